@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * Pano's whole configuration, parsed once at start from the environment (and `.env`).
+ * Every key is PANO_<AREA>_<THING>; `.env.example` documents them all.
+ */
+const boolish = z
+  .string()
+  .transform((v) => ['1', 'true', 'yes', 'evet', 'on'].includes(v.trim().toLowerCase()));
+
+const schema = z.object({
+  PANO_MODE: z.enum(['demo', 'production']).default('demo'),
+  PANO_DATA_DIR: z.string().default('./data'),
+  PANO_HOST: z.string().default('127.0.0.1'),
+  PANO_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PANO_PUBLIC_URL: z.string().url().optional(),
+  PANO_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  PANO_JWT_TTL: z.string().default('8h'),
+  PANO_APP_DB_URL: z.string().optional(),
+  PANO_TIMEZONE: z.string().default('Europe/Istanbul'),
+  PANO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PANO_SNAPSHOTS_KEEP: z.coerce.number().int().min(1).default(3),
+
+  PANO_GLPI_URL: z.string().optional(),
+  PANO_GLPI_TIMEZONE: z.string().default('Europe/Istanbul'),
+  PANO_GLPI_UNIT_MAP: z.string().optional(),
+
+  PANO_SMTP_URL: z.string().optional(),
+  PANO_SMTP_FROM: z.string().default('Pano <pano@sultanbeyli.bel.tr>'),
+  PANO_DEMO_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  PANO_MAIL_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+
+  PANO_CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  PANO_REPORT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60000),
+
+  PANO_SCHEDULER_ENABLED: boolish.default(true),
+  PANO_DIRECTOR_EMAIL: z.string().email().default('mudur@sultanbeyli.bel.tr'),
+  PANO_HELPDESK_WEEKLY_CRON: z.string().default('0 8 * * 1'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface PanoConfig {
+  mode: 'demo' | 'production';
+  dataDir: string;
+  timezone: string;
+  logLevel: RawConfig['PANO_LOG_LEVEL'];
+  server: { host: string; port: number; publicUrl: string };
+  auth: { jwtSecret: string; jwtTtl: string };
+  appDbUrl: string;
+  warehouse: { dir: string; keep: number };
+  sources: {
+    glpi: { url: string; timezone: string; unitMapFile?: string };
+    demoDir: string;
+  };
+  mail: { smtpUrl: string; from: string; demoSmtpPort: number; retries: number; mailboxDir: string };
+  reports: { chromiumPath: string; timeoutMs: number };
+  scheduler: { enabled: boolean; directorEmail: string; helpdeskWeeklyCron: string };
+}
+
+/** Reads `.env` (if present) without overriding real environment variables. */
+export function loadDotenv(file = '.env'): void {
+  if (fs.existsSync(file)) dotenv.config({ path: file, quiet: true });
+}
+
+/**
+ * Parses the environment into a PanoConfig. Every invalid key is reported at once.
+ * Outside demo mode a JWT secret is required; in demo mode one is generated and kept in the data dir.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.PANO_DATA_DIR);
+  const demo = c.PANO_MODE === 'demo';
+  const missing: string[] = [];
+  if (!demo && !c.PANO_JWT_SECRET) missing.push('PANO_JWT_SECRET (required when PANO_MODE=production)');
+  if (!demo && !c.PANO_GLPI_URL) missing.push('PANO_GLPI_URL (required when PANO_MODE=production)');
+  if (!demo && !c.PANO_SMTP_URL) missing.push('PANO_SMTP_URL (required when PANO_MODE=production)');
+  if (missing.length) throw new ConfigError(`Missing configuration:\n${missing.map((m) => `  ${m}`).join('\n')}`);
+
+  const demoDir = path.join(dataDir, 'sources');
+  const port = c.PANO_PORT;
+  return {
+    mode: c.PANO_MODE,
+    dataDir,
+    timezone: c.PANO_TIMEZONE,
+    logLevel: c.PANO_LOG_LEVEL,
+    server: { host: c.PANO_HOST, port, publicUrl: c.PANO_PUBLIC_URL ?? `http://localhost:${port}` },
+    auth: { jwtSecret: c.PANO_JWT_SECRET ?? demoSecret(dataDir), jwtTtl: c.PANO_JWT_TTL },
+    appDbUrl: c.PANO_APP_DB_URL ?? `sqlite:${path.join(dataDir, 'pano.sqlite')}`,
+    warehouse: { dir: path.join(dataDir, 'warehouse'), keep: c.PANO_SNAPSHOTS_KEEP },
+    sources: {
+      glpi: {
+        url: c.PANO_GLPI_URL ?? `sqlite:${path.join(demoDir, 'glpi.sqlite')}`,
+        timezone: c.PANO_GLPI_TIMEZONE,
+        unitMapFile: c.PANO_GLPI_UNIT_MAP,
+      },
+      demoDir,
+    },
+    mail: {
+      smtpUrl: c.PANO_SMTP_URL ?? `smtp://127.0.0.1:${c.PANO_DEMO_SMTP_PORT}`,
+      from: c.PANO_SMTP_FROM,
+      demoSmtpPort: c.PANO_DEMO_SMTP_PORT,
+      retries: c.PANO_MAIL_RETRIES,
+      mailboxDir: path.join(dataDir, 'mail'),
+    },
+    reports: { chromiumPath: c.PANO_CHROMIUM_PATH, timeoutMs: c.PANO_REPORT_TIMEOUT_MS },
+    scheduler: {
+      enabled: c.PANO_SCHEDULER_ENABLED,
+      directorEmail: c.PANO_DIRECTOR_EMAIL,
+      helpdeskWeeklyCron: c.PANO_HELPDESK_WEEKLY_CRON,
+    },
+  };
+}
+
+/** Demo mode only: a random secret created once and kept beside the data, never committed. */
+function demoSecret(dataDir: string): string {
+  const file = path.join(dataDir, '.demo-jwt-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = crypto.randomBytes(32).toString('hex');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
