@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AppDb } from '../common/db/app-db.js';
+import { errorMessage } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { buildMarts } from './marts/build-marts.js';
+import type { QualityCheckResult, SourceDefinition } from './source.js';
+import { appendRows, createTableSql, openWarehouseForWrite, type Column } from './warehouse/duckdb.js';
+import { SnapshotStore, type SnapshotManifest, type SourceStatus } from './warehouse/snapshots.js';
+
+export interface EtlProgress {
+  source: string;
+  phase: 'extract' | 'check' | 'done' | 'failed';
+  rowsRead: number;
+  rowsRejected: number;
+}
+
+export interface RunEtlOptions {
+  sources: SourceDefinition<any>[];
+  store: SnapshotStore;
+  appDb: AppDb;
+  logger: Logger;
+  keep: number;
+  now?: () => Date;
+  onProgress?: (p: EtlProgress) => void;
+}
+
+export interface EtlRunResult {
+  runId: string;
+  /** The snapshot published by this run, or null when nothing was published (the previous one keeps serving). */
+  manifest: SnapshotManifest | null;
+  sources: SourceStatus[];
+  /** True when any source failed: the CLI exits non-zero. */
+  failed: boolean;
+  durationMs: number;
+}
+
+const META_COLUMNS: Column[] = [
+  { name: '_run_id', type: 'VARCHAR' },
+  { name: '_extracted_at', type: 'TIMESTAMPTZ' },
+];
+
+/**
+ * One ETL run: every source is extracted, validated (bad rows quarantined with their reason), staged into a
+ * new warehouse file, checked, and the whole file is published as the next snapshot in one atomic step.
+ * A source that fails keeps its last good data (carried over from the serving snapshot) and is marked failed.
+ * If no source produced data, nothing is published and the serving snapshot stays as it was.
+ */
+export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
+  const now = opts.now ?? (() => new Date());
+  const started = Date.now();
+  const { store, appDb, logger } = opts;
+  const runId = SnapshotStore.newId(now());
+  store.prune(opts.keep); // removes builds abandoned by a crashed run
+  const previous = store.current();
+  const buildFile = store.beginBuild(runId);
+  const { instance, conn } = await openWarehouseForWrite(buildFile);
+  let closed = false;
+  const closeDb = () => {
+    if (closed) return;
+    closed = true;
+    conn.closeSync();
+    instance.closeSync();
+  };
+  logger.info({ run_id: runId, sources: opts.sources.map((s) => s.id), previous: previous?.snapshotId ?? null }, 'etl.run.start');
+
+  try {
+    if (previous) {
+      await conn.run(`ATTACH '${store.pathOf(previous).replace(/'/g, "''")}' AS prev (READ_ONLY)`);
+    }
+    const statuses: SourceStatus[] = [];
+    for (const source of opts.sources) {
+      statuses.push(await runSource(source, { runId, conn, appDb, logger, now, previous, onProgress: opts.onProgress }));
+    }
+    const anyData = statuses.some((s) => s.loadedByRun !== null);
+    const failed = statuses.some((s) => s.status === 'failed');
+    if (!anyData) {
+      closeDb();
+      removeBuild(buildFile);
+      logger.error({ run_id: runId }, 'etl.run.nothing_published');
+      return { runId, manifest: null, sources: statuses, failed: true, durationMs: Date.now() - started };
+    }
+    if (previous) await conn.run('DETACH prev');
+    await buildMarts(conn, { glpi: statuses.some((s) => s.source === 'glpi' && s.loadedByRun !== null) });
+    await conn.run('CHECKPOINT');
+    closeDb();
+    const manifest = store.publish(buildFile, { snapshotId: runId, runId, sources: statuses }, now());
+    store.prune(opts.keep);
+    logger.info({ run_id: runId, snapshot_id: manifest.snapshotId, failed, duration_ms: Date.now() - started }, 'etl.run.published');
+    return { runId, manifest, sources: statuses, failed, durationMs: Date.now() - started };
+  } catch (e) {
+    closeDb();
+    removeBuild(buildFile);
+    logger.error({ run_id: runId, err: errorMessage(e) }, 'etl.run.failed');
+    throw e;
+  }
+}
+
+interface SourceRunContext {
+  runId: string;
+  conn: DuckDBConnection;
+  appDb: AppDb;
+  logger: Logger;
+  now: () => Date;
+  previous: SnapshotManifest | null;
+  onProgress?: (p: EtlProgress) => void;
+}
+
+async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): Promise<SourceStatus> {
+  const { runId, conn, appDb, logger, now } = ctx;
+  const startedAt = now();
+  const [logId] = await appDb('etl_runs')
+    .insert({ run_id: runId, source: source.id, status: 'running', started_at: startedAt.toISOString() })
+    .returning('id')
+    .then((ids) => ids.map((r: any) => (typeof r === 'object' ? r.id : r)));
+  const qualified = `${source.raw.schema}.${source.raw.table}`;
+  const columns = [...source.raw.columns, ...META_COLUMNS];
+  let rowsRead = 0;
+  let rowsLoaded = 0;
+  let rowsRejected = 0;
+  const report = (phase: EtlProgress['phase']) => ctx.onProgress?.({ source: source.id, phase, rowsRead, rowsRejected });
+
+  const finish = async (status: SourceStatus) => {
+    await appDb('etl_runs')
+      .where({ id: logId })
+      .update({
+        status: status.status === 'failed' ? 'failed' : 'succeeded',
+        finished_at: now().toISOString(),
+        rows_read: rowsRead,
+        rows_loaded: rowsLoaded,
+        rows_rejected: rowsRejected,
+        data_as_of: status.dataAsOf,
+        checks_json: JSON.stringify(status.checks),
+        message: status.message ?? null,
+        snapshot_id: runId,
+      });
+    return status;
+  };
+
+  let handle: unknown;
+  try {
+    await conn.run(`CREATE SCHEMA IF NOT EXISTS ${source.raw.schema}`);
+    await conn.run(createTableSql(source.raw.schema, source.raw.table, columns));
+    handle = await source.open();
+    const extractedAt = now();
+    report('extract');
+    for await (const batch of source.extract(handle)) {
+      const good: Array<Record<string, unknown>> = [];
+      const bad: Array<Record<string, unknown>> = [];
+      for (const record of batch) {
+        rowsRead++;
+        const v = source.validate(record);
+        if (v.ok) {
+          good.push({ ...v.row, _run_id: runId, _extracted_at: extractedAt });
+        } else {
+          rowsRejected++;
+          bad.push({
+            run_id: runId,
+            source: source.id,
+            location: source.location,
+            locator: source.locator(record),
+            record_json: JSON.stringify(source.mask(record)),
+            reason: v.reason,
+          });
+        }
+      }
+      rowsLoaded += await appendRows(conn, source.raw.schema, source.raw.table, columns, good);
+      if (bad.length) await appDb.batchInsert('quarantine', bad, 200);
+      report('extract');
+    }
+    report('check');
+    const prevStatus = ctx.previous?.sources.find((s) => s.source === source.id);
+    const checks: QualityCheckResult[] = source.checks
+      ? await source.checks({
+          query: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>,
+          rowsRead,
+          rowsLoaded,
+          rowsRejected,
+          previousRowsLoaded: prevStatus?.rowsLoaded ?? null,
+          now: now(),
+        })
+      : [];
+    const failedChecks = checks.filter((c) => !c.passed);
+    if (failedChecks.some((c) => c.severity === 'fail')) {
+      const why = failedChecks.filter((c) => c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`).join('; ');
+      throw new QualityGateError(`${source.title}: quality check failed (${why})`, checks);
+    }
+    const status: SourceStatus = {
+      source: source.id,
+      title: source.title,
+      status: failedChecks.length ? 'warn' : 'ok',
+      dataAsOf: extractedAt.toISOString(),
+      rowsRead,
+      rowsLoaded,
+      rowsRejected,
+      checks,
+      checksFailed: failedChecks.map((c) => c.name),
+      loadedByRun: runId,
+    };
+    logger.info({ run_id: runId, source: source.id, rows_read: rowsRead, rows_loaded: rowsLoaded, rows_rejected: rowsRejected, checks_failed: status.checksFailed }, 'etl.source.done');
+    report('done');
+    return await finish(status);
+  } catch (e) {
+    const message = errorMessage(e);
+    logger.error({ run_id: runId, source: source.id, err: message }, 'etl.source.failed');
+    report('failed');
+    await conn.run(`DROP TABLE IF EXISTS ${qualified}`);
+    const carried = await carryOver(source, ctx);
+    const prev = ctx.previous?.sources.find((s) => s.source === source.id);
+    const checks = e instanceof QualityGateError ? e.checks : [];
+    return await finish({
+      source: source.id,
+      title: source.title,
+      status: 'failed',
+      dataAsOf: carried ? (prev?.dataAsOf ?? null) : null,
+      rowsRead,
+      rowsLoaded: carried ? (prev?.rowsLoaded ?? 0) : 0,
+      rowsRejected,
+      checks,
+      checksFailed: checks.filter((c) => !c.passed).map((c) => c.name),
+      message: carried ? `${message} — son başarılı veriler korunuyor` : message,
+      loadedByRun: carried ? (prev?.loadedByRun ?? null) : null,
+    });
+  } finally {
+    if (handle !== undefined) await source.close(handle).catch(() => undefined);
+  }
+}
+
+/** Copies the source's raw table from the serving snapshot, so a failed source keeps its last good data. */
+async function carryOver(source: SourceDefinition<any>, ctx: SourceRunContext): Promise<boolean> {
+  if (!ctx.previous) return false;
+  const { schema, table } = source.raw;
+  const exists = await ctx.conn.runAndReadAll(
+    `SELECT 1 FROM duckdb_tables() WHERE database_name = 'prev' AND schema_name = '${schema}' AND table_name = '${table}'`,
+  );
+  if (exists.currentRowCount === 0) return false;
+  await ctx.conn.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await ctx.conn.run(`CREATE TABLE ${schema}.${table} AS SELECT * FROM prev.${schema}.${table}`);
+  return true;
+}
+
+class QualityGateError extends Error {
+  constructor(
+    message: string,
+    readonly checks: QualityCheckResult[],
+  ) {
+    super(message);
+  }
+}
+
+function removeBuild(file: string): void {
+  fs.rmSync(file, { force: true });
+  fs.rmSync(`${file}.wal`, { force: true });
+}

@@ -1,0 +1,43 @@
+import type { Column } from './warehouse/duckdb.js';
+
+/** What one validated row becomes: the landed record for the raw table, or a reason it was refused. */
+export type Validated = { ok: true; row: Record<string, unknown> } | { ok: false; reason: string };
+
+export interface QualityCheckResult {
+  name: string;
+  severity: 'warn' | 'fail';
+  passed: boolean;
+  detail: string;
+}
+
+/**
+ * A source as the shared runner sees it. A source supplies only I/O (`open`, `extract`) and its row rules
+ * (`validate`); the runner does validation bookkeeping, quarantine, staging, loading, checks and the run log.
+ */
+export interface SourceDefinition<Conn = unknown> {
+  id: string;
+  title: string;
+  /** Where landed rows go: raw_<source>.<table>; `_run_id` and `_extracted_at` are added by the runner. */
+  raw: { schema: string; table: string; columns: Column[] };
+  /** Human description of where the data comes from, for errors and the run log (never credentials). */
+  location: string;
+  open(): Promise<Conn>;
+  close(conn: Conn): Promise<void>;
+  extract(conn: Conn): AsyncIterable<Array<Record<string, unknown>>>;
+  validate(record: Record<string, unknown>): Validated;
+  /** A stable row locator for the quarantine (e.g. "glpi_tickets.id=1234"). */
+  locator(record: Record<string, unknown>): string;
+  /** The record as it may be stored in the quarantine (personal data masked). */
+  mask(record: Record<string, unknown>): Record<string, unknown>;
+  /** Checks on the loaded raw table; run inside the new warehouse. */
+  checks?(ctx: CheckContext): Promise<QualityCheckResult[]>;
+}
+
+export interface CheckContext {
+  query(sql: string): Promise<Array<Record<string, unknown>>>;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  previousRowsLoaded: number | null;
+  now: Date;
+}

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+/**
+ * Warehouse snapshots on disk. ETL builds each new warehouse version in its own DuckDB file and publishes it
+ * by atomically replacing `current.json`; readers switch between queries. A failed or killed run leaves only
+ * a `*.building` file behind, which is never visible and is cleaned up by the next run.
+ *
+ *   <dir>/snapshots/<id>.duckdb      published versions (the newest `keep` are kept for rollback)
+ *   <dir>/snapshots/<id>.json        each version's manifest
+ *   <dir>/current.json               the serving version's manifest (atomic rename)
+ */
+export interface SourceStatus {
+  source: string;
+  title: string;
+  /** ok: loaded, all checks passed · warn: loaded, a warn check failed · failed: not loaded, last good data kept (or none). */
+  status: 'ok' | 'warn' | 'failed';
+  dataAsOf: string | null;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  checks: Array<{ name: string; severity: 'warn' | 'fail'; passed: boolean; detail: string }>;
+  checksFailed: string[];
+  message?: string;
+  /** The run whose data this snapshot holds for the source (differs from the snapshot's run when carried over). */
+  loadedByRun: string | null;
+}
+
+export interface SnapshotManifest {
+  snapshotId: string;
+  runId: string;
+  file: string;
+  publishedAt: string;
+  sources: SourceStatus[];
+}
+
+export class SnapshotStore {
+  readonly dir: string;
+  readonly snapshotsDir: string;
+  readonly currentFile: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    this.snapshotsDir = path.join(dir, 'snapshots');
+    this.currentFile = path.join(dir, 'current.json');
+  }
+
+  /** A new, unique snapshot id that sorts by time: 20261128T030000Z-1a2b3c. */
+  static newId(now = new Date()): string {
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    return `${stamp}-${crypto.randomBytes(3).toString('hex')}`;
+  }
+
+  /** The file a run builds into; invisible to readers until published. */
+  beginBuild(snapshotId: string): string {
+    fs.mkdirSync(this.snapshotsDir, { recursive: true });
+    const file = path.join(this.snapshotsDir, `${snapshotId}.duckdb.building`);
+    fs.rmSync(file, { force: true });
+    fs.rmSync(`${file}.wal`, { force: true });
+    return file;
+  }
+
+  /** Makes a finished build the serving snapshot: rename the file, write its manifest, swap current.json. */
+  publish(buildFile: string, manifest: Omit<SnapshotManifest, 'file' | 'publishedAt'>, now = new Date()): SnapshotManifest {
+    if (fs.existsSync(`${buildFile}.wal`)) throw new Error(`Snapshot ${buildFile} still has a WAL file: close the database before publishing`);
+    const finalFile = buildFile.replace(/\.building$/, '');
+    fs.renameSync(buildFile, finalFile);
+    fsyncDir(this.snapshotsDir);
+    const full: SnapshotManifest = { ...manifest, file: path.basename(finalFile), publishedAt: now.toISOString() };
+    writeFileAtomic(path.join(this.snapshotsDir, `${manifest.snapshotId}.json`), JSON.stringify(full, null, 2));
+    writeFileAtomic(this.currentFile, JSON.stringify(full, null, 2));
+    return full;
+  }
+
+  /** The serving snapshot's manifest, or null when nothing has been published yet. */
+  current(): SnapshotManifest | null {
+    try {
+      return JSON.parse(fs.readFileSync(this.currentFile, 'utf8')) as SnapshotManifest;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  pathOf(manifest: SnapshotManifest): string {
+    return path.join(this.snapshotsDir, manifest.file);
+  }
+
+  /** Published snapshots, newest first. */
+  list(): SnapshotManifest[] {
+    if (!fs.existsSync(this.snapshotsDir)) return [];
+    return fs
+      .readdirSync(this.snapshotsDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .reverse()
+      .map((f) => JSON.parse(fs.readFileSync(path.join(this.snapshotsDir, f), 'utf8')) as SnapshotManifest)
+      .filter((m) => fs.existsSync(path.join(this.snapshotsDir, m.file)));
+  }
+
+  /** Serves an older published snapshot again (rollback). */
+  rollback(snapshotId: string): SnapshotManifest {
+    const m = this.list().find((s) => s.snapshotId === snapshotId);
+    if (!m) throw new Error(`No published snapshot "${snapshotId}" (see \`pano etl status\`)`);
+    writeFileAtomic(this.currentFile, JSON.stringify(m, null, 2));
+    return m;
+  }
+
+  /** Removes abandoned builds and all but the newest `keep` published snapshots (never the serving one). */
+  prune(keep: number): string[] {
+    if (!fs.existsSync(this.snapshotsDir)) return [];
+    const removed: string[] = [];
+    const serving = this.current()?.snapshotId;
+    for (const f of fs.readdirSync(this.snapshotsDir)) {
+      if (f.includes('.building')) {
+        fs.rmSync(path.join(this.snapshotsDir, f), { force: true });
+        removed.push(f);
+      }
+    }
+    const published = this.list();
+    for (const m of published.slice(keep)) {
+      if (m.snapshotId === serving) continue;
+      fs.rmSync(path.join(this.snapshotsDir, m.file), { force: true });
+      fs.rmSync(path.join(this.snapshotsDir, `${m.snapshotId}.json`), { force: true });
+      removed.push(m.file);
+    }
+    return removed;
+  }
+}
+
+/** Write to a temp file in the same folder, fsync, rename over the target: readers see the old or the new, never half. */
+export function writeFileAtomic(file: string, content: string | Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // some filesystems do not allow fsync on a directory; the rename is still atomic
+  }
+}

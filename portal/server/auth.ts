@@ -1,0 +1,36 @@
+import jwt from 'jsonwebtoken';
+import { AuthError } from '../../common/errors.js';
+import type { User } from '../../common/users.js';
+import type { SecurityContext } from './semantic/compiler.js';
+
+/**
+ * Cube-style tokens: an HS256 JWT whose payload is the security context (roles, unit) the model's
+ * access policies read. Only HS256 is accepted, so `alg: none` and key-confusion tokens are refused.
+ */
+export function issueToken(user: Pick<User, 'username' | 'displayName' | 'role' | 'unitCode'>, secret: string, ttl: string): string {
+  const payload: SecurityContext = { sub: user.username, name: user.displayName, roles: [user.role], unit_code: user.unitCode };
+  return jwt.sign(payload, secret, { algorithm: 'HS256', expiresIn: ttl as jwt.SignOptions['expiresIn'] });
+}
+
+/** Reads the token from an Authorization header ("<token>" as Cube sends it, or "Bearer <token>"). */
+export function tokenFromHeader(header: string | undefined): string | null {
+  if (!header) return null;
+  const t = header.trim();
+  return t.toLowerCase().startsWith('bearer ') ? t.slice(7).trim() : t;
+}
+
+export function verifyToken(token: string | null, secret: string): SecurityContext {
+  if (!token) throw new AuthError('Authorization header is missing');
+  let payload: unknown;
+  try {
+    payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+  } catch (e) {
+    const name = (e as Error).name;
+    throw new AuthError(name === 'TokenExpiredError' ? 'Token expired' : 'Invalid token');
+  }
+  const p = payload as Partial<SecurityContext>;
+  if (!p || typeof p !== 'object' || typeof p.sub !== 'string' || !Array.isArray(p.roles) || !p.roles.every((r) => typeof r === 'string')) {
+    throw new AuthError('Invalid token: the security context needs sub and roles');
+  }
+  return { sub: p.sub, name: p.name, roles: p.roles, unit_code: p.unit_code ?? null };
+}
