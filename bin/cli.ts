@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import cliProgress from 'cli-progress';
+import { loadConfig, loadDotenv, type PanoConfig } from '../common/config.js';
+import { openAppDb } from '../common/db/app-db.js';
+import { errorMessage, PanoError } from '../common/errors.js';
+import { formatDateTime, formatNumber } from '../common/format.js';
+import { createLogger } from '../common/logger.js';
+import { createUser, DEMO_USERS, listUsers, ROLE_LABELS, ROLES, seedDemoUsers } from '../common/users.js';
+import { generateDemoSources, runConfiguredEtl, etlStatus, listQuarantine, ETL_SOURCES } from '../etl/index.js';
+
+loadDotenv();
+
+function config(): PanoConfig {
+  return loadConfig();
+}
+
+const program = new Command();
+program
+  .name('pano')
+  .description('Pano — Bilgi İşlem Müdürlüğü için iş zekâsı ve raporlama (BI and reporting for a municipal IT directorate)')
+  .showHelpAfterError();
+
+program
+  .command('demo')
+  .description('Generate the demo source systems (GLPI helpdesk database) and the demo users')
+  .option('--seed <n>', 'random seed (same seed, same data)', '42')
+  .option('--scale <x>', 'data volume multiplier (1 ≈ 6 000 tickets a year)', '1')
+  .action(async (opts) => {
+    const cfg = config();
+    const logger = createLogger(cfg.logLevel);
+    const summary = await generateDemoSources(cfg, { seed: Number(opts.seed), scale: Number(opts.scale), now: new Date() });
+    const db = await openAppDb(cfg.appDbUrl);
+    await seedDemoUsers(db, cfg.scheduler.directorEmail);
+    await db.destroy();
+    logger.info(summary, 'demo.generated');
+    console.log(`Demo kaynakları oluşturuldu (demo sources created) in ${cfg.sources.demoDir}`);
+    printDemoLogins();
+  });
+
+const etl = program.command('etl').description('Load the source systems into a new warehouse snapshot');
+etl
+  .command('run')
+  .description('Extract, validate, load and publish a new warehouse snapshot')
+  .addOption(new Option('--source <id...>', 'only these sources (others keep their last data)').choices(ETL_SOURCES))
+  .option('--full', 'reload from scratch instead of incrementally')
+  .option('--no-progress', 'no progress bars (logs only)')
+  .action(async (opts) => {
+    const cfg = config();
+    const logger = createLogger(process.stdout.isTTY && opts.progress ? 'warn' : cfg.logLevel);
+    const bars = process.stdout.isTTY && opts.progress ? new cliProgress.MultiBar({ format: ' {source} |{bar}| {value} satır, {rejected} reddedildi · {phase}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : null;
+    const barOf = new Map<string, cliProgress.SingleBar>();
+    const result = await runConfiguredEtl(cfg, logger, {
+      sources: opts.source,
+      full: Boolean(opts.full),
+      onProgress: (p) => {
+        if (!bars) return;
+        let bar = barOf.get(p.source);
+        if (!bar) {
+          bar = bars.create(0, 0, { source: p.source.padEnd(8), rejected: 0, phase: p.phase });
+          barOf.set(p.source, bar);
+        }
+        bar.setTotal(Math.max(p.rowsRead, 1));
+        bar.update(p.rowsRead, { rejected: p.rowsRejected, phase: p.phase });
+      },
+    });
+    bars?.stop();
+    const table = new Table({ head: ['Kaynak (source)', 'Durum', 'Okunan', 'Yüklenen', 'Reddedilen', 'Kontroller', 'Veri tarihi'] });
+    for (const s of result.sources) {
+      table.push([
+        s.title,
+        s.status === 'ok' ? 'tamam' : s.status === 'warn' ? 'uyarı' : 'BAŞARISIZ',
+        formatNumber(s.rowsRead),
+        formatNumber(s.rowsLoaded),
+        formatNumber(s.rowsRejected),
+        s.checks.length ? `${s.checks.filter((c) => c.passed).length}/${s.checks.length}${s.checksFailed.length ? ` (${s.checksFailed.join(', ')})` : ''}` : '–',
+        s.dataAsOf ? formatDateTime(s.dataAsOf) : '–',
+      ]);
+    }
+    console.log(table.toString());
+    for (const s of result.sources.filter((x) => x.message)) console.log(`! ${s.title}: ${s.message}`);
+    if (result.manifest) console.log(`Yayımlanan anlık görüntü (published snapshot): ${result.manifest.snapshotId} · ${(result.durationMs / 1000).toFixed(1)} s`);
+    else console.log('Yeni anlık görüntü yayımlanmadı; önceki veriler sunulmaya devam ediyor (nothing published; the last good snapshot keeps serving).');
+    process.exitCode = result.failed ? 1 : 0;
+  });
+etl
+  .command('status')
+  .description('Show the last run per source and the serving snapshot')
+  .action(async () => {
+    const cfg = config();
+    const st = await etlStatus(cfg);
+    console.log(st.serving ? `Sunulan anlık görüntü (serving snapshot): ${st.serving.snapshotId}, yayım ${formatDateTime(st.serving.publishedAt)}` : 'Henüz yayımlanmış anlık görüntü yok (no snapshot published yet).');
+    const table = new Table({ head: ['Kaynak', 'Son çalıştırma (run)', 'Durum', 'Başlangıç', 'Okunan', 'Yüklenen', 'Reddedilen', 'Mesaj'] });
+    for (const r of st.lastRuns) {
+      table.push([r.source, r.run_id, r.status, formatDateTime(r.started_at), formatNumber(r.rows_read), formatNumber(r.rows_loaded), formatNumber(r.rows_rejected), (r.message ?? '').slice(0, 60)]);
+    }
+    console.log(table.toString());
+    if (st.snapshots.length) console.log(`Saklanan anlık görüntüler (kept for rollback): ${st.snapshots.map((s) => s.snapshotId).join(', ')}`);
+  });
+etl
+  .command('quarantine')
+  .description('List rows refused by the last runs, with the reason')
+  .option('--source <id>', 'only this source')
+  .option('--run <runId>', 'only this run (default: the latest run of each source)')
+  .option('--limit <n>', 'at most this many rows', '50')
+  .action(async (opts) => {
+    const cfg = config();
+    const rows = await listQuarantine(cfg, { source: opts.source, runId: opts.run, limit: Number(opts.limit) });
+    if (!rows.length) return console.log('Karantinada kayıt yok (quarantine is empty).');
+    const table = new Table({ head: ['Kaynak', 'Yer', 'Satır', 'Neden (reason)'], colWidths: [10, 22, 26, 70], wordWrap: true });
+    for (const r of rows) table.push([r.source, r.location, r.locator, r.reason]);
+    console.log(table.toString());
+    console.log(`${rows.length} kayıt gösterildi (rows shown).`);
+  });
+
+program
+  .command('serve')
+  .description('Start the portal, the API and the report scheduler')
+  .option('--port <port>', 'port (default PANO_PORT or 4000)')
+  .option('--no-scheduler', 'do not run scheduled reports')
+  .action(async (opts) => {
+    const cfg = config();
+    const logger = createLogger(cfg.logLevel);
+    const { startPano } = await import('../portal/server/pano.js');
+    const pano = await startPano(cfg, logger, { port: opts.port ? Number(opts.port) : undefined, scheduler: opts.scheduler !== false && cfg.scheduler.enabled });
+    console.log(`\nPano çalışıyor (running): ${pano.publicUrl}`);
+    if (cfg.mode === 'demo') printDemoLogins(pano.mailboxDir);
+    const stop = async () => {
+      await pano.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+const report = program.command('report').description('Render and send PDF reports');
+report
+  .command('render <reportId>')
+  .description('Render a report to an A4 PDF')
+  .requiredOption('--out <file>', 'the PDF file to write')
+  .option('--as <username>', 'render with this user’s permissions', 'mudur')
+  .action(async (reportId, opts) => {
+    const cfg = config();
+    const logger = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
+    const { renderReportForUser } = await import('../portal/server/pano.js');
+    const { pdf, pages } = await renderReportForUser(cfg, logger, reportId, opts.as);
+    fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+    fs.writeFileSync(opts.out, pdf);
+    console.log(`${opts.out}: ${pages} sayfa (pages), ${formatNumber(pdf.length / 1024, 0)} KB`);
+  });
+report
+  .command('send <reportId>')
+  .description('Render a report and e-mail it now')
+  .requiredOption('--to <address...>', 'recipient e-mail address(es)')
+  .option('--as <username>', 'render with this user’s permissions', 'mudur')
+  .action(async (reportId, opts) => {
+    const cfg = config();
+    const logger = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
+    const { sendReportNow } = await import('../portal/server/pano.js');
+    const outcome = await sendReportNow(cfg, logger, reportId, opts.as, opts.to);
+    for (const o of outcome) console.log(`${o.recipient}: ${o.status}${o.error ? ` — ${o.error}` : ''}`);
+    process.exitCode = outcome.every((o) => o.status === 'sent') ? 0 : 1;
+  });
+
+const user = program.command('user').description('Manage users');
+user
+  .command('add <username>')
+  .description('Add a user; the password is read from standard input')
+  .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
+  .option('--unit <code>', 'unit code (required for birim)')
+  .option('--name <displayName>', 'display name')
+  .option('--email <address>', 'e-mail address')
+  .action(async (username, opts) => {
+    const cfg = config();
+    const password = (await readStdin()).replace(/\r?\n$/, '');
+    const db = await openAppDb(cfg.appDbUrl);
+    try {
+      const u = await createUser(db, { username, password, role: opts.role, unitCode: opts.unit ?? null, displayName: opts.name, email: opts.email ?? null });
+      console.log(`Kullanıcı eklendi (user added): ${u.username} · ${ROLE_LABELS[u.role]}${u.unitCode ? ` · ${u.unitCode}` : ''}`);
+    } finally {
+      await db.destroy();
+    }
+  });
+user
+  .command('list')
+  .description('List users')
+  .action(async () => {
+    const cfg = config();
+    const db = await openAppDb(cfg.appDbUrl);
+    const table = new Table({ head: ['Kullanıcı', 'Ad', 'Rol', 'Müdürlük', 'E-posta', 'Etkin'] });
+    for (const u of await listUsers(db)) table.push([u.username, u.displayName, ROLE_LABELS[u.role] ?? u.role, u.unitCode ?? '–', u.email ?? '–', u.active ? 'evet' : 'hayır']);
+    console.log(table.toString());
+    await db.destroy();
+  });
+
+function printDemoLogins(mailboxDir?: string): void {
+  console.log('\nDemo kullanıcıları (demo logins):');
+  for (const u of DEMO_USERS) console.log(`  ${u.username.padEnd(8)} / ${u.password.padEnd(13)} ${ROLE_LABELS[u.role as keyof typeof ROLE_LABELS]}`);
+  if (mailboxDir) console.log(`\nDemo posta kutusu (demo mailbox): ${mailboxDir}`);
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Parola (password): ');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+program.parseAsync().catch((e) => {
+  console.error(`Hata (error): ${errorMessage(e)}`);
+  if (!(e instanceof PanoError) && process.env.PANO_DEBUG) console.error(e);
+  process.exit(e instanceof PanoError && e.code === 'config_invalid' ? 78 : 1);
+});
