@@ -67,7 +67,7 @@ etl
       },
     });
     bars?.stop();
-    const table = new Table({ head: ['Kaynak (source)', 'Durum', 'Okunan', 'Yüklenen', 'Reddedilen', 'Kontroller', 'Veri tarihi'] });
+    const table = newTable({ head: ['Kaynak (source)', 'Durum', 'Okunan', 'Yüklenen', 'Reddedilen', 'Kontroller', 'Veri tarihi'] });
     for (const s of result.sources) {
       table.push([
         s.title,
@@ -92,7 +92,7 @@ etl
     const cfg = config();
     const st = await etlStatus(cfg);
     console.log(st.serving ? `Sunulan anlık görüntü (serving snapshot): ${st.serving.snapshotId}, yayım ${formatDateTime(st.serving.publishedAt)}` : 'Henüz yayımlanmış anlık görüntü yok (no snapshot published yet).');
-    const table = new Table({ head: ['Kaynak', 'Son çalıştırma (run)', 'Durum', 'Başlangıç', 'Okunan', 'Yüklenen', 'Reddedilen', 'Mesaj'] });
+    const table = newTable({ head: ['Kaynak', 'Son çalıştırma (run)', 'Durum', 'Başlangıç', 'Okunan', 'Yüklenen', 'Reddedilen', 'Mesaj'] });
     for (const r of st.lastRuns) {
       table.push([r.source, r.run_id, r.status, formatDateTime(r.started_at), formatNumber(r.rows_read), formatNumber(r.rows_loaded), formatNumber(r.rows_rejected), (r.message ?? '').slice(0, 60)]);
     }
@@ -109,7 +109,7 @@ etl
     const cfg = config();
     const rows = await listQuarantine(cfg, { source: opts.source, runId: opts.run, limit: Number(opts.limit) });
     if (!rows.length) return console.log('Karantinada kayıt yok (quarantine is empty).');
-    const table = new Table({ head: ['Kaynak', 'Yer', 'Satır', 'Neden (reason)'], colWidths: [10, 22, 26, 70], wordWrap: true });
+    const table = newTable({ head: ['Kaynak', 'Yer', 'Satır', 'Neden (reason)'], colWidths: [10, 22, 26, 70], wordWrap: true });
     for (const r of rows) table.push([r.source, r.location, r.locator, r.reason]);
     console.log(table.toString());
     console.log(`${rows.length} kayıt gösterildi (rows shown).`);
@@ -189,7 +189,7 @@ user
   .action(async () => {
     const cfg = config();
     const db = await openAppDb(cfg.appDbUrl);
-    const table = new Table({ head: ['Kullanıcı', 'Ad', 'Rol', 'Müdürlük', 'E-posta', 'Etkin'] });
+    const table = newTable({ head: ['Kullanıcı', 'Ad', 'Rol', 'Müdürlük', 'E-posta', 'Etkin'] });
     for (const u of await listUsers(db)) table.push([u.username, u.displayName, ROLE_LABELS[u.role] ?? u.role, u.unitCode ?? '–', u.email ?? '–', u.active ? 'evet' : 'hayır']);
     console.log(table.toString());
     await db.destroy();
@@ -213,3 +213,8 @@ program.parseAsync().catch((e) => {
   if (!(e instanceof PanoError) && process.env.PANO_DEBUG) console.error(e);
   process.exit(e instanceof PanoError && e.code === 'config_invalid' ? 78 : 1);
 });
+
+/** A table for the terminal; plain (no colour codes) when the output is not a terminal. */
+function newTable(opts: ConstructorParameters<typeof Table>[0]) {
+  return new Table({ ...opts, style: process.stdout.isTTY ? undefined : { head: [], border: [] } });
+}

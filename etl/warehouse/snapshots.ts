@@ -135,7 +135,7 @@ export function writeFileAtomic(file: string, content: string | Buffer): void {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, content);
+    fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -66,5 +66,7 @@ export function createCompiler(modelDir: string, opts: { dbType?: 'duckdb' | 'po
     logger: opts.logger ?? (() => undefined),
     allowNodeRequire: false,
     sqlCache: true,
+    // An ungrouped query on a view lists rows as they are; Cube's primary-key check does not see a view's keys.
+    allowUngroupedWithoutPrimaryKey: true,
   });
 }

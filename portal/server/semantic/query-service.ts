@@ -92,9 +92,9 @@ export class CubeQueryService {
       throw new QueryError(`'${queryType}' query type is not supported by the client. Please update the client.`);
     }
     const results = [];
-    for (const q of queries) results.push(await this.execute(q, ctx, metaCubes));
+    for (const q of queries) results.push(await this.execute(q, ctx, metaCubes, queryType));
     const response = opts.multi
-      ? { queryType, results, pivotQuery: getPivotQuery(queryType, queries.map((q) => q.normalized)), slowQuery: false }
+      ? { queryType, results, pivotQuery: getPivotQuery(queryType, structuredClone(queries.map((q) => q.normalized))), slowQuery: false }
       : results[0];
     const servedBy = results[0]?.pano?.snapshotId;
     if (cacheKey && servedBy === manifest!.snapshotId) {
@@ -133,7 +133,7 @@ export class CubeQueryService {
       queryType,
       normalizedQueries,
       queryOrder: normalizedQueries.map((q: Json) => q.order ?? []),
-      pivotQuery: getPivotQuery(queryType, normalizedQueries),
+      pivotQuery: getPivotQuery(queryType, structuredClone(normalizedQueries)),
       transformedQueries: normalizedQueries.map(() => null),
     };
   }
@@ -202,7 +202,7 @@ export class CubeQueryService {
     }
   }
 
-  private async execute(q: { normalized: Json }, ctx: RequestContext, metaCubes: Json[]): Promise<Json> {
+  private async execute(q: { normalized: Json }, ctx: RequestContext, metaCubes: Json[], queryType: QueryType): Promise<Json> {
     const sqlQuery = await this.compile(q.normalized);
     const [text, params] = sqlQuery.sql as [string, unknown[]];
     const started = Date.now();
@@ -229,7 +229,7 @@ export class CubeQueryService {
       external: false,
       slowQuery: false,
       total: q.normalized.total ? total : null,
-      data: transformRows(rows, sqlQuery.aliasNameToMember, q.normalized),
+      data: transformRows(rows, sqlQuery.aliasNameToMember, q.normalized, queryType),
       pano: freshnessOf(manifest),
     };
   }
@@ -325,7 +325,10 @@ function checkMembers(q: Json, index: Map<string, MemberInfo>): void {
 }
 
 /** Rows keyed by SQL alias → rows keyed by member name, time values as Cube prints them (local, no offset). */
-function transformRows(rows: Array<Record<string, unknown>>, aliasToMember: Record<string, string>, query: Json): Json[] {
+function transformRows(rows: Array<Record<string, unknown>>, aliasToMember: Record<string, string>, query: Json, queryType: QueryType): Json[] {
+  // compareDateRange results carry their range on every row, as Cube's own transform does.
+  const compareRange =
+    queryType === 'compareDateRangeQuery' ? (query.timeDimensions ?? []).find((td: Json) => Array.isArray(td.dateRange))?.dateRange.join(' - ') : undefined;
   const tdBase = new Map<string, string>();
   const perDim = new Map<string, number>();
   for (const td of query.timeDimensions ?? []) {
@@ -346,6 +349,7 @@ function transformRows(rows: Array<Record<string, unknown>>, aliasToMember: Reco
       const base = tdBase.get(member);
       if (base) out[base] = v;
     }
+    if (compareRange !== undefined) out.compareDateRange = compareRange;
     return out;
   });
 }

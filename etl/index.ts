@@ -1,0 +1,91 @@
+import path from 'node:path';
+import type { PanoConfig } from '../common/config.js';
+import { openAppDb } from '../common/db/app-db.js';
+import type { Logger } from '../common/logger.js';
+import { createGlpiDemoSource, type GlpiDemoSummary } from './demo/glpi-demo.js';
+import { glpiTicketsSource } from './pipelines/glpi-tickets.js';
+import { runEtl, type EtlProgress, type EtlRunResult } from './runner.js';
+import type { SourceDefinition } from './source.js';
+import { SnapshotStore, type SnapshotManifest } from './warehouse/snapshots.js';
+
+/** The public entry of etl/: the only warehouse writer. */
+export { SnapshotStore, type SnapshotManifest, type SourceStatus } from './warehouse/snapshots.js';
+export type { EtlProgress, EtlRunResult } from './runner.js';
+
+export const ETL_SOURCES = ['glpi'] as const;
+
+/** The sources Pano is configured to read. */
+export function configuredSources(config: PanoConfig): SourceDefinition<any>[] {
+  return [
+    glpiTicketsSource({
+      url: config.sources.glpi.url,
+      timezone: config.sources.glpi.timezone,
+      unitMapFile: config.sources.glpi.unitMapFile,
+      businessTimezone: config.timezone,
+    }),
+  ];
+}
+
+/** `pano etl run`: one run over the configured (or the named) sources; publishes a new snapshot. */
+export async function runConfiguredEtl(
+  config: PanoConfig,
+  logger: Logger,
+  opts: { sources?: string[]; full?: boolean; onProgress?: (p: EtlProgress) => void; now?: () => Date } = {},
+): Promise<EtlRunResult> {
+  const appDb = await openAppDb(config.appDbUrl);
+  try {
+    const all = configuredSources(config);
+    const sources = opts.sources?.length ? all.filter((s) => opts.sources!.includes(s.id)) : all;
+    return await runEtl({
+      sources,
+      store: new SnapshotStore(config.warehouse.dir),
+      appDb,
+      logger,
+      keep: config.warehouse.keep,
+      now: opts.now,
+      onProgress: opts.onProgress,
+    });
+  } finally {
+    await appDb.destroy();
+  }
+}
+
+/** `pano demo`: the demo source systems under <data>/sources (GLPI as SQLite, GLPI's own table names). */
+export async function generateDemoSources(
+  config: PanoConfig,
+  opts: { seed?: number; scale?: number; now: Date; years?: number },
+): Promise<{ glpi: GlpiDemoSummary; dir: string }> {
+  const file = path.join(config.sources.demoDir, 'glpi.sqlite');
+  const glpi = await createGlpiDemoSource(file, { seed: opts.seed ?? 42, scale: opts.scale ?? 1, now: opts.now, years: opts.years ?? 2, timezone: config.sources.glpi.timezone });
+  return { glpi, dir: config.sources.demoDir };
+}
+
+/** `pano etl status`: the serving snapshot, the kept ones, and the last run of each source. */
+export async function etlStatus(config: PanoConfig): Promise<{ serving: SnapshotManifest | null; snapshots: SnapshotManifest[]; lastRuns: any[] }> {
+  const store = new SnapshotStore(config.warehouse.dir);
+  const appDb = await openAppDb(config.appDbUrl);
+  try {
+    const latest = appDb('etl_runs').select('source').max({ id: 'id' }).groupBy('source');
+    const lastRuns = await appDb('etl_runs').whereIn('id', appDb.from(latest.as('l')).select('id')).orderBy('source');
+    return { serving: store.current(), snapshots: store.list(), lastRuns };
+  } finally {
+    await appDb.destroy();
+  }
+}
+
+/** `pano etl quarantine`: refused rows with their reasons (latest run of each source unless a run is named). */
+export async function listQuarantine(config: PanoConfig, opts: { source?: string; runId?: string; limit?: number } = {}) {
+  const appDb = await openAppDb(config.appDbUrl);
+  try {
+    let q = appDb('quarantine').orderBy('id', 'desc').limit(opts.limit ?? 50);
+    if (opts.source) q = q.where({ source: opts.source });
+    if (opts.runId) q = q.where({ run_id: opts.runId });
+    else {
+      const lastRuns = appDb('etl_runs').select('source').max({ run_id: 'run_id' }).groupBy('source');
+      q = q.whereIn(['source', 'run_id'], appDb.from(lastRuns.as('l')).select('source', 'run_id'));
+    }
+    return await q;
+  } finally {
+    await appDb.destroy();
+  }
+}
