@@ -72,9 +72,9 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
     for (const source of opts.sources) {
       statuses.push(await runSource(source, { runId, conn, appDb, logger, now, previous, onProgress: opts.onProgress }));
     }
-    const anyData = statuses.some((s) => s.loadedByRun !== null);
+    const fresh = statuses.some((s) => s.loadedByRun === runId);
     const failed = statuses.some((s) => s.status === 'failed');
-    if (!anyData) {
+    if (!fresh) {
       closeDb();
       removeBuild(buildFile);
       logger.error({ run_id: runId }, 'etl.run.nothing_published');

@@ -90,12 +90,13 @@ export class SnapshotStore {
   /** Published snapshots, newest first. */
   list(): SnapshotManifest[] {
     if (!fs.existsSync(this.snapshotsDir)) return [];
+    // Newest publication first: by when the manifest was written (ids and clocks may be injected in tests).
     return fs
       .readdirSync(this.snapshotsDir)
       .filter((f) => f.endsWith('.json'))
-      .sort()
-      .reverse()
-      .map((f) => JSON.parse(fs.readFileSync(path.join(this.snapshotsDir, f), 'utf8')) as SnapshotManifest)
+      .map((f) => ({ f, at: fs.statSync(path.join(this.snapshotsDir, f)).mtimeMs }))
+      .sort((a, b) => b.at - a.at || b.f.localeCompare(a.f))
+      .map(({ f }) => JSON.parse(fs.readFileSync(path.join(this.snapshotsDir, f), 'utf8')) as SnapshotManifest)
       .filter((m) => fs.existsSync(path.join(this.snapshotsDir, m.file)));
   }
 

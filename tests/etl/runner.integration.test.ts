@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../common/config.js';
+import { openAppDb } from '../../common/db/app-db.js';
+import { silentLogger } from '../../common/logger.js';
+import { etlStatus, generateDemoSources, listQuarantine, runConfiguredEtl, SnapshotStore } from '../../etl/index.js';
+import { createPanoEnv, TEST_NOW, type PanoTestEnv } from '../helpers/pano-env.js';
+
+let env: PanoTestEnv | undefined;
+afterEach(() => env?.cleanup());
+
+const run = (config = env!.config) => runConfiguredEtl(config, silentLogger, { now: () => TEST_NOW });
+
+describe('ETL run on the demo GLPI source', () => {
+  it('loads every good ticket, quarantines each seeded fault with its reason, and publishes a snapshot', async () => {
+    env = await createPanoEnv({ etl: false });
+    const demo = await generateDemoSources(env.config, { seed: 7, scale: 0.25, now: TEST_NOW });
+    const r = await run();
+    const glpi = r.sources[0];
+    const faults = demo.glpi.faults.noGroup + demo.glpi.faults.unknownGroup + demo.glpi.faults.solvedBeforeOpened;
+    expect(r.failed).toBe(false);
+    expect(glpi.status).toBe('ok');
+    expect(glpi.rowsRead).toBe(demo.glpi.tickets - demo.glpi.deleted);
+    expect(glpi.rowsRejected).toBe(faults);
+    expect(glpi.rowsLoaded).toBe(glpi.rowsRead - faults);
+    expect(glpi.dataAsOf).toBe(TEST_NOW.toISOString());
+
+    const q = await listQuarantine(env.config, { source: 'glpi', limit: 1000 });
+    expect(q).toHaveLength(faults);
+    const reasons = q.map((x: any) => x.reason).join('\n');
+    expect(reasons).toMatch(/ticket has no requester group/);
+    expect(reasons).toMatch(/requester group "Eski Muhasebe Birimi" is not a known unit/);
+    expect(reasons).toMatch(/solvedate .* is before date/);
+    for (const row of q) expect(row.locator).toMatch(/^glpi_tickets\.id=\d+$/);
+
+    const store = new SnapshotStore(env.config.warehouse.dir);
+    expect(store.current()?.snapshotId).toBe(r.manifest!.snapshotId);
+    expect(fs.existsSync(store.pathOf(r.manifest!))).toBe(true);
+  });
+
+  it('a rerun loads the same rows again into a new snapshot and keeps the previous one for rollback', async () => {
+    env = await createPanoEnv();
+    const store = new SnapshotStore(env.config.warehouse.dir);
+    const first = store.current()!;
+    const again = await run();
+    expect(again.manifest!.snapshotId).not.toBe(first.snapshotId);
+    expect(again.sources[0].rowsLoaded).toBe(first.sources[0].rowsLoaded);
+    expect(again.sources[0].checks.find((c) => c.name === 'row_count_change')?.passed).toBe(true);
+    expect(store.list().map((s) => s.snapshotId)).toEqual([again.manifest!.snapshotId, first.snapshotId]);
+    store.rollback(first.snapshotId);
+    expect(store.current()!.snapshotId).toBe(first.snapshotId);
+  });
+
+  it('keeps at most PANO_SNAPSHOTS_KEEP snapshots', async () => {
+    env = await createPanoEnv({ env: { PANO_SNAPSHOTS_KEEP: '2' } });
+    await run();
+    await run();
+    const files = fs.readdirSync(path.join(env.config.warehouse.dir, 'snapshots')).filter((f) => f.endsWith('.duckdb'));
+    expect(files).toHaveLength(2);
+  });
+
+  it('GLPI unreachable: the run fails naming the source and host, nothing is published, the run log says so', async () => {
+    env = await createPanoEnv();
+    const store = new SnapshotStore(env.config.warehouse.dir);
+    const before = store.current()!;
+    const down = loadConfig({ PANO_MODE: 'demo', PANO_DATA_DIR: env.dir, PANO_LOG_LEVEL: 'silent', PANO_GLPI_URL: 'mysql://pano:secret@127.0.0.1:1/glpi' });
+    const r = await run(down);
+    expect(r.failed).toBe(true);
+    expect(r.manifest).toBeNull();
+    expect(r.sources[0].status).toBe('failed');
+    expect(r.sources[0].message).toMatch(/GLPI database at 127\.0\.0\.1:1\/glpi is unreachable/);
+    expect(r.sources[0].message).not.toMatch(/secret/);
+    expect(store.current()!.snapshotId).toBe(before.snapshotId);
+    const st = await etlStatus(env.config);
+    expect(st.lastRuns[0]).toMatchObject({ source: 'glpi', status: 'failed' });
+    expect(st.lastRuns[0].message).toMatch(/unreachable/);
+    expect(fs.readdirSync(path.join(env.config.warehouse.dir, 'snapshots')).some((f) => f.includes('.building'))).toBe(false);
+  });
+
+  it('a build left behind by a killed run is never served and is cleaned up by the next run', async () => {
+    env = await createPanoEnv();
+    const store = new SnapshotStore(env.config.warehouse.dir);
+    const serving = store.current()!.snapshotId;
+    const leftover = store.beginBuild('20261125T080000Z-dead00');
+    fs.writeFileSync(leftover, 'half a warehouse');
+    expect(store.current()!.snapshotId).toBe(serving);
+    expect(store.list().map((s) => s.snapshotId)).not.toContain('20261125T080000Z-dead00');
+    await run();
+    expect(fs.existsSync(leftover)).toBe(false);
+  });
+
+  it('records every run in the run log with counts', async () => {
+    env = await createPanoEnv();
+    const db = await openAppDb(env.config.appDbUrl);
+    const rows = await db('etl_runs').select();
+    await db.destroy();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ source: 'glpi', status: 'succeeded' });
+    expect(rows[0].rows_read).toBe(rows[0].rows_loaded + rows[0].rows_rejected);
+    expect(JSON.parse(rows[0].checks_json).map((c: any) => c.name)).toEqual(expect.arrayContaining(['keys_unique', 'references_resolve', 'freshness']));
+  });
+});
