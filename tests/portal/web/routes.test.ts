@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loginPathFor, matchRoute, safeNextPath } from '../../../portal/web/src/lib/routes.js';
+import { roleLabel, unitScopeNotice } from '../../../portal/web/src/lib/roles.js';
+
+describe('matchRoute', () => {
+  it.each([
+    ['/', { name: 'home' }],
+    ['/giris', { name: 'login' }],
+    ['/giris/', { name: 'login' }],
+    ['/yardim-masasi', { name: 'helpdesk' }],
+    ['/print/reports/helpdesk-weekly', { name: 'print-report', reportId: 'helpdesk-weekly' }],
+    ['/print/reports/helpdesk-weekly/', { name: 'print-report', reportId: 'helpdesk-weekly' }],
+    ['/print/reports/', { name: 'not-found', pathname: '/print/reports' }],
+    ['/envanter', { name: 'not-found', pathname: '/envanter' }],
+    ['/print/reports/%E0%A4%A', { name: 'not-found', pathname: '/print/reports/%E0%A4%A' }],
+  ])('%s', (path, route) => {
+    expect(matchRoute(path)).toEqual(route);
+  });
+});
+
+describe('safeNextPath', () => {
+  it.each([
+    ['/yardim-masasi?x=1', '/yardim-masasi?x=1'],
+    [null, '/yardim-masasi'],
+    ['https://evil.example/', '/yardim-masasi'],
+    ['//evil.example/', '/yardim-masasi'],
+    ['/\\evil.example', '/yardim-masasi'],
+    ['/giris?next=/giris', '/yardim-masasi'],
+  ])('%j → %s', (next, expected) => {
+    expect(safeNextPath(next)).toBe(expected);
+  });
+  it('builds the login URL back to the current page', () => {
+    expect(loginPathFor('/envanter?q=1')).toBe('/giris?next=%2Fenvanter%3Fq%3D1');
+    expect(loginPathFor('/yardim-masasi')).toBe('/giris');
+  });
+});
+
+describe('roles', () => {
+  it.each([
+    ['yonetim', 'Yönetim'],
+    ['mudur', 'Müdür'],
+    ['analist', 'Analist'],
+    ['birim', 'Birim kullanıcısı'],
+    ['ik', 'İnsan Kaynakları'],
+    ['admin', 'Yönetici'],
+  ])('%s → %s', (role, label) => {
+    expect(roleLabel(role)).toBe(label);
+  });
+  it('tells a unit user their data is limited, and nobody else', () => {
+    const birim = { role: 'birim', unitName: 'Fen İşleri Müdürlüğü', unitCode: 'FEN_ISLERI' };
+    expect(unitScopeNotice(birim, ['yardim_masasi'])).toBe('Yalnızca Fen İşleri Müdürlüğü kayıtları gösterilmektedir.');
+    expect(unitScopeNotice({ role: 'mudur', unitName: 'Bilgi İşlem Müdürlüğü' }, ['yardim_masasi'])).toBeNull();
+    expect(unitScopeNotice(null, ['yardim_masasi'])).toBeNull();
+  });
+});
