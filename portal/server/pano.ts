@@ -13,6 +13,7 @@ import {
   startDemoMailbox,
   startScheduler,
   type DemoMailbox,
+  type Subscription,
   type DeliveryOutcome,
 } from '../../scheduler/index.js';
 import { issueToken } from './auth.js';
@@ -30,6 +31,8 @@ export interface RunningPano {
   smtpUrl: string;
   renderer: ReportRenderer;
   renderForUser(reportId: string, username: string): Promise<{ pdf: Buffer; pages: number }>;
+  /** Runs one subscription now, as the scheduler would at `scheduledAt` (render once, deliver via the ledger). */
+  runSubscription(subscription: Subscription, runKey: string, scheduledAt: Date): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -62,19 +65,16 @@ export async function startPano(
     return renderer.render({ baseUrl: server.url, reportId, token });
   };
 
-  let scheduler: { stop(): unknown } | undefined;
-  if (opts.scheduler !== false) {
-    await seedDefaultSubscriptions(db, { directorEmail: config.scheduler.directorEmail, cron: config.scheduler.helpdeskWeeklyCron, timezone: config.timezone });
-    const runSubscription = createSubscriptionRunner({
-      db,
-      logger,
-      renderer: { render: renderForUser },
-      sendMail: mailer.sendReportMail,
-      retries: config.mail.retries,
-      dataAsOf: () => server.reader.manifest()?.sources.find((s) => s.source === 'glpi')?.dataAsOf ?? null,
-    });
-    scheduler = await startScheduler({ db, logger, timezone: config.timezone, runSubscription });
-  }
+  await seedDefaultSubscriptions(db, { directorEmail: config.scheduler.directorEmail, cron: config.scheduler.helpdeskWeeklyCron, timezone: config.timezone });
+  const runSubscription = createSubscriptionRunner({
+    db,
+    logger,
+    renderer: { render: renderForUser },
+    sendMail: mailer.sendReportMail,
+    retries: config.mail.retries,
+    dataAsOf: () => server.reader.manifest()?.sources.find((s) => s.source === 'glpi')?.dataAsOf ?? null,
+  });
+  const scheduler = opts.scheduler !== false ? await startScheduler({ db, logger, timezone: config.timezone, runSubscription }) : undefined;
 
   return {
     server,
@@ -83,6 +83,7 @@ export async function startPano(
     smtpUrl,
     renderer,
     renderForUser,
+    runSubscription: (subscription, runKey, scheduledAt) => runSubscription(subscription, runKey, scheduledAt, { signal: new AbortController().signal }),
     async close() {
       await scheduler?.stop();
       await renderer.close();
