@@ -9,7 +9,7 @@ import { errorMessage, PanoError } from '../common/errors.js';
 import { formatDateTime, formatNumber } from '../common/format.js';
 import { createLogger } from '../common/logger.js';
 import { createUser, DEMO_USERS, listUsers, ROLE_LABELS, ROLES, seedDemoUsers } from '../common/users.js';
-import { generateDemoSources, runConfiguredEtl, etlStatus, listQuarantine, ETL_SOURCES } from '../etl/index.js';
+import { generateDemoSources, runConfiguredEtl, etlStatus, listQuarantine } from '../etl/index.js';
 
 loadDotenv();
 
@@ -44,7 +44,7 @@ const etl = program.command('etl').description('Load the source systems into a n
 etl
   .command('run')
   .description('Extract, validate, load and publish a new warehouse snapshot')
-  .addOption(new Option('--source <id...>', 'only these sources (others keep their last data)').choices(ETL_SOURCES))
+  .option('--source <id...>', 'only these sources or systems, e.g. glpi, telecom (the others keep their last data)')
   .option('--full', 'reload from scratch instead of incrementally')
   .option('--no-progress', 'no progress bars (logs only)')
   .action(async (opts) => {

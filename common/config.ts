@@ -30,6 +30,21 @@ const schema = z.object({
   PANO_GLPI_TIMEZONE: z.string().default('Europe/Istanbul'),
   PANO_GLPI_UNIT_MAP: z.string().optional(),
 
+  PANO_SNIPEIT_URL: z.string().url().optional(),
+  PANO_SNIPEIT_TOKEN: z.string().optional(),
+
+  PANO_TELECOM_INVOICE_DIR: z.string().optional(),
+  PANO_TELECOM_LINES_FILE: z.string().optional(),
+  PANO_TELECOM_DETAIL_DIR: z.string().optional(),
+
+  PANO_VEEAM_DIR: z.string().optional(),
+  PANO_BAREOS_URL: z.string().optional(),
+
+  PANO_HR_EXPORT_DIR: z.string().optional(),
+  PANO_HR_DB_URL: z.string().optional(),
+
+  PANO_KVKK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+
   PANO_SMTP_URL: z.string().optional(),
   PANO_SMTP_FROM: z.string().default('Pano <pano@sultanbeyli.bel.tr>'),
   PANO_DEMO_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
@@ -56,8 +71,16 @@ export interface PanoConfig {
   warehouse: { dir: string; keep: number };
   sources: {
     glpi: { url: string; timezone: string; unitMapFile?: string };
+    /** Snipe-IT is optional: without a URL its source is not run. */
+    snipeit: { url?: string; token?: string };
+    telecom: { invoiceDir: string; linesFile: string; detailDir: string };
+    backup: { veeamDir: string; bareosUrl: string };
+    /** HR from export files, or from the HR database when dbUrl is set. */
+    hr: { exportDir: string; dbUrl?: string };
     demoDir: string;
   };
+  /** Key of the HMAC that replaces TC Kimlik Nos (KVKK). */
+  kvkk: { secret: string };
   mail: { smtpUrl: string; from: string; demoSmtpPort: number; retries: number; mailboxDir: string };
   reports: { chromiumPath: string; timeoutMs: number };
   scheduler: { enabled: boolean; directorEmail: string; helpdeskWeeklyCron: string };
@@ -85,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
   if (!demo && !c.PANO_JWT_SECRET) missing.push('PANO_JWT_SECRET (required when PANO_MODE=production)');
   if (!demo && !c.PANO_GLPI_URL) missing.push('PANO_GLPI_URL (required when PANO_MODE=production)');
   if (!demo && !c.PANO_SMTP_URL) missing.push('PANO_SMTP_URL (required when PANO_MODE=production)');
+  if (!demo && !c.PANO_KVKK_SECRET) missing.push('PANO_KVKK_SECRET (required when PANO_MODE=production)');
   if (missing.length) throw new ConfigError(`Missing configuration:\n${missing.map((m) => `  ${m}`).join('\n')}`);
 
   const demoDir = path.join(dataDir, 'sources');
@@ -95,7 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
     timezone: c.PANO_TIMEZONE,
     logLevel: c.PANO_LOG_LEVEL,
     server: { host: c.PANO_HOST, port, publicUrl: c.PANO_PUBLIC_URL ?? `http://localhost:${port}` },
-    auth: { jwtSecret: c.PANO_JWT_SECRET ?? demoSecret(dataDir), jwtTtl: c.PANO_JWT_TTL },
+    auth: { jwtSecret: c.PANO_JWT_SECRET ?? demoSecret(dataDir, 'jwt'), jwtTtl: c.PANO_JWT_TTL },
+    kvkk: { secret: c.PANO_KVKK_SECRET ?? demoSecret(dataDir, 'kvkk') },
     appDbUrl: c.PANO_APP_DB_URL ?? `sqlite:${path.join(dataDir, 'pano.sqlite')}`,
     warehouse: { dir: path.join(dataDir, 'warehouse'), keep: c.PANO_SNAPSHOTS_KEEP },
     sources: {
@@ -104,6 +129,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
         timezone: c.PANO_GLPI_TIMEZONE,
         unitMapFile: c.PANO_GLPI_UNIT_MAP,
       },
+      snipeit: { url: c.PANO_SNIPEIT_URL, token: c.PANO_SNIPEIT_TOKEN },
+      telecom: {
+        invoiceDir: path.resolve(c.PANO_TELECOM_INVOICE_DIR ?? path.join(demoDir, 'telecom', 'invoices')),
+        linesFile: path.resolve(c.PANO_TELECOM_LINES_FILE ?? path.join(demoDir, 'telecom', 'hat-listesi.csv')),
+        detailDir: path.resolve(c.PANO_TELECOM_DETAIL_DIR ?? path.join(demoDir, 'telecom', 'operator')),
+      },
+      backup: {
+        veeamDir: path.resolve(c.PANO_VEEAM_DIR ?? path.join(demoDir, 'backup', 'veeam')),
+        bareosUrl: c.PANO_BAREOS_URL ?? `sqlite:${path.join(demoDir, 'backup', 'bareos-catalog.sqlite')}`,
+      },
+      hr: { exportDir: path.resolve(c.PANO_HR_EXPORT_DIR ?? path.join(demoDir, 'hr')), dbUrl: c.PANO_HR_DB_URL },
       demoDir,
     },
     mail: {
@@ -123,8 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
 }
 
 /** Demo mode only: a random secret created once and kept beside the data, never committed. */
-function demoSecret(dataDir: string): string {
-  const file = path.join(dataDir, '.demo-jwt-secret');
+function demoSecret(dataDir: string, name: 'jwt' | 'kvkk'): string {
+  const file = path.join(dataDir, `.demo-${name}-secret`);
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
   fs.mkdirSync(dataDir, { recursive: true });
   const secret = crypto.randomBytes(32).toString('hex');

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { PanoConfig } from '../common/config.js';
+import { ConfigError } from '../common/errors.js';
 import { openAppDb } from '../common/db/app-db.js';
 import type { Logger } from '../common/logger.js';
 import { createGlpiDemoSource, type GlpiDemoSummary } from './demo/glpi-demo.js';
@@ -12,7 +13,6 @@ import { SnapshotStore, type SnapshotManifest } from './warehouse/snapshots.js';
 export { SnapshotStore, type SnapshotManifest, type SourceStatus } from './warehouse/snapshots.js';
 export type { EtlProgress, EtlRunResult } from './runner.js';
 
-export const ETL_SOURCES = ['glpi'] as const;
 
 /** The sources Pano is configured to read. */
 export function configuredSources(config: PanoConfig): SourceDefinition<any>[] {
@@ -34,10 +34,13 @@ export async function runConfiguredEtl(
 ): Promise<EtlRunResult> {
   const appDb = await openAppDb(config.appDbUrl);
   try {
-    const all = configuredSources(config);
-    const sources = opts.sources?.length ? all.filter((s) => opts.sources!.includes(s.id)) : all;
+    const sources = configuredSources(config);
+    const known = [...new Set(sources.flatMap((s) => [s.system, s.id]))];
+    const unknown = (opts.sources ?? []).filter((s) => !known.includes(s));
+    if (unknown.length) throw new ConfigError(`Unknown source ${unknown.map((u) => `"${u}"`).join(', ')}: use one of ${known.join(', ')}`);
     return await runEtl({
       sources,
+      only: opts.sources,
       store: new SnapshotStore(config.warehouse.dir),
       appDb,
       logger,

@@ -16,7 +16,10 @@ export interface EtlProgress {
 }
 
 export interface RunEtlOptions {
+  /** Every configured source; each new snapshot holds all of them. */
   sources: SourceDefinition<any>[];
+  /** Run only these (source ids or systems); the others keep their data from the serving snapshot. */
+  only?: string[];
   store: SnapshotStore;
   appDb: AppDb;
   logger: Logger;
@@ -69,8 +72,14 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
       await conn.run(`ATTACH '${store.pathOf(previous).replace(/'/g, "''")}' AS prev (READ_ONLY)`);
     }
     const statuses: SourceStatus[] = [];
+    const selected = (s: SourceDefinition<any>) => !opts.only?.length || opts.only.includes(s.id) || opts.only.includes(s.system);
     for (const source of opts.sources) {
-      statuses.push(await runSource(source, { runId, conn, appDb, logger, now, previous, onProgress: opts.onProgress }));
+      const ctx = { runId, conn, appDb, logger, now, previous, onProgress: opts.onProgress };
+      if (selected(source)) statuses.push(await runSource(source, ctx));
+      else {
+        const kept = await keepPrevious(source, ctx);
+        if (kept) statuses.push(kept);
+      }
     }
     const fresh = statuses.some((s) => s.loadedByRun === runId);
     const failed = statuses.some((s) => s.status === 'failed');
@@ -81,7 +90,7 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
       return { runId, manifest: null, sources: statuses, failed: true, durationMs: Date.now() - started };
     }
     if (previous) await conn.run('DETACH prev');
-    await buildMarts(conn, { glpi: statuses.some((s) => s.source === 'glpi' && s.loadedByRun !== null) });
+    await buildMarts(conn, new Set(statuses.filter((s) => s.loadedByRun !== null).map((s) => s.source)));
     await conn.run('CHECKPOINT');
     closeDb();
     const manifest = store.publish(buildFile, { snapshotId: runId, runId, sources: statuses }, now());
@@ -224,6 +233,13 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
   } finally {
     if (handle !== undefined) await source.close(handle).catch(() => undefined);
   }
+}
+
+/** A source not run this time: its data and status come over from the serving snapshot unchanged. */
+async function keepPrevious(source: SourceDefinition<any>, ctx: SourceRunContext): Promise<SourceStatus | null> {
+  const prev = ctx.previous?.sources.find((s) => s.source === source.id);
+  if (!prev || !(await carryOver(source, ctx))) return null;
+  return { ...prev };
 }
 
 /** Copies the source's raw table from the serving snapshot, so a failed source keeps its last good data. */

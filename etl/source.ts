@@ -15,7 +15,10 @@ export interface QualityCheckResult {
  * (`validate`); the runner does validation bookkeeping, quarantine, staging, loading, checks and the run log.
  */
 export interface SourceDefinition<Conn = unknown> {
+  /** Stable id of this stream, e.g. 'glpi', 'telecom_invoices'; `pano etl run --source` takes it or its system. */
   id: string;
+  /** The source system it belongs to ('helpdesk', 'inventory', 'telecom', 'backup', 'hr'). */
+  system: string;
   title: string;
   /** Where landed rows go: raw_<source>.<table>; `_run_id` and `_extracted_at` are added by the runner. */
   raw: { schema: string; table: string; columns: Column[] };

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { Query } from '@cubejs-client/core';
 
 /**
  * The helpdesk KPIs as Cube queries against the public view `yardim_masasi`.
@@ -32,21 +33,8 @@ export const D = {
   solvedAt: 'yardim_masasi.solved_at',
 } as const;
 
-/** A Cube REST query (the subset Pano's definitions use). */
-export interface CubeQuery {
-  measures?: string[];
-  dimensions?: string[];
-  timeDimensions?: Array<{
-    dimension: string;
-    granularity?: 'day' | 'week' | 'month' | 'quarter' | 'year';
-    dateRange?: string | [string, string];
-    compareDateRange?: Array<string | [string, string]>;
-  }>;
-  filters?: unknown[];
-  order?: Record<string, 'asc' | 'desc'> | Array<[string, 'asc' | 'desc']>;
-  limit?: number;
-  timezone?: string;
-}
+/** A Cube REST query, exactly as @cubejs-client/core types it. */
+export type CubeQuery = Query;
 
 export interface HelpdeskPeriod {
   /** Month to date, e.g. 01.11.2026–28.11.2026. */

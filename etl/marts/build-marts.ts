@@ -12,12 +12,12 @@ const UNIT_COLUMNS: Column[] = [
  * Builds the marts the semantic layer (model/) reads, from the raw tables of this snapshot.
  * Marts are rebuilt whole in every snapshot: they are small next to raw and this keeps them always consistent.
  */
-export async function buildMarts(conn: DuckDBConnection, sources: { glpi: boolean }): Promise<void> {
+export async function buildMarts(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void> {
   await conn.run('CREATE SCHEMA IF NOT EXISTS marts');
   await conn.run(createTableSql('marts', 'dim_units', UNIT_COLUMNS));
   await appendRows(conn, 'marts', 'dim_units', UNIT_COLUMNS, UNITS.map((u) => ({ unit_code: u.code, unit_name: u.name, staff_count: u.staff })));
 
-  if (sources.glpi) {
+  if (present.has('glpi')) {
     await conn.run(`
       CREATE TABLE marts.fct_tickets AS
       SELECT
@@ -29,4 +29,19 @@ export async function buildMarts(conn: DuckDBConnection, sources: { glpi: boolea
         CASE WHEN solved_at IS NOT NULL AND sla_due_at IS NOT NULL THEN solved_at <= sla_due_at END AS sla_met
       FROM raw_glpi.tickets`);
   }
+  for (const mart of DOMAIN_MARTS) {
+    if (mart.requires.every((id) => present.has(id))) await mart.build(conn, present);
+  }
 }
+
+/**
+ * Marts of the other domains (inventory, telecom, backups, HR), each built when the raw sources it needs are
+ * in the snapshot. Each domain adds its builder here.
+ */
+export interface MartBuilder {
+  name: string;
+  requires: string[];
+  build(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void>;
+}
+
+export const DOMAIN_MARTS: MartBuilder[] = [];

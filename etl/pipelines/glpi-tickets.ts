@@ -58,6 +58,7 @@ export function glpiTicketsSource(cfg: GlpiPipelineConfig): SourceDefinition<Kne
   const calendar = workingCalendar({ timezone: cfg.businessTimezone });
   return {
     id: 'glpi',
+    system: 'helpdesk',
     title: 'GLPI Yardım Masası',
     location: `GLPI ${describeUrl(cfg.url)} glpi_tickets`,
     raw: { schema: 'raw_glpi', table: 'tickets', columns: COLUMNS },

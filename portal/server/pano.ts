@@ -73,6 +73,7 @@ export async function startPano(
     sendMail: mailer.sendReportMail,
     retries: config.mail.retries,
     dataAsOf: () => server.reader.manifest()?.sources.find((s) => s.source === 'glpi')?.dataAsOf ?? null,
+    sourceHealth: () => ({ failedSources: (server.reader.manifest()?.sources ?? []).filter((s) => s.status === 'failed').map((s) => s.title) }),
   });
   const scheduler = opts.scheduler !== false ? await startScheduler({ db, logger, timezone: config.timezone, runSubscription }) : undefined;
 

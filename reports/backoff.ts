@@ -1,0 +1,1 @@
+export { backoffDelay, realSleep, type BackoffOptions } from '../common/backoff.js';

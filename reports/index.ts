@@ -1,0 +1,9 @@
+/**
+ * The one public entry of reports/: what reports exist (pure definitions) and how one becomes a PDF.
+ * Other folders (scheduler/, the CLI, the portal server) import from here only.
+ */
+export { ReportRenderer, renderReportPdf, classifyRenderError, countPdfPages, DEFAULT_CHROMIUM_ARGS } from './render.js';
+export type { ReportRendererOptions, RenderRequest, RenderedReport, RendererStats } from './render.js';
+export { reportFileName, slugifyTr } from './file-name.js';
+export { getReport, REPORTS } from './definitions/index.js';
+export type { ReportDefinition, Block } from './definitions/index.js';
