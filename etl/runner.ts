@@ -177,6 +177,17 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
       if (bad.length) await appDb.batchInsert('quarantine', bad, 200);
       report('extract');
     }
+    if (source.afterLoad) {
+      await source.afterLoad({
+        run: async (sql) => {
+          await conn.run(sql);
+        },
+        query: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>,
+        hasPrevious: ctx.previous !== null,
+        runId,
+        now: now(),
+      });
+    }
     report('check');
     const prevStatus = ctx.previous?.sources.find((s) => s.source === source.id);
     const checks: QualityCheckResult[] = source.checks
@@ -214,6 +225,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
     logger.error({ run_id: runId, source: source.id, err: message }, 'etl.source.failed');
     report('failed');
     await conn.run(`DROP TABLE IF EXISTS ${qualified}`);
+    for (const t of source.extraTables ?? []) await conn.run(`DROP TABLE IF EXISTS ${source.raw.schema}.${t}`);
     const carried = await carryOver(source, ctx);
     const prev = ctx.previous?.sources.find((s) => s.source === source.id);
     const checks = e instanceof QualityGateError ? e.checks : [];
@@ -246,12 +258,15 @@ async function keepPrevious(source: SourceDefinition<any>, ctx: SourceRunContext
 async function carryOver(source: SourceDefinition<any>, ctx: SourceRunContext): Promise<boolean> {
   if (!ctx.previous) return false;
   const { schema, table } = source.raw;
-  const exists = await ctx.conn.runAndReadAll(
-    `SELECT 1 FROM duckdb_tables() WHERE database_name = 'prev' AND schema_name = '${schema}' AND table_name = '${table}'`,
-  );
-  if (exists.currentRowCount === 0) return false;
+  const inPrev = async (t: string) =>
+    (await ctx.conn.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = 'prev' AND schema_name = '${schema}' AND table_name = '${t}'`))
+      .currentRowCount > 0;
+  if (!(await inPrev(table))) return false;
   await ctx.conn.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await ctx.conn.run(`CREATE TABLE ${schema}.${table} AS SELECT * FROM prev.${schema}.${table}`);
+  for (const t of [table, ...(source.extraTables ?? [])]) {
+    if (t !== table && !(await inPrev(t))) continue;
+    await ctx.conn.run(`CREATE TABLE ${schema}.${t} AS SELECT * FROM prev.${schema}.${t}`);
+  }
   return true;
 }
 

@@ -32,8 +32,25 @@ export interface SourceDefinition<Conn = unknown> {
   locator(record: Record<string, unknown>): string;
   /** The record as it may be stored in the quarantine (personal data masked). */
   mask(record: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Runs after the rows are loaded, inside the new warehouse, e.g. to keep a history table
+   * (raw_inventory.asset_daily) that grows run by run. The serving snapshot is attached as `prev`
+   * when there is one (`hasPrevious`), so history can be copied forward.
+   */
+  afterLoad?(ctx: AfterLoadContext): Promise<void>;
+  /** Further raw tables this source owns (besides `raw`), carried over with it when it fails or is not run. */
+  extraTables?: string[];
   /** Checks on the loaded raw table; run inside the new warehouse. */
   checks?(ctx: CheckContext): Promise<QualityCheckResult[]>;
+}
+
+export interface AfterLoadContext {
+  /** Runs SQL in the new warehouse (DuckDB). */
+  run(sql: string): Promise<void>;
+  query(sql: string): Promise<Array<Record<string, unknown>>>;
+  hasPrevious: boolean;
+  runId: string;
+  now: Date;
 }
 
 export interface CheckContext {
