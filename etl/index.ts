@@ -15,6 +15,9 @@ export type { EtlProgress, EtlRunResult } from './runner.js';
 
 
 /** The sources Pano is configured to read. */
+/** GLPI's generator makes ≈ 6 000 tickets a year at its own scale 1; Pano's demo scale 1 is ≈ 13 300 a year. */
+const GLPI_TICKETS_PER_SCALE = 2.2;
+
 export function configuredSources(config: PanoConfig): SourceDefinition<any>[] {
   return [
     glpiTicketsSource({
@@ -53,13 +56,17 @@ export async function runConfiguredEtl(
   }
 }
 
-/** `pano demo`: the demo source systems under <data>/sources (GLPI as SQLite, GLPI's own table names). */
+/**
+ * `pano demo`: the demo source systems under <data>/sources (GLPI as SQLite, GLPI's own table names).
+ * Scale 1 is the normal demo (≈ 40 000 tickets over 3 years); about 25 is the benchmark's "large" (≈ 1 M tickets).
+ */
 export async function generateDemoSources(
   config: PanoConfig,
   opts: { seed?: number; scale?: number; now: Date; years?: number },
 ): Promise<{ glpi: GlpiDemoSummary; dir: string }> {
   const file = path.join(config.sources.demoDir, 'glpi.sqlite');
-  const glpi = await createGlpiDemoSource(file, { seed: opts.seed ?? 42, scale: opts.scale ?? 1, now: opts.now, years: opts.years ?? 2, timezone: config.sources.glpi.timezone });
+  const scale = opts.scale ?? 1;
+  const glpi = await createGlpiDemoSource(file, { seed: opts.seed ?? 42, scale: GLPI_TICKETS_PER_SCALE * scale, now: opts.now, years: opts.years ?? 3, timezone: config.sources.glpi.timezone });
   return { glpi, dir: config.sources.demoDir };
 }
 

@@ -8,7 +8,7 @@ export CUBESTORE_SKIP_POST_INSTALL=1   # older npm ignores package.json allowScr
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "› npm ci (Cube's native downloads denied)"
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund --loglevel=error   # Cube pulls in cloud SDKs that warn about Node 22; they are not used
 fi
 
 if [ -z "${PANO_CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then

@@ -38,7 +38,9 @@ declare module 'fastify' {
 
 /** Pano's HTTP server: login, Pano's own API, Cube's REST contract, and the built portal. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }) as any, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  // Fastify's own request logging stays off: Pano logs what matters (errors, logins, queries) itself.
+  const httpLog = deps.logger.child({ component: 'http' });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
 
   await app.register(rateLimit, { global: false });
 
@@ -50,7 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (err.validation || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (err.statusCode && err.statusCode < 500)) {
       return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: `Invalid request: ${err.message}` });
     }
-    req.log.error({ err: err.message, stack: err.stack, url: req.url }, 'http.error');
+    httpLog.error({ err: err.message, stack: err.stack, url: req.url }, 'http.error');
     return reply.code(500).send({ error: err instanceof PanoError ? err.message : 'Internal server error' });
   });
 

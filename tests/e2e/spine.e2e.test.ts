@@ -20,7 +20,7 @@ let expected: { backlog: string; opened: string; median: string; sla: string; ra
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  env = await createPanoEnv({ scale: 0.4 });
+  env = await createPanoEnv({ scale: 0.15 });
   pano = await startPano(env.config, silentLogger, { port: 0, scheduler: false });
   // What the KPIs must be, asked through the real Cube client with the director's token.
   const api = cube(await login(pano.server.url, 'mudur'), { apiUrl: `${pano.server.url}/cubejs-api/v1` });

@@ -15,7 +15,7 @@ const run = (config = env!.config) => runConfiguredEtl(config, silentLogger, { n
 describe('ETL run on the demo GLPI source', () => {
   it('loads every good ticket, quarantines each seeded fault with its reason, and publishes a snapshot', async () => {
     env = await createPanoEnv({ etl: false });
-    const demo = await generateDemoSources(env.config, { seed: 7, scale: 0.25, now: TEST_NOW });
+    const demo = await generateDemoSources(env.config, { seed: 7, scale: 0.1, now: TEST_NOW });
     const r = await run();
     const glpi = r.sources[0];
     const faults = demo.glpi.faults.noGroup + demo.glpi.faults.unknownGroup + demo.glpi.faults.solvedBeforeOpened;

@@ -29,7 +29,7 @@ export async function createPanoEnv(opts: { demo?: boolean; etl?: boolean; scale
     PANO_SCHEDULER_ENABLED: 'false',
     ...opts.env,
   });
-  if (opts.demo !== false) await generateDemoSources(config, { seed: 7, scale: opts.scale ?? 0.25, now: TEST_NOW });
+  if (opts.demo !== false) await generateDemoSources(config, { seed: 7, scale: opts.scale ?? 0.1, now: TEST_NOW });
   if (opts.etl !== false && opts.demo !== false) {
     const r = await runConfiguredEtl(config, silentLogger, { now: () => TEST_NOW });
     if (!r.manifest) throw new Error(`test ETL run published nothing: ${JSON.stringify(r.sources)}`);
