@@ -2,21 +2,12 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { AppDb } from './db/app-db.js';
 import { PanoError } from './errors.js';
+import { ROLES, type Role } from './roles.js';
 import { unitByCode } from './units.js';
 
 const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, len: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
 
-export const ROLES = ['yonetim', 'mudur', 'analist', 'birim', 'ik', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const ROLE_LABELS: Record<Role, string> = {
-  yonetim: 'Yönetim',
-  mudur: 'Müdür',
-  analist: 'Analist',
-  birim: 'Birim kullanıcısı',
-  ik: 'İnsan Kaynakları',
-  admin: 'Yönetici',
-};
+export { ROLES, ROLE_LABELS, type Role } from './roles.js';
 
 export interface User {
   id: number;

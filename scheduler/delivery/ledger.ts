@@ -169,20 +169,7 @@ export async function deliverRun(opts: DeliverRunOptions): Promise<DeliverRunRes
     failed: outcomes.filter((o) => o.status === 'failed').length,
     pdfSha256,
   };
-  if (result.failed > 0) {
-    result.adminNotification = await reportFinalFailures({
-      db: opts.db,
-      send: opts.send,
-      logger: log,
-      runKey: opts.runKey,
-      reportId: opts.reportId,
-      subscriptionId,
-      reportTitle: opts.reportTitle ?? opts.reportId,
-      scheduledAt: opts.scheduledAt ?? new Date(),
-      timezone: opts.timezone ?? 'Europe/Istanbul',
-      failures: outcomes.filter((o) => o.status === 'failed').map((o) => ({ recipient: o.recipient, error: o.error ?? '', attempts: o.totalAttempts })),
-    });
-  }
+  if (result.failed > 0) result.adminNotification = await notifyFinalFailures(opts, log, subscriptionId, outcomes);
   return result;
 }
 
@@ -241,20 +228,7 @@ export async function recordRunFailure(opts: RecordRunFailureOptions): Promise<D
     failed: outcomes.filter((o) => o.status === 'failed').length,
     pdfSha256: '',
   };
-  if (result.failed > 0) {
-    result.adminNotification = await reportFinalFailures({
-      db: opts.db,
-      send: opts.send,
-      logger: log,
-      runKey: opts.runKey,
-      reportId: opts.reportId,
-      subscriptionId,
-      reportTitle: opts.reportTitle ?? opts.reportId,
-      scheduledAt: opts.scheduledAt ?? new Date(),
-      timezone: opts.timezone ?? 'Europe/Istanbul',
-      failures: outcomes.filter((o) => o.status === 'failed').map((o) => ({ recipient: o.recipient, error: o.error ?? '', attempts: o.totalAttempts })),
-    });
-  }
+  if (result.failed > 0) result.adminNotification = await notifyFinalFailures(opts, log, subscriptionId, outcomes);
   return result;
 }
 
@@ -376,4 +350,25 @@ async function upsertRow(
 
 async function updateRow(db: AppDb, id: number, values: Partial<DeliveryRow>): Promise<void> {
   await db('deliveries').where({ id }).update({ ...values, updated_at: db.fn.now() });
+}
+
+/** Tells administrators about recipients who did not get the report after every attempt. */
+function notifyFinalFailures(
+  opts: Pick<DeliverRunOptions, 'db' | 'send' | 'runKey' | 'reportId' | 'reportTitle' | 'scheduledAt' | 'timezone'>,
+  log: Logger,
+  subscriptionId: number | null,
+  outcomes: DeliveryOutcome[],
+) {
+  return reportFinalFailures({
+    db: opts.db,
+    send: opts.send,
+    logger: log,
+    runKey: opts.runKey,
+    reportId: opts.reportId,
+    subscriptionId,
+    reportTitle: opts.reportTitle ?? opts.reportId,
+    scheduledAt: opts.scheduledAt ?? new Date(),
+    timezone: opts.timezone ?? 'Europe/Istanbul',
+    failures: outcomes.filter((o) => o.status === 'failed').map((o) => ({ recipient: o.recipient, error: o.error ?? '', attempts: o.totalAttempts })),
+  });
 }

@@ -1,15 +1,6 @@
-/** Pano's roles (the server's `role` claim) and how the UI names them. */
-export const ROLES = ['yonetim', 'mudur', 'analist', 'birim', 'ik', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLE_LABELS, type Role } from '../../../../common/roles.js';
 
-export const ROLE_LABELS: Record<Role, string> = {
-  yonetim: 'Yönetim',
-  mudur: 'Müdür',
-  analist: 'Analist',
-  birim: 'Birim kullanıcısı',
-  ik: 'İnsan Kaynakları',
-  admin: 'Yönetici',
-};
+export { ROLES, ROLE_LABELS, type Role } from '../../../../common/roles.js';
 
 export function roleLabel(role: string | null | undefined): string {
   return role && Object.prototype.hasOwnProperty.call(ROLE_LABELS, role) ? ROLE_LABELS[role as Role] : (role ?? '');
