@@ -44,6 +44,9 @@ export function freshnessOf(manifest: SnapshotManifest) {
  */
 export class CubeQueryService {
   private cache = new Map<string, Json>();
+  /** Compiled queries (after access policies) and meta per security context: the model does not change while serving. */
+  private compiled = new Map<string, Promise<Prepared>>();
+  private metaByContext = new Map<string, Promise<Json[]>>();
   private readonly cacheMax: number;
   private readonly defaultTimezone: string;
 
@@ -59,7 +62,7 @@ export class CubeQueryService {
 
   /** /meta: the cubes and views this caller may query, members filtered by access policy. */
   async meta(ctx: RequestContext): Promise<Json> {
-    const cubes = (await this.compiler.metaConfig(ctx, { requestId: ctx.requestId })) as Json[];
+    const cubes = await this.metaConfig(ctx);
     const visible = (item: Json) => item.isVisible && item.public !== false;
     return {
       cubes: cubes
@@ -87,7 +90,7 @@ export class CubeQueryService {
       return hit;
     }
 
-    const { queryType, queries, metaCubes } = await this.prepare(input, ctx);
+    const { queryType, queries, metaCubes } = await this.prepareCached(input, ctx);
     if (!opts.multi && queryType !== 'regularQuery') {
       throw new QueryError(`'${queryType}' query type is not supported by the client. Please update the client.`);
     }
@@ -142,16 +145,48 @@ export class CubeQueryService {
     this.cache.clear();
   }
 
+  private contextKey(ctx: RequestContext): string {
+    return JSON.stringify([ctx.securityContext.roles, ctx.securityContext.unit_code ?? null]);
+  }
+
+  private metaConfig(ctx: RequestContext): Promise<Json[]> {
+    const key = this.contextKey(ctx);
+    let m = this.metaByContext.get(key);
+    if (!m) {
+      m = this.compiler.metaConfig(ctx, { requestId: ctx.requestId }) as Promise<Json[]>;
+      m.catch(() => this.metaByContext.delete(key));
+      this.metaByContext.set(key, m);
+    }
+    return m;
+  }
+
+  /** prepare() memoized per query text and security context (failures are not kept). */
+  private prepareCached(input: unknown, ctx: RequestContext): Promise<Prepared> {
+    // Relative date ranges ("this month") are resolved when a query is normalized: the hour is part of the key.
+    const key = `${currentHour()}|${this.contextKey(ctx)}|${typeof input === 'string' ? input : JSON.stringify(input)}`;
+    let p = this.compiled.get(key);
+    if (!p) {
+      p = this.prepare(input, ctx).then(async (prep) => {
+        for (const q of prep.queries) q.sql = await this.compile(q.normalized);
+        return prep;
+      });
+      p.catch(() => this.compiled.delete(key));
+      this.compiled.set(key, p);
+      if (this.compiled.size > this.cacheMax) this.compiled.delete(this.compiled.keys().next().value!);
+    }
+    return p;
+  }
+
   private cacheKey(input: unknown, ctx: RequestContext, snapshotId: string, multi: boolean): string {
     const sc = ctx.securityContext;
     return crypto
       .createHash('sha256')
-      .update(JSON.stringify([snapshotId, multi, sc.roles, sc.unit_code ?? null, typeof input === 'string' ? input : JSON.stringify(input)]))
+      .update(JSON.stringify([currentHour(), snapshotId, multi, sc.roles, sc.unit_code ?? null, typeof input === 'string' ? input : JSON.stringify(input)]))
       .digest('hex');
   }
 
   /** Parse → split compareDateRange → check members → normalize → apply access policies → normalize again. */
-  private async prepare(input: unknown, ctx: RequestContext): Promise<{ queryType: QueryType; queries: Array<{ normalized: Json }>; metaCubes: Json[] }> {
+  private async prepare(input: unknown, ctx: RequestContext): Promise<Prepared> {
     let parsed: unknown = input;
     if (typeof input === 'string') {
       try {
@@ -175,7 +210,7 @@ export class CubeQueryService {
     for (const q of list) {
       if (q == null || typeof q !== 'object' || Array.isArray(q)) throw new QueryError('Invalid query format: each query must be an object');
     }
-    const metaCubes = (await this.compiler.metaConfig(ctx, { requestId: ctx.requestId })) as Json[];
+    const metaCubes = await this.metaConfig(ctx);
     const members = memberIndex(metaCubes);
     const queries = [];
     for (const q of list) {
@@ -202,8 +237,8 @@ export class CubeQueryService {
     }
   }
 
-  private async execute(q: { normalized: Json }, ctx: RequestContext, metaCubes: Json[], queryType: QueryType): Promise<Json> {
-    const sqlQuery = await this.compile(q.normalized);
+  private async execute(q: { normalized: Json; sql?: Json }, ctx: RequestContext, metaCubes: Json[], queryType: QueryType): Promise<Json> {
+    const sqlQuery = q.sql ?? (await this.compile(q.normalized));
     const [text, params] = sqlQuery.sql as [string, unknown[]];
     const started = Date.now();
     const { rows, manifest } = await this.reader.query(text, params);
@@ -233,6 +268,17 @@ export class CubeQueryService {
       pano: freshnessOf(manifest),
     };
   }
+}
+
+/** 2026-11-28T11 — cached answers of relative date ranges live at most until the hour turns. */
+function currentHour(): string {
+  return new Date().toISOString().slice(0, 13);
+}
+
+interface Prepared {
+  queryType: QueryType;
+  queries: Array<{ normalized: Json; sql?: Json }>;
+  metaCubes: Json[];
 }
 
 /** Same split as Cube's gateway: one query per compareDateRange entry. */
