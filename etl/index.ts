@@ -44,6 +44,7 @@ export async function runConfiguredEtl(
     return await runEtl({
       sources,
       only: opts.sources,
+      full: opts.full,
       store: new SnapshotStore(config.warehouse.dir),
       appDb,
       logger,

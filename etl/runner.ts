@@ -20,6 +20,8 @@ export interface RunEtlOptions {
   sources: SourceDefinition<any>[];
   /** Run only these (source ids or systems); the others keep their data from the serving snapshot. */
   only?: string[];
+  /** Reload incremental sources from scratch. */
+  full?: boolean;
   store: SnapshotStore;
   appDb: AppDb;
   logger: Logger;
@@ -74,7 +76,7 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
     const statuses: SourceStatus[] = [];
     const selected = (s: SourceDefinition<any>) => !opts.only?.length || opts.only.includes(s.id) || opts.only.includes(s.system);
     for (const source of opts.sources) {
-      const ctx = { runId, conn, appDb, logger, now, previous, onProgress: opts.onProgress };
+      const ctx = { runId, conn, appDb, logger, now, previous, onProgress: opts.onProgress, full: Boolean(opts.full) };
       if (selected(source)) statuses.push(await runSource(source, ctx));
       else {
         const kept = await keepPrevious(source, ctx);
@@ -113,6 +115,7 @@ interface SourceRunContext {
   now: () => Date;
   previous: SnapshotManifest | null;
   onProgress?: (p: EtlProgress) => void;
+  full?: boolean;
 }
 
 async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): Promise<SourceStatus> {
@@ -139,6 +142,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
         rows_loaded: rowsLoaded,
         rows_rejected: rowsRejected,
         data_as_of: status.dataAsOf,
+        watermark: status.watermark ?? null,
         checks_json: JSON.stringify(status.checks),
         message: status.message ?? null,
         snapshot_id: runId,
@@ -149,11 +153,24 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
   let handle: unknown;
   try {
     await conn.run(`CREATE SCHEMA IF NOT EXISTS ${source.raw.schema}`);
-    await conn.run(createTableSql(source.raw.schema, source.raw.table, columns));
     handle = await source.open();
+    // Incremental: start from the serving snapshot's rows and take only what changed since its watermark.
+    let since: Date | undefined;
+    const inc = source.incremental;
+    if (inc && !ctx.full && (await carryOver(source, ctx))) {
+      const [w] = (await conn.runAndReadAll(`SELECT max("${inc.watermark}") AS w FROM ${qualified}`)).getRowObjectsJson() as Array<{ w: string | null }>;
+      since = w.w ? new Date(w.w) : undefined;
+      if (since && inc.removedSince) {
+        const removed = await inc.removedSince(handle, since);
+        await deleteKeys(conn, qualified, inc.key, removed);
+      }
+    } else {
+      await conn.run(createTableSql(source.raw.schema, source.raw.table, columns));
+    }
     const extractedAt = now();
     report('extract');
-    for await (const batch of source.extract(handle)) {
+    for await (const batch of source.extract(handle, { since })) {
+      if (since && inc) await deleteKeys(conn, qualified, inc.key, batch.map((r) => r[sourceKeyField(source, r)] as string | number));
       const good: Array<Record<string, unknown>> = [];
       const bad: Array<Record<string, unknown>> = [];
       for (const record of batch) {
@@ -189,12 +206,14 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
       });
     }
     report('check');
+    const [{ n: totalCount }] = (await conn.runAndReadAll(`SELECT count(*) AS n FROM ${qualified}`)).getRowObjectsJson() as Array<{ n: string }>;
+    const totalRows = Number(totalCount);
     const prevStatus = ctx.previous?.sources.find((s) => s.source === source.id);
     const checks: QualityCheckResult[] = source.checks
       ? await source.checks({
           query: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>,
           rowsRead,
-          rowsLoaded,
+          rowsLoaded: totalRows,
           rowsRejected,
           previousRowsLoaded: prevStatus?.rowsLoaded ?? null,
           now: now(),
@@ -211,13 +230,15 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
       status: failedChecks.length ? 'warn' : 'ok',
       dataAsOf: extractedAt.toISOString(),
       rowsRead,
-      rowsLoaded,
+      rowsLoaded: totalRows,
       rowsRejected,
       checks,
       checksFailed: failedChecks.map((c) => c.name),
       loadedByRun: runId,
     };
-    logger.info({ run_id: runId, source: source.id, rows_read: rowsRead, rows_loaded: rowsLoaded, rows_rejected: rowsRejected, checks_failed: status.checksFailed }, 'etl.source.done');
+    if (since) status.watermark = since.toISOString();
+    status.mode = since ? 'incremental' : 'full';
+    logger.info({ run_id: runId, source: source.id, mode: status.mode, since: since?.toISOString(), rows_read: rowsRead, rows_loaded: rowsLoaded, rows_total: totalRows, rows_rejected: rowsRejected, checks_failed: status.checksFailed }, 'etl.source.done');
     report('done');
     return await finish(status);
   } catch (e) {
@@ -276,6 +297,20 @@ class QualityGateError extends Error {
     readonly checks: QualityCheckResult[],
   ) {
     super(message);
+  }
+}
+
+/** The record field holding the incremental key: the key column's own name, or `id` as the source calls it. */
+function sourceKeyField(source: SourceDefinition<any>, record: Record<string, unknown>): string {
+  const key = source.incremental!.key;
+  return key in record ? key : 'id';
+}
+
+async function deleteKeys(conn: DuckDBConnection, table: string, key: string, keys: Array<string | number>): Promise<void> {
+  const clean = keys.filter((k) => k !== undefined && k !== null);
+  for (let i = 0; i < clean.length; i += 1000) {
+    const chunk = clean.slice(i, i + 1000).map((k) => (typeof k === 'number' ? String(k) : `'${String(k).replace(/'/g, "''")}'`));
+    await conn.run(`DELETE FROM ${table} WHERE "${key}" IN (${chunk.join(', ')})`);
   }
 }
 

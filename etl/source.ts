@@ -26,7 +26,18 @@ export interface SourceDefinition<Conn = unknown> {
   location: string;
   open(): Promise<Conn>;
   close(conn: Conn): Promise<void>;
-  extract(conn: Conn): AsyncIterable<Array<Record<string, unknown>>>;
+  /** Pages of source records; `since` is set on an incremental run (records changed at or after it). */
+  extract(conn: Conn, opts?: { since?: Date }): AsyncIterable<Array<Record<string, unknown>>>;
+  /**
+   * Incremental loading: the raw table is carried over from the serving snapshot and only records changed
+   * since its newest `watermark` are extracted; each replaces the row with the same `key`. `removedSince`
+   * names records deleted in the source since then. `pano etl run --full` (and a first run) reload everything.
+   */
+  incremental?: {
+    key: string;
+    watermark: string;
+    removedSince?(conn: Conn, since: Date): Promise<Array<string | number>>;
+  };
   validate(record: Record<string, unknown>): Validated;
   /** A stable row locator for the quarantine (e.g. "glpi_tickets.id=1234"). */
   locator(record: Record<string, unknown>): string;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { describeUrl } from '../../common/db/knex-url.js';
+import { zoneClock } from '../calendar/wall-clock.js';
 import { workingCalendar } from '../calendar/working-hours.js';
 import { connectGlpi, extractGlpiTickets, loadUnitMap, resolveUnit, validateGlpiTicket, type RawGlpiTicket } from '../sources/glpi/index.js';
 import type { QualityCheckResult, SourceDefinition } from '../source.js';
@@ -64,7 +65,15 @@ export function glpiTicketsSource(cfg: GlpiPipelineConfig): SourceDefinition<Kne
     raw: { schema: 'raw_glpi', table: 'tickets', columns: COLUMNS },
     open: () => connectGlpi(cfg.url),
     close: (knex) => knex.destroy(),
-    extract: (knex) => extractGlpiTickets(knex, { timezone: cfg.timezone }) as AsyncIterable<Array<Record<string, unknown>>>,
+    extract: (knex, opts) => extractGlpiTickets(knex, { timezone: cfg.timezone, since: opts?.since }) as AsyncIterable<Array<Record<string, unknown>>>,
+    // Hourly runs take only tickets changed since the last one (date_mod); deleted ones leave the warehouse.
+    // Tickets purged from GLPI's trash are only noticed by a full run (`pano etl run --full`, e.g. nightly).
+    incremental: {
+      key: 'ticket_id',
+      watermark: 'modified_at',
+      removedSince: async (knex, since) =>
+        (await knex('glpi_tickets').where('is_deleted', 1).andWhere('date_mod', '>=', zoneClock(cfg.timezone).format(since)).select('id')).map((r: { id: number }) => r.id),
+    },
     locator: (r) => `glpi_tickets.id=${String((r as Partial<RawGlpiTicket>).id ?? '?')}`,
     mask: (r) => r, // tickets carry no TC Kimlik No or other personal fields Pano reads
     validate(record) {

@@ -25,6 +25,9 @@ export interface SourceStatus {
   message?: string;
   /** The run whose data this snapshot holds for the source (differs from the snapshot's run when carried over). */
   loadedByRun: string | null;
+  /** full: reloaded from scratch; incremental: changes since `watermark` applied to the previous rows. */
+  mode?: 'full' | 'incremental';
+  watermark?: string;
 }
 
 export interface SnapshotManifest {

@@ -52,6 +52,43 @@ describe('ETL run on the demo GLPI source', () => {
     expect(store.current()!.snapshotId).toBe(first.snapshotId);
   });
 
+  it('an incremental run applies only what changed in GLPI, and agrees with a full reload', async () => {
+    env = await createPanoEnv();
+    const knexLib = (await import('knex')).default;
+    const glpi = knexLib({ client: 'better-sqlite3', connection: { filename: env.config.sources.glpi.url.slice('sqlite:'.length) }, useNullAsDefault: true });
+    const later = '2026-11-25 13:30:00'; // after TEST_NOW in Istanbul time, so past the watermark
+    const [changed] = await glpi('glpi_tickets').where({ is_deleted: 0, status: 2 }).orderBy('id').limit(1).select('id');
+    const [removed] = await glpi('glpi_tickets').where({ is_deleted: 0, status: 6 }).orderBy('id').limit(1).select('id');
+    await glpi('glpi_tickets').where({ id: changed.id }).update({ status: 4, date_mod: later });
+    await glpi('glpi_tickets').where({ id: removed.id }).update({ is_deleted: 1, date_mod: later });
+    await glpi.destroy();
+
+    const before = new SnapshotStore(env.config.warehouse.dir).current()!.sources[0];
+    const inc = await run();
+    const s = inc.sources[0];
+    expect(s.mode).toBe('incremental');
+    expect(s.rowsRead).toBeLessThan(before.rowsRead / 2);
+    expect(s.rowsLoaded).toBe(before.rowsLoaded - 1);
+
+    const query = async (sql: string) => {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const store = new SnapshotStore(env!.config.warehouse.dir);
+      const db = await DuckDBInstance.create(store.pathOf(store.current()!), { access_mode: 'READ_ONLY' });
+      const c = await db.connect();
+      const rows = (await c.runAndReadAll(sql)).getRowObjectsJson();
+      c.closeSync();
+      db.closeSync();
+      return rows;
+    };
+    expect(await query(`SELECT status_code FROM raw_glpi.tickets WHERE ticket_id = ${changed.id}`)).toEqual([{ status_code: 4 }]);
+    expect(await query(`SELECT count(*)::INT AS n FROM raw_glpi.tickets WHERE ticket_id = ${removed.id}`)).toEqual([{ n: 0 }]);
+    const incremental = await query('SELECT ticket_id, status_code, unit_code, resolution_work_hours FROM raw_glpi.tickets ORDER BY ticket_id');
+
+    const full = await runConfiguredEtl(env.config, silentLogger, { now: () => TEST_NOW, full: true });
+    expect(full.sources[0].mode).toBe('full');
+    expect(await query('SELECT ticket_id, status_code, unit_code, resolution_work_hours FROM raw_glpi.tickets ORDER BY ticket_id')).toEqual(incremental);
+  });
+
   it('keeps at most PANO_SNAPSHOTS_KEEP snapshots', async () => {
     env = await createPanoEnv({ env: { PANO_SNAPSHOTS_KEEP: '2' } });
     await run();
