@@ -3,8 +3,10 @@ import type { PanoConfig } from '../common/config.js';
 import { ConfigError } from '../common/errors.js';
 import { openAppDb } from '../common/db/app-db.js';
 import type { Logger } from '../common/logger.js';
-import { createGlpiDemoSource, type GlpiDemoSummary } from './demo/glpi-demo.js';
+import { createGlpiDemoSource } from './demo/glpi-demo.js';
 import { glpiTicketsSource } from './pipelines/glpi-tickets.js';
+import { hrSources } from './pipelines/hr.js';
+import { generateHrDemo } from './demo/hr-demo.js';
 import { runEtl, type EtlProgress, type EtlRunResult } from './runner.js';
 import type { SourceDefinition } from './source.js';
 import { SnapshotStore, type SnapshotManifest } from './warehouse/snapshots.js';
@@ -26,6 +28,7 @@ export function configuredSources(config: PanoConfig): SourceDefinition<any>[] {
       unitMapFile: config.sources.glpi.unitMapFile,
       businessTimezone: config.timezone,
     }),
+    ...hrSources(config),
   ];
 }
 
@@ -61,14 +64,24 @@ export async function runConfiguredEtl(
  * `pano demo`: the demo source systems under <data>/sources (GLPI as SQLite, GLPI's own table names).
  * Scale 1 is the normal demo (≈ 40 000 tickets over 3 years); about 25 is the benchmark's "large" (≈ 1 M tickets).
  */
+export const SYSTEMS = ['helpdesk', 'hr'] as const;
+export type SystemId = (typeof SYSTEMS)[number];
+
 export async function generateDemoSources(
   config: PanoConfig,
-  opts: { seed?: number; scale?: number; now: Date; years?: number },
-): Promise<{ glpi: GlpiDemoSummary; dir: string }> {
-  const file = path.join(config.sources.demoDir, 'glpi.sqlite');
+  opts: { seed?: number; scale?: number; now: Date; years?: number; systems?: readonly string[] },
+): Promise<{ dir: string } & Record<string, unknown>> {
+  const seed = opts.seed ?? 42;
   const scale = opts.scale ?? 1;
-  const glpi = await createGlpiDemoSource(file, { seed: opts.seed ?? 42, scale: GLPI_TICKETS_PER_SCALE * scale, now: opts.now, years: opts.years ?? 3, timezone: config.sources.glpi.timezone });
-  return { glpi, dir: config.sources.demoDir };
+  const want = (s: SystemId) => !opts.systems || opts.systems.includes(s);
+  const out: { dir: string } & Record<string, unknown> = { dir: config.sources.demoDir };
+  // GLPI first: the inventory demo adds its asset tables to the same GLPI database.
+  if (want('helpdesk')) {
+    const file = path.join(config.sources.demoDir, 'glpi.sqlite');
+    out.helpdesk = await createGlpiDemoSource(file, { seed, scale: GLPI_TICKETS_PER_SCALE * scale, now: opts.now, years: opts.years ?? 3, timezone: config.sources.glpi.timezone });
+  }
+  if (want('hr')) out.hr = await generateHrDemo(config, { seed, now: opts.now, scale });
+  return out;
 }
 
 /** `pano etl status`: the serving snapshot, the kept ones, and the last run of each source. */

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UNITS } from '../../common/units.js';
 import { appendRows, createTableSql, type Column } from '../warehouse/duckdb.js';
+import { hrMarts } from './hr.js';
 
 const UNIT_COLUMNS: Column[] = [
   { name: 'unit_code', type: 'VARCHAR' },
@@ -44,4 +45,4 @@ export interface MartBuilder {
   build(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void>;
 }
 
-export const DOMAIN_MARTS: MartBuilder[] = [];
+export const DOMAIN_MARTS: MartBuilder[] = [hrMarts];

@@ -10,18 +10,18 @@ import { createPanoEnv, TEST_NOW, type PanoTestEnv } from '../helpers/pano-env.j
 let env: PanoTestEnv | undefined;
 afterEach(() => env?.cleanup());
 
-const run = (config = env!.config) => runConfiguredEtl(config, silentLogger, { now: () => TEST_NOW });
+const run = (config = env!.config) => runConfiguredEtl(config, silentLogger, { now: () => TEST_NOW, sources: ['helpdesk'] });
 
 describe('ETL run on the demo GLPI source', () => {
   it('loads every good ticket, quarantines each seeded fault with its reason, and publishes a snapshot', async () => {
     env = await createPanoEnv({ etl: false });
-    const demo = await generateDemoSources(env.config, { seed: 7, scale: 0.1, now: TEST_NOW });
+    const demo = (await generateDemoSources(env.config, { seed: 7, scale: 0.1, now: TEST_NOW, systems: ['helpdesk'] })) as any;
     const r = await run();
     const glpi = r.sources[0];
-    const faults = demo.glpi.faults.noGroup + demo.glpi.faults.unknownGroup + demo.glpi.faults.solvedBeforeOpened;
+    const faults = demo.helpdesk.faults.noGroup + demo.helpdesk.faults.unknownGroup + demo.helpdesk.faults.solvedBeforeOpened;
     expect(r.failed).toBe(false);
     expect(glpi.status).toBe('ok');
-    expect(glpi.rowsRead).toBe(demo.glpi.tickets - demo.glpi.deleted);
+    expect(glpi.rowsRead).toBe(demo.helpdesk.tickets - demo.helpdesk.deleted);
     expect(glpi.rowsRejected).toBe(faults);
     expect(glpi.rowsLoaded).toBe(glpi.rowsRead - faults);
     expect(glpi.dataAsOf).toBe(TEST_NOW.toISOString());
@@ -84,7 +84,7 @@ describe('ETL run on the demo GLPI source', () => {
     expect(await query(`SELECT count(*)::INT AS n FROM raw_glpi.tickets WHERE ticket_id = ${removed.id}`)).toEqual([{ n: 0 }]);
     const incremental = await query('SELECT ticket_id, status_code, unit_code, resolution_work_hours FROM raw_glpi.tickets ORDER BY ticket_id');
 
-    const full = await runConfiguredEtl(env.config, silentLogger, { now: () => TEST_NOW, full: true });
+    const full = await runConfiguredEtl(env.config, silentLogger, { now: () => TEST_NOW, full: true, sources: ['helpdesk'] });
     expect(full.sources[0].mode).toBe('full');
     expect(await query('SELECT ticket_id, status_code, unit_code, resolution_work_hours FROM raw_glpi.tickets ORDER BY ticket_id')).toEqual(incremental);
   });

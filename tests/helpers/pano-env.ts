@@ -18,7 +18,11 @@ export interface PanoTestEnv {
  * A throw-away Pano data folder: config for it, optionally the demo GLPI source generated and one ETL run
  * published. Everything real (SQLite source, DuckDB snapshot, SQLite app DB); nothing shared between tests.
  */
-export async function createPanoEnv(opts: { demo?: boolean; etl?: boolean; scale?: number; env?: Record<string, string> } = {}): Promise<PanoTestEnv> {
+export async function createPanoEnv(
+  opts: { demo?: boolean; etl?: boolean; scale?: number; env?: Record<string, string>; systems?: string[] } = {},
+): Promise<PanoTestEnv> {
+  // Most tests need the helpdesk only; a test that wants every source passes systems: SYSTEMS.
+  const systems = opts.systems ?? ['helpdesk'];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pano-test-'));
   const config = loadConfig({
     PANO_MODE: 'demo',
@@ -29,9 +33,9 @@ export async function createPanoEnv(opts: { demo?: boolean; etl?: boolean; scale
     PANO_SCHEDULER_ENABLED: 'false',
     ...opts.env,
   });
-  if (opts.demo !== false) await generateDemoSources(config, { seed: 7, scale: opts.scale ?? 0.1, now: TEST_NOW });
+  if (opts.demo !== false) await generateDemoSources(config, { seed: 7, scale: opts.scale ?? 0.1, now: TEST_NOW, systems });
   if (opts.etl !== false && opts.demo !== false) {
-    const r = await runConfiguredEtl(config, silentLogger, { now: () => TEST_NOW });
+    const r = await runConfiguredEtl(config, silentLogger, { now: () => TEST_NOW, sources: systems });
     if (!r.manifest) throw new Error(`test ETL run published nothing: ${JSON.stringify(r.sources)}`);
   }
   return { dir, config, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };

@@ -1,0 +1,156 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EMPLOYMENT_TYPE_LABELS, GENDER_LABELS, LEAVE_TYPE_LABELS } from '../sources/hr/values.js';
+import type { MartBuilder } from './build-marts.js';
+
+/**
+ * HR marts, rebuilt from raw_hr.* in every snapshot:
+ *
+ *   marts.dim_employees          one row per person (person_key = keyed hash of the TC Kimlik No):
+ *                                their latest employment period, unit, type, gender, birth year, age band
+ *   marts.fct_headcount_monthly  per month × unit × employment type × gender: staff in post at month end
+ *                                (the as-of day for the current month), hires and exits in the month
+ *   marts.fct_trainings          one row per training attendance, with the person's unit, type, gender
+ *   marts.fct_leaves             one row per leave, with the person's unit, type, gender
+ *
+ * Enough for the HR KPIs: headcount by type / unit / gender, hires and exits, IT staff per 100
+ * employees (is_it_staff: unit BILGI_ISLEM), training hours per employee, leave days used.
+ * Every row carries unit_code (row-level security). Person-level members (person_key) are for the
+ * ik and admin roles only (model access policies).
+ *
+ * Dates are calendar dates (DATE) in business time (Europe/Istanbul). The as-of date is the day of
+ * the personnel extraction in Europe/Istanbul. A person's unit is the one of the export: transfers
+ * between units are not historised, so past months count people in their current (or last) unit.
+ */
+
+/** Months of headcount history kept (10 years). */
+export const HEADCOUNT_MONTHS = 120;
+export const IT_UNIT_CODE = 'BILGI_ISLEM';
+const TZ = 'Europe/Istanbul';
+
+const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const caseOf = (col: string, labels: Record<string, string>, otherwise: string) =>
+  `CASE ${Object.entries(labels).map(([k, v]) => `WHEN ${col} = ${q(k)} THEN ${q(v)}`).join(' ')} ELSE ${q(otherwise)} END`;
+
+const GENDER_LABEL = (col: string) => caseOf(col, GENDER_LABELS, 'Belirtilmemiş');
+const TYPE_LABEL = (col: string) => caseOf(col, EMPLOYMENT_TYPE_LABELS, 'Bilinmiyor');
+
+export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void> {
+  await conn.run('CREATE SCHEMA IF NOT EXISTS marts');
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE hr_periods AS
+    SELECT person_key, unit_code, employment_type, gender, birth_year, title,
+           CAST(start_date AS DATE) AS start_date, CAST(end_date AS DATE) AS end_date
+    FROM raw_hr.personnel`);
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE hr_asof AS
+    SELECT coalesce(CAST(timezone(${q(TZ)}, max(_extracted_at)) AS DATE), (SELECT max(start_date) FROM hr_periods)) AS as_of
+    FROM raw_hr.personnel`);
+
+  await conn.run(`
+    CREATE OR REPLACE TABLE marts.dim_employees AS
+    WITH ranked AS (
+      SELECT p.*,
+             row_number() OVER (PARTITION BY person_key ORDER BY start_date DESC) AS rn,
+             count(*) OVER (PARTITION BY person_key) AS periods,
+             min(start_date) OVER (PARTITION BY person_key) AS first_start
+      FROM hr_periods p
+    )
+    SELECT r.person_key,
+           r.unit_code,
+           r.employment_type,
+           ${TYPE_LABEL('r.employment_type')} AS employment_type_label,
+           r.gender,
+           ${GENDER_LABEL('r.gender')} AS gender_label,
+           r.birth_year,
+           CASE WHEN r.birth_year IS NULL THEN NULL ELSE year(a.as_of) - r.birth_year END AS age,
+           CASE
+             WHEN r.birth_year IS NULL THEN 'Bilinmiyor'
+             WHEN year(a.as_of) - r.birth_year < 30 THEN '18-29'
+             WHEN year(a.as_of) - r.birth_year < 40 THEN '30-39'
+             WHEN year(a.as_of) - r.birth_year < 50 THEN '40-49'
+             WHEN year(a.as_of) - r.birth_year < 60 THEN '50-59'
+             ELSE '60+'
+           END AS age_band,
+           r.title,
+           r.start_date,
+           r.end_date,
+           r.first_start AS first_start_date,
+           CAST(r.periods AS INTEGER) AS employment_periods,
+           (r.start_date <= a.as_of AND (r.end_date IS NULL OR r.end_date >= a.as_of)) AS is_active,
+           r.unit_code = ${q(IT_UNIT_CODE)} AS is_it_staff,
+           a.as_of AS as_of_date
+    FROM ranked r CROSS JOIN hr_asof a
+    WHERE r.rn = 1`);
+
+  await conn.run(`
+    CREATE OR REPLACE TABLE marts.fct_headcount_monthly AS
+    WITH bounds AS (
+      SELECT as_of,
+             CAST(date_trunc('month', as_of) AS DATE) AS last_month,
+             CAST(greatest(date_trunc('month', (SELECT min(start_date) FROM hr_periods)),
+                           date_trunc('month', as_of) - INTERVAL ${HEADCOUNT_MONTHS - 1} MONTH) AS DATE) AS first_month
+      FROM hr_asof
+    ),
+    months AS (
+      SELECT CAST(m AS DATE) AS month,
+             least(CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE), b.as_of) AS snapshot_date
+      FROM bounds b, range(b.first_month, b.last_month + INTERVAL 1 MONTH, INTERVAL 1 MONTH) AS t(m)
+    ),
+    in_post AS (
+      SELECT m.month, p.person_key, p.unit_code, p.employment_type, p.gender
+      FROM months m JOIN hr_periods p ON p.start_date <= m.snapshot_date AND (p.end_date IS NULL OR p.end_date >= m.snapshot_date)
+      QUALIFY row_number() OVER (PARTITION BY m.month, p.person_key ORDER BY p.start_date DESC) = 1
+    ),
+    events AS (
+      SELECT month, unit_code, employment_type, gender, 1 AS headcount, 0 AS hires, 0 AS exits FROM in_post
+      UNION ALL
+      SELECT m.month, p.unit_code, p.employment_type, p.gender, 0, 1, 0
+      FROM months m JOIN hr_periods p ON p.start_date BETWEEN m.month AND m.snapshot_date
+      UNION ALL
+      SELECT m.month, p.unit_code, p.employment_type, p.gender, 0, 0, 1
+      FROM months m JOIN hr_periods p ON p.end_date BETWEEN m.month AND m.snapshot_date
+    )
+    SELECT e.month,
+           m.snapshot_date,
+           e.unit_code,
+           e.employment_type,
+           ${TYPE_LABEL('e.employment_type')} AS employment_type_label,
+           e.gender,
+           ${GENDER_LABEL('e.gender')} AS gender_label,
+           e.unit_code = ${q(IT_UNIT_CODE)} AS is_it_staff,
+           CAST(sum(e.headcount) AS INTEGER) AS headcount,
+           CAST(sum(e.hires) AS INTEGER) AS hires,
+           CAST(sum(e.exits) AS INTEGER) AS exits
+    FROM events e JOIN months m USING (month)
+    GROUP BY ALL
+    ORDER BY e.month, e.unit_code, e.employment_type, e.gender`);
+
+  if (present.has('hr_trainings')) {
+    await conn.run(`
+      CREATE OR REPLACE TABLE marts.fct_trainings AS
+      SELECT row_number() OVER (ORDER BY t.training_date, t.person_key, t.course) AS training_id,
+             t.person_key, e.unit_code, e.employment_type, e.employment_type_label, e.gender, e.gender_label, e.is_it_staff,
+             t.course, t.hours, CAST(t.training_date AS DATE) AS training_date
+      FROM raw_hr.trainings t JOIN marts.dim_employees e USING (person_key)`);
+  }
+  if (present.has('hr_leaves')) {
+    await conn.run(`
+      CREATE OR REPLACE TABLE marts.fct_leaves AS
+      SELECT row_number() OVER (ORDER BY l.start_date, l.person_key, l.leave_type) AS leave_id,
+             l.person_key, e.unit_code, e.employment_type, e.employment_type_label, e.gender, e.gender_label, e.is_it_staff,
+             l.leave_type, ${caseOf('l.leave_type', LEAVE_TYPE_LABELS, 'Diğer')} AS leave_type_label, l.leave_type_as_exported,
+             CAST(l.start_date AS DATE) AS start_date, CAST(l.end_date AS DATE) AS end_date,
+             CAST(date_diff('day', CAST(l.start_date AS DATE), CAST(l.end_date AS DATE)) + 1 AS INTEGER) AS calendar_days,
+             l.days
+      FROM raw_hr.leaves l JOIN marts.dim_employees e USING (person_key)`);
+  }
+  await conn.run('DROP TABLE IF EXISTS hr_periods');
+  await conn.run('DROP TABLE IF EXISTS hr_asof');
+}
+
+/** The HR mart builder: needs the personnel stream; trainings and leaves marts when their streams are present. */
+export const hrMarts: MartBuilder = {
+  name: 'hr',
+  requires: ['hr_personnel'],
+  build: buildHrMarts,
+};

@@ -1,0 +1,104 @@
+import { hashTckn, isValidTckn } from '../../../common/kvkk.js';
+import type { HrField, HrKind } from './headers.js';
+import { MASK, maskDigitRuns } from './text.js';
+import type { Cell } from './values.js';
+
+/**
+ * One extracted HR row, as every reader (CSV, XLSX, database) hands it to the runner. The TC Kimlik No
+ * is already replaced here, at extraction: `person_key` is its keyed hash (or null with
+ * `tckn_error` when the number is missing or wrong). Names and unknown columns are not carried, and
+ * every digit run of nine or more in the other values is masked, so nothing downstream — validation,
+ * the quarantine, the logs, an error message — can ever see a clear TC Kimlik No.
+ */
+export interface HrRecord {
+  kind: HrKind;
+  /** Where the row is: 'personel.csv:line 17', 'egitim.xlsx:row 4', 'personel.id=17'. */
+  ref: string;
+  person_key: string | null;
+  /** Why the TC Kimlik No was refused (never contains the number). */
+  tckn_error: string | null;
+  /** Cells by field name (tckn excluded). */
+  values: Partial<Record<Exclude<HrField, 'tckn'>, Cell>>;
+  /** A structural problem of the row, e.g. a wrong number of fields. */
+  problem: string | null;
+}
+
+/**
+ * Checks a TC Kimlik No as exports hold it (text, or an Excel number) and returns its keyed hash,
+ * or why it was refused. Reasons never contain the digits.
+ */
+export function pseudonymizeHrTckn(v: Cell | undefined, secret: string, cache?: Map<string, string>): { key: string } | { error: string } {
+  if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) return { error: 'TC Kimlik No is missing' };
+  let s: string;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) return { error: 'TC Kimlik No is not a whole number (format the column as text)' };
+    s = String(v);
+  } else if (typeof v === 'string') {
+    s = v.replace(/[\s\u00a0]/g, '');
+    if (/^\d+[.,]0+$/.test(s)) s = s.replace(/[.,]0+$/, '');
+    if (/^\d([.,]\d+)?E\+?\d+$/i.test(s)) return { error: 'TC Kimlik No is in scientific notation: digits were lost in Excel (format the column as text and export again)' };
+  } else {
+    return { error: 'TC Kimlik No is not a number' };
+  }
+  const known = cache?.get(s); // only valid numbers are cached
+  if (known) return { key: known };
+  if (!/^\d+$/.test(s)) return { error: `TC Kimlik No must be 11 digits (got ${s.length} characters, not all digits)` };
+  if (s.length !== 11) return { error: `TC Kimlik No must be 11 digits (got ${s.length})` };
+  if (s[0] === '0') return { error: 'TC Kimlik No cannot start with 0' };
+  if (!isValidTckn(s)) return { error: 'TC Kimlik No fails its check digits' };
+  const key = hashTckn(s, secret);
+  if (cache) {
+    if (cache.size > 500_000) cache.clear();
+    cache.set(s, key);
+  }
+  return { key };
+}
+
+/** Masks a cell that is not the TC Kimlik No: long digit runs in text, and numbers of nine digits or more. */
+export function maskCell(v: Cell): Cell {
+  if (typeof v === 'string') return maskDigitRuns(v);
+  if (typeof v === 'number' && Math.abs(v) >= 1e8) return MASK;
+  return v;
+}
+
+/** Builds an HrRecord from cells by field: hashes the TC Kimlik No and masks the rest. */
+export function makeHrRecord(
+  kind: HrKind,
+  ref: string,
+  cells: Partial<Record<HrField, Cell>>,
+  secret: string,
+  opts: { problem?: string | null; cache?: Map<string, string> } = {},
+): HrRecord {
+  const t = pseudonymizeHrTckn(cells.tckn ?? null, secret, opts.cache);
+  const values: HrRecord['values'] = {};
+  for (const [k, v] of Object.entries(cells)) {
+    if (k === 'tckn') continue;
+    (values as Record<string, Cell>)[k] = maskCell(v ?? null);
+  }
+  return {
+    kind,
+    ref: maskDigitRuns(ref),
+    person_key: 'key' in t ? t.key : null,
+    tckn_error: 'error' in t ? t.error : null,
+    values,
+    problem: opts.problem ? maskDigitRuns(opts.problem) : null,
+  };
+}
+
+/**
+ * The record as it may be stored in the quarantine: flat, the TC Kimlik No shown only as masked, every
+ * long digit run masked again (defence in depth), the person key kept so HR can find the person.
+ */
+export function maskHrRecord(r: Record<string, unknown>): Record<string, unknown> {
+  const rec = r as unknown as HrRecord;
+  const out: Record<string, unknown> = {
+    ref: maskDigitRuns(String(rec.ref ?? '')),
+    person_key: rec.person_key ?? null,
+    tc_kimlik_no: rec.person_key ? MASK : `${MASK} (${rec.tckn_error ?? 'invalid'})`,
+  };
+  for (const [k, v] of Object.entries(rec.values ?? {})) {
+    out[k] = v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? maskDigitRuns(v) : typeof v === 'number' && Math.abs(v) >= 1e8 ? MASK : v;
+  }
+  if (rec.problem) out.problem = maskDigitRuns(rec.problem);
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Text helpers of the HR source: Turkish-aware folding (for comparing names and headers only,
+ * never for building keys) and masking of long digit runs (KVKK: a TC Kimlik No, even a wrong or
+ * truncated one, never leaves the extractor in clear).
+ */
+
+const ASCII_FOLD: Record<string, string> = {
+  ç: 'c', ğ: 'g', ı: 'i', ö: 'o', ş: 's', ü: 'u', â: 'a', î: 'i', û: 'u', ê: 'e', é: 'e', è: 'e', á: 'a', à: 'a', ó: 'o', ú: 'u',
+};
+
+/**
+ * Folds a name for comparison: Unicode NFC, Turkish lower case ('İ' → 'i', 'I' → 'ı'), then
+ * Turkish letters to ASCII ('ı' → 'i', 'ş' → 's' …), every other non-alphanumeric run to one space.
+ * 'FEN İŞLERİ MÜDÜRLÜĞÜ', 'Fen İşleri Müdürlüğü' and 'Fen Isleri Mudurlugu' all fold to
+ * 'fen isleri mudurlugu'. Upper-case ASCII 'I' folds to 'i' as well (through 'ı'), so
+ * 'BILGI_ISLEM' and 'Bilgi İşlem' meet.
+ */
+export function foldText(s: string): string {
+  let folded = foldCache.get(s);
+  if (folded === undefined) {
+    folded = foldUncached(s);
+    if (foldCache.size >= 20_000) foldCache.clear();
+    foldCache.set(s, folded);
+  }
+  return folded;
+}
+
+/** Unit names, types and course names repeat on every row: folding each distinct text once is enough. */
+const foldCache = new Map<string, string>();
+
+function foldUncached(s: string): string {
+  const lower = s.normalize('NFC').toLocaleLowerCase('tr-TR').normalize('NFD').replace(/[\u0300-\u036f]/g, (m) => (m === '\u0307' ? '' : m)).normalize('NFC');
+  let out = '';
+  for (const ch of lower) out += ASCII_FOLD[ch] ?? ch;
+  return out.replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+/** foldText without spaces: 'T.C. Kimlik No' → 'tckimlikno', 'İşe Başlama Tarihi' → 'isebaslamatarihi'. */
+export function compactKey(s: string): string {
+  return foldText(s).replace(/ /g, '');
+}
+
+/** What replaces a masked digit run. */
+export const MASK = '[gizli]';
+
+const LONG_DIGITS = /\d{9,}/g;
+
+/**
+ * Masks every run of nine or more digits: a TC Kimlik No (valid or not), one with a digit missing
+ * (ten digits fix the eleventh), a phone number. Dates, hours and years never have such runs.
+ */
+export function maskDigitRuns(s: string): string {
+  return s.replace(LONG_DIGITS, MASK);
+}
+
+/** True when the text holds a run of nine or more digits. */
+export function hasDigitRun(s: string): boolean {
+  LONG_DIGITS.lastIndex = 0;
+  const found = LONG_DIGITS.test(s);
+  LONG_DIGITS.lastIndex = 0;
+  return found;
+}
+
+/** A value as it may appear inside a refusal reason: masked, trimmed, at most 60 characters, quoted. */
+export function show(v: unknown): string {
+  let s: string;
+  if (v instanceof Date) s = Number.isNaN(v.getTime()) ? 'invalid date' : v.toISOString().slice(0, 10);
+  else s = String(v ?? '');
+  s = maskDigitRuns(s.replace(/\s+/g, ' ').trim());
+  if (s.length > 60) s = `${s.slice(0, 57)}…`;
+  return `"${s}"`;
+}
