@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { PanoConfig } from '../common/config.js';
 import { ConfigError } from '../common/errors.js';
@@ -6,6 +7,8 @@ import type { Logger } from '../common/logger.js';
 import { createGlpiDemoSource } from './demo/glpi-demo.js';
 import { glpiTicketsSource } from './pipelines/glpi-tickets.js';
 import { hrSources } from './pipelines/hr.js';
+import { inventorySources } from './pipelines/inventory.js';
+import { generateInventoryDemo } from './demo/inventory-demo.js';
 import { generateHrDemo } from './demo/hr-demo.js';
 import { runEtl, type EtlProgress, type EtlRunResult } from './runner.js';
 import type { SourceDefinition } from './source.js';
@@ -28,6 +31,7 @@ export function configuredSources(config: PanoConfig): SourceDefinition<any>[] {
       unitMapFile: config.sources.glpi.unitMapFile,
       businessTimezone: config.timezone,
     }),
+    ...inventorySources(config),
     ...hrSources(config),
   ];
 }
@@ -64,7 +68,7 @@ export async function runConfiguredEtl(
  * `pano demo`: the demo source systems under <data>/sources (GLPI as SQLite, GLPI's own table names).
  * Scale 1 is the normal demo (≈ 40 000 tickets over 3 years); about 25 is the benchmark's "large" (≈ 1 M tickets).
  */
-export const SYSTEMS = ['helpdesk', 'hr'] as const;
+export const SYSTEMS = ['helpdesk', 'inventory', 'hr'] as const;
 export type SystemId = (typeof SYSTEMS)[number];
 
 export async function generateDemoSources(
@@ -79,6 +83,12 @@ export async function generateDemoSources(
   if (want('helpdesk')) {
     const file = path.join(config.sources.demoDir, 'glpi.sqlite');
     out.helpdesk = await createGlpiDemoSource(file, { seed, scale: GLPI_TICKETS_PER_SCALE * scale, now: opts.now, years: opts.years ?? 3, timezone: config.sources.glpi.timezone });
+  }
+  if (want('inventory')) {
+    if (!want('helpdesk') && !fs.existsSync(path.join(config.sources.demoDir, 'glpi.sqlite'))) {
+      throw new ConfigError('The inventory demo adds its tables to the demo GLPI database: generate the helpdesk demo too');
+    }
+    out.inventory = await generateInventoryDemo(config, { seed, now: opts.now, scale });
   }
   if (want('hr')) out.hr = await generateHrDemo(config, { seed, now: opts.now, scale });
   return out;

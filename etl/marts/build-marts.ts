@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { UNITS } from '../../common/units.js';
 import { appendRows, createTableSql, type Column } from '../warehouse/duckdb.js';
 import { hrMarts } from './hr.js';
+import { inventoryMarts } from './inventory.js';
 
 const UNIT_COLUMNS: Column[] = [
   { name: 'unit_code', type: 'VARCHAR' },
@@ -45,4 +46,4 @@ export interface MartBuilder {
   build(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void>;
 }
 
-export const DOMAIN_MARTS: MartBuilder[] = [hrMarts];
+export const DOMAIN_MARTS: MartBuilder[] = [inventoryMarts, hrMarts];
