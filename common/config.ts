@@ -39,6 +39,11 @@ const schema = z.object({
 
   PANO_VEEAM_DIR: z.string().optional(),
   PANO_BAREOS_URL: z.string().optional(),
+  PANO_VEEAM_TIMEZONE: z.string().optional(),
+  PANO_BAREOS_TIMEZONE: z.string().optional(),
+  PANO_BACKUP_SERVICE_MAP: z.string().optional(),
+  PANO_BACKUP_RPO_HOURS: z.coerce.number().positive().optional(),
+  PANO_BACKUP_DEFAULT_UNIT: z.string().optional(),
 
   PANO_HR_EXPORT_DIR: z.string().optional(),
   PANO_HR_DB_URL: z.string().optional(),
@@ -74,7 +79,17 @@ export interface PanoConfig {
     /** Snipe-IT is optional: without a URL its source is not run. */
     snipeit: { url?: string; token?: string };
     telecom: { invoiceDir: string; linesFile: string; detailDir: string };
-    backup: { veeamDir: string; bareosUrl: string };
+    backup: {
+      veeamDir: string;
+      bareosUrl: string;
+      /** Zone of the local times in Veeam exports / the catalog (default PANO_TIMEZONE). */
+      veeamTimezone?: string;
+      bareosTimezone?: string;
+      /** CSV mapping jobs/servers to services, units and RPO targets. */
+      serviceMapFile?: string;
+      rpoTargetHours?: number;
+      defaultUnitCode?: string;
+    };
     /** HR from export files, or from the HR database when dbUrl is set. */
     hr: { exportDir: string; dbUrl?: string };
     demoDir: string;
@@ -138,6 +153,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
       backup: {
         veeamDir: path.resolve(c.PANO_VEEAM_DIR ?? path.join(demoDir, 'backup', 'veeam')),
         bareosUrl: c.PANO_BAREOS_URL ?? `sqlite:${path.join(demoDir, 'backup', 'bareos-catalog.sqlite')}`,
+        veeamTimezone: c.PANO_VEEAM_TIMEZONE,
+        bareosTimezone: c.PANO_BAREOS_TIMEZONE,
+        serviceMapFile: c.PANO_BACKUP_SERVICE_MAP ? path.resolve(c.PANO_BACKUP_SERVICE_MAP) : undefined,
+        rpoTargetHours: c.PANO_BACKUP_RPO_HOURS,
+        defaultUnitCode: c.PANO_BACKUP_DEFAULT_UNIT,
       },
       hr: { exportDir: path.resolve(c.PANO_HR_EXPORT_DIR ?? path.join(demoDir, 'hr')), dbUrl: c.PANO_HR_DB_URL },
       demoDir,

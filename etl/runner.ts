@@ -177,7 +177,10 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
         rowsRead++;
         const v = source.validate(record);
         if (v.ok) {
-          good.push({ ...v.row, _run_id: runId, _extracted_at: extractedAt });
+          // the row object is the source's own fresh object: add the meta fields in place (no per-row copy)
+          v.row._run_id = runId;
+          v.row._extracted_at = extractedAt;
+          good.push(v.row);
         } else {
           rowsRejected++;
           bad.push({

@@ -3,6 +3,7 @@ import { UNITS } from '../../common/units.js';
 import { appendRows, createTableSql, type Column } from '../warehouse/duckdb.js';
 import { hrMarts } from './hr.js';
 import { inventoryMarts } from './inventory.js';
+import { backupMarts } from './backup.js';
 
 const UNIT_COLUMNS: Column[] = [
   { name: 'unit_code', type: 'VARCHAR' },
@@ -46,4 +47,4 @@ export interface MartBuilder {
   build(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void>;
 }
 
-export const DOMAIN_MARTS: MartBuilder[] = [inventoryMarts, hrMarts];
+export const DOMAIN_MARTS: MartBuilder[] = [inventoryMarts, backupMarts, hrMarts];

@@ -1,0 +1,402 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { isAscii, isUtf8 } from 'node:buffer';
+import type { Readable } from 'node:stream';
+import { parse, type CsvError, type Options } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { errorMessage, SourceUnavailableError } from '../../../common/errors.js';
+import { cultureOfDate, describeUnreadableDate, type Culture } from './values.js';
+import { detectVeeamShape, VeeamFormatError, type DetectedShape } from './veeam-shapes.js';
+
+/**
+ * The Veeam connector's I/O: every `*.csv` under the export folder (sub-folders too, in path order),
+ * each read twice as a stream — once to hash it and find its encoding, once to parse it — so a file of
+ * any size never sits in memory. The records it yields are raw text; `veeam-schema.ts` reads the values.
+ */
+
+export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'windows-1254' | 'utf-16le' | 'utf-16be';
+
+/** What every row of one file shares. */
+export interface VeeamFileContext {
+  /** Path relative to the export folder, with `/`. */
+  file: string;
+  shape: DetectedShape;
+  /** Recognised from the first session date; null until then (and in a file without dates). */
+  culture: Culture | null;
+  delimiter: string;
+  encoding: FileEncoding;
+  header: string[];
+}
+
+export type VeeamRecord =
+  | { kind: 'row'; file: string; line: number; ctx: VeeamFileContext; values: string[] }
+  /** The whole file is refused (unknown shape, missing column, encoding, unreadable). */
+  | { kind: 'file_error'; file: string; reason: string; header?: string[] }
+  /** One line could not be parsed as CSV (broken quoting, truncated, wrong field count). */
+  | { kind: 'parse_error'; file: string; line: number; reason: string; raw: string }
+  /** Byte-identical to a file already read in this run: loaded once. */
+  | { kind: 'duplicate_file'; file: string; sameAs: string; sha256: string };
+
+export interface VeeamFileReport {
+  file: string;
+  sha256: string;
+  bytes: number;
+  encoding: FileEncoding | null;
+  shape: string | null;
+  culture: Culture | null;
+  rows: number;
+  outcome: 'read' | 'refused' | 'duplicate';
+  reason?: string;
+}
+
+export interface ExtractVeeamOptions {
+  /** Records per yielded batch. Default 5000. */
+  batchSize?: number;
+  /** Called once per file when it is done, for the run's file log and checks. */
+  onFile?: (report: VeeamFileReport) => void;
+}
+
+/** Every CSV file under `dir`, relative paths sorted; SourceUnavailableError when the folder is missing or unreadable. */
+export function listVeeamFiles(dir: string): string[] {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    throw new SourceUnavailableError(`Veeam export folder ${dir} does not exist or cannot be reached: ${errorMessage(e)}`, e);
+  }
+  if (!st.isDirectory()) throw new SourceUnavailableError(`Veeam export folder ${dir} is not a folder`);
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    } catch (e) {
+      throw new SourceUnavailableError(`Veeam export folder ${path.join(dir, rel)} cannot be listed: ${errorMessage(e)}`, e);
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile() && /\.csv$/i.test(e.name)) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export async function* extractVeeamExports(dir: string, opts: ExtractVeeamOptions = {}): AsyncGenerator<VeeamRecord[]> {
+  const batchSize = opts.batchSize ?? 5000;
+  const seen = new Map<string, string>(); // sha256 → first file
+  let batch: VeeamRecord[] = [];
+  for (const file of listVeeamFiles(dir)) {
+    const full = path.join(dir, file);
+    let sniff: Sniffed;
+    try {
+      sniff = await sniffFile(full);
+    } catch (e) {
+      batch.push({ kind: 'file_error', file, reason: `${file} cannot be read: ${errorMessage(e)}` });
+      opts.onFile?.({ file, sha256: '', bytes: 0, encoding: null, shape: null, culture: null, rows: 0, outcome: 'refused', reason: errorMessage(e) });
+      continue;
+    }
+    const report: VeeamFileReport = { file, sha256: sniff.sha256, bytes: sniff.bytes, encoding: null, shape: null, culture: null, rows: 0, outcome: 'read' };
+    const first = seen.get(sniff.sha256);
+    if (first !== undefined) {
+      batch.push({ kind: 'duplicate_file', file, sameAs: first, sha256: sniff.sha256 });
+      opts.onFile?.({ ...report, outcome: 'duplicate', reason: `identical to ${first}` });
+      continue;
+    }
+    seen.set(sniff.sha256, file);
+    const encoding = decideEncoding(sniff, file);
+    if (typeof encoding !== 'string') {
+      batch.push({ kind: 'file_error', file, reason: encoding.fail });
+      opts.onFile?.({ ...report, outcome: 'refused', reason: encoding.fail });
+      continue;
+    }
+    report.encoding = encoding;
+    const delimiter = detectDelimiter(decodeHead(sniff.head, encoding));
+    const pendingSkips: Array<Extract<VeeamRecord, { kind: 'parse_error' }>> = [];
+    const fileSkips: Array<Extract<VeeamRecord, { kind: 'parse_error' }>> = [];
+    const skippedLines = new Set<number>();
+    const parser = parse({
+      delimiter,
+      bom: true,
+      relax_column_count: true,
+      // The line number rides along with each record (cheaper than the `info` option's per-record copy).
+      on_record: ((record: string[], context: { lines: number }) => [record, context.lines]) as unknown as Options['on_record'],
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      on_skip: (err: CsvError | undefined) => {
+        const line = Number((err as { lines?: number } | undefined)?.lines ?? 0);
+        // csv-parse reports each bad quote of a line; the line is one record, refused once.
+        if (!skippedLines.has(line)) pendingSkips.push({ kind: 'parse_error', file, line, raw: '', reason: csvErrorReason(err, file, line) });
+        skippedLines.add(line);
+        return undefined;
+      },
+    });
+    const input = fs.createReadStream(full, { highWaterMark: 1 << 20 });
+    const source = (encoding === 'utf-8' || encoding === 'utf-8-bom' ? input : input.pipe(iconv.decodeStream(encoding))) as Readable;
+    input.on('error', (e) => parser.destroy(e));
+    source.pipe(parser);
+    let ctx: VeeamFileContext | null = null;
+    let dateIdx = -1;
+    let refused: string | null = null;
+    // Rows are held back until the file's culture is known (from the first readable session date), so a
+    // file refused for its date format never also lands row by row.
+    let held: VeeamRecord[] | null = [];
+    let unreadableDates = 0;
+    let firstUnreadable = '';
+    const out = (r: VeeamRecord) => (held ? held.push(r) : batch.push(r));
+    try {
+      for await (const item of parser as AsyncIterable<[string[], number]>) {
+        const [record, lines] = item;
+        const info = { lines };
+        if (ctx === null) {
+          const before = pendingSkips.find((x) => x.kind === 'parse_error' && x.line < info.lines) as { reason: string } | undefined;
+          if (before) {
+            refused = `${file}: the header line is not valid CSV: ${before.reason}`;
+            break;
+          }
+          try {
+            const shape = detectVeeamShape(record, file);
+            ctx = { file, shape, culture: null, delimiter, encoding, header: record.map((h) => h.replace(/^\uFEFF/, '').trim()) };
+            dateIdx = shape.col[shape.def.dateColumn];
+            report.shape = shape.def.shape;
+          } catch (e) {
+            refused = e instanceof VeeamFormatError ? e.message : `${file}: ${errorMessage(e)}`;
+            batch.push({ kind: 'file_error', file, reason: refused, header: record });
+            break;
+          }
+          continue;
+        }
+        if (pendingSkips.length) {
+          fileSkips.push(...pendingSkips);
+          pendingSkips.length = 0;
+        }
+        if (record.length !== ctx.header.length) {
+          out({
+            kind: 'parse_error',
+            file,
+            line: info.lines,
+            raw: record.join(delimiter).slice(0, 2000),
+            reason: `line has ${record.length} field${record.length === 1 ? '' : 's'} but the header has ${ctx.header.length}${record.length < ctx.header.length ? ' (truncated line?)' : ' (an unquoted separator inside a value?)'}`,
+          });
+        } else {
+          if (ctx.culture === null && record[dateIdx]?.trim()) {
+            const culture = cultureOfDate(record[dateIdx]);
+            if (culture !== null) {
+              ctx.culture = culture;
+              report.culture = culture;
+            } else if ((firstUnreadable ||= record[dateIdx]) && ++unreadableDates >= CULTURE_PROBE_ROWS) {
+              refused = `${file}: column ${ctx.shape.def.dateColumn}, line ${info.lines} and the ${CULTURE_PROBE_ROWS - 1} dates before it: ${describeUnreadableDate(record[dateIdx])}`;
+              held = null;
+              report.rows = 0;
+              batch.push({ kind: 'file_error', file, reason: refused, header: ctx.header });
+              break;
+            }
+          }
+          out({ kind: 'row', file, line: info.lines, ctx, values: record });
+          report.rows++;
+        }
+        if (held && ctx.culture !== null) {
+          for (const r of held) batch.push(r);
+          held = null;
+        }
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } catch (e) {
+      // Only reading errors get here (CSV errors are skipped records): a file that fails mid-way keeps what was read.
+      const reason = `${file} could not be read to the end: ${errorMessage(e)}`;
+      if (held) for (const r of held) batch.push(r);
+      held = null;
+      batch.push({ kind: 'file_error', file, reason });
+      refused = refused ?? reason;
+    } finally {
+      input.destroy();
+      parser.destroy();
+    }
+    if (ctx && refused === null && ctx.culture === null && unreadableDates > 0) {
+      refused = `${file}: no session date in column ${ctx.shape.def.dateColumn} is readable: ${describeUnreadableDate(firstUnreadable)}`;
+      held = null;
+      report.rows = 0;
+      batch.push({ kind: 'file_error', file, reason: refused, header: ctx.header });
+    }
+    if (held) for (const r of held) batch.push(r);
+    if (ctx && refused === null) {
+      fileSkips.push(...pendingSkips);
+      if (fileSkips.length) {
+        // The parser does not keep the text of a line it skips: read those few lines again for the quarantine.
+        const text = await readLines(full, encoding, new Set(fileSkips.map((x) => x.line))).catch(() => new Map<number, string>());
+        for (const x of fileSkips) batch.push({ ...x, raw: (text.get(x.line) ?? '').slice(0, 2000) });
+      }
+    } else if (!ctx && refused === null) {
+      refused = `${file} has no header line`;
+      batch.push({ kind: 'file_error', file, reason: refused });
+    } else if (!ctx && refused !== null && !batch.some((r) => r.kind === 'file_error' && r.file === file)) {
+      batch.push({ kind: 'file_error', file, reason: refused });
+    }
+    opts.onFile?.(refused ? { ...report, outcome: 'refused', reason: refused } : report);
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** The text of the wanted lines (1-based) of a file, decoded. */
+async function readLines(file: string, encoding: FileEncoding, wanted: Set<number>): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const last = Math.max(...wanted);
+  const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const decoded = (encoding === 'utf-8' || encoding === 'utf-8-bom' ? input.setEncoding('utf8') : input.pipe(iconv.decodeStream(encoding))) as Readable;
+  const lines = readline.createInterface({ input: decoded, crlfDelay: Infinity });
+  let n = 0;
+  try {
+    for await (const line of lines) {
+      n++;
+      if (wanted.has(n)) out.set(n, n === 1 ? line.replace(/^\uFEFF/, '') : line);
+      if (n >= last) break;
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  return out;
+}
+
+function csvErrorReason(err: CsvError | undefined, file: string, line: number): string {
+  const code = err?.code ?? 'CSV_ERROR';
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return `quote opened on line ${line} is never closed: the file ends inside a value (truncated export?)`;
+  if (code === 'CSV_INVALID_CLOSING_QUOTE') return `broken quoting on line ${line}: a quote inside a value is not doubled`;
+  return `${file}:line ${line} is not valid CSV: ${err?.message ?? code}`;
+}
+
+// ─── encoding ──────────────────────────────────────────────────────────────────────────────────
+
+interface Sniffed {
+  sha256: string;
+  bytes: number;
+  /** The first 64 KiB, for the BOM and the header line. */
+  head: Buffer;
+  hasNul: boolean;
+  validUtf8: boolean;
+  /** Byte offset of the first invalid UTF-8 sequence, or -1. */
+  firstInvalid: number;
+  /** Turkish letters encoded as UTF-8 seen somewhere (C3/C4/C5 sequences). */
+  utf8TurkishLetters: boolean;
+}
+
+const HEAD_BYTES = 64 * 1024;
+/** Unreadable session dates in a row, at the start of a file, before the whole file is refused for its date format. */
+const CULTURE_PROBE_ROWS = 20;
+const UTF8_TURKISH = /\xC3[\x87\x96\x9C\xA7\xB6\xBC]|\xC4[\x9E\x9F\xB0\xB1]|\xC5[\x9E\x9F]/;
+
+/** One streaming pass: SHA-256 of the bytes and what the encoding can be. */
+async function sniffFile(file: string): Promise<Sniffed> {
+  const hash = crypto.createHash('sha256');
+  const heads: Buffer[] = [];
+  let headLen = 0;
+  let bytes = 0;
+  let hasNul = false;
+  let validUtf8 = true;
+  let firstInvalid = -1;
+  let turkish = false;
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    if (headLen < HEAD_BYTES) {
+      heads.push(chunk.subarray(0, HEAD_BYTES - headLen));
+      headLen += Math.min(chunk.length, HEAD_BYTES - headLen);
+    }
+    if (!hasNul && chunk.indexOf(0) !== -1) hasNul = true;
+    if (isAscii(chunk) && carry.length === 0) {
+      bytes += chunk.length;
+      continue;
+    }
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const cut = completeUtf8Prefix(buf);
+    const body = buf.subarray(0, cut);
+    if (validUtf8 && !isUtf8(body)) {
+      validUtf8 = false;
+      firstInvalid = bytes - carry.length + firstInvalidOffset(body);
+    }
+    if (!turkish && UTF8_TURKISH.test(body.toString('latin1'))) turkish = true;
+    carry = Buffer.from(buf.subarray(cut));
+    bytes += chunk.length;
+  }
+  // A multi-byte character cut off by the end of the file is truncation, not another encoding.
+  return { sha256: hash.digest('hex'), bytes, head: Buffer.concat(heads), hasNul, validUtf8, firstInvalid, utf8TurkishLetters: turkish };
+}
+
+/** Length of the prefix of `buf` that does not end inside a multi-byte UTF-8 sequence. */
+function completeUtf8Prefix(buf: Buffer): number {
+  const n = buf.length;
+  for (let back = 1; back <= Math.min(3, n); back++) {
+    const b = buf[n - back];
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: look further back
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+function firstInvalidOffset(buf: Buffer): number {
+  let lo = 0;
+  let hi = buf.length;
+  // Binary search on valid prefixes (cut at sequence boundaries), then a short scan.
+  while (hi - lo > 64) {
+    const mid = completeUtf8Prefix(buf.subarray(0, (lo + hi) >>> 1));
+    if (mid <= lo) break;
+    if (isUtf8(buf.subarray(0, mid))) lo = mid;
+    else hi = mid;
+  }
+  for (let i = lo; i < hi; i++) {
+    const end = completeUtf8Prefix(buf.subarray(0, i + 1));
+    if (!isUtf8(buf.subarray(0, end))) return i;
+  }
+  return lo;
+}
+
+function decideEncoding(s: Sniffed, file: string): FileEncoding | { fail: string } {
+  const h = s.head;
+  if (s.bytes === 0) return { fail: `${file} is empty (no header line)` };
+  if (h[0] === 0xff && h[1] === 0xfe) return 'utf-16le';
+  if (h[0] === 0xfe && h[1] === 0xff) return 'utf-16be';
+  if (s.hasNul) {
+    return { fail: `${file} contains NUL bytes: it is UTF-16 without a byte-order mark, or not a text file. Export it again as UTF-8 (Export-Csv -Encoding UTF8)` };
+  }
+  if (h[0] === 0xef && h[1] === 0xbb && h[2] === 0xbf) {
+    if (!s.validUtf8) return { fail: `${file} starts with a UTF-8 byte-order mark but has invalid UTF-8 at byte ${s.firstInvalid}: the file mixes encodings` };
+    return 'utf-8-bom';
+  }
+  if (s.validUtf8) return 'utf-8';
+  if (s.utf8TurkishLetters) {
+    return {
+      fail: `${file} mixes encodings: it has Turkish letters in UTF-8 and bytes that are not UTF-8 (first at byte ${s.firstInvalid}); save it again in one encoding (UTF-8 recommended)`,
+    };
+  }
+  return 'windows-1254';
+}
+
+function decodeHead(head: Buffer, encoding: FileEncoding): string {
+  if (encoding === 'utf-8' || encoding === 'utf-8-bom') return head.toString('utf8').replace(/^\uFEFF/, '');
+  return iconv.decode(head, encoding);
+}
+
+/** `;` (Turkish and other comma-decimal cultures), tab or `,`: whichever separates the header line's fields. */
+export function detectDelimiter(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch in counts) counts[ch]++;
+  }
+  const best = Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
+  return best[1] > 0 ? best[0] : ',';
+}
