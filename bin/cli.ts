@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import cliProgress from 'cli-progress';
 import { loadConfig, loadDotenv, type PanoConfig } from '../common/config.js';
 import { openAppDb } from '../common/db/app-db.js';
-import { errorMessage, PanoError } from '../common/errors.js';
+import { ConfigError, errorMessage, PanoError } from '../common/errors.js';
 import { formatDateTime, formatNumber } from '../common/format.js';
 import { createLogger } from '../common/logger.js';
 import { createUser, DEMO_USERS, listUsers, ROLE_LABELS, ROLES, seedDemoUsers } from '../common/users.js';
@@ -27,11 +27,13 @@ program
   .command('demo')
   .description('Generate the demo source systems (GLPI helpdesk database) and the demo users')
   .option('--seed <n>', 'random seed (same seed, same data)', '42')
-  .option('--scale <x>', 'data volume multiplier (1 ≈ 40 000 tickets over 3 years; 25 ≈ the benchmark’s large volumes)', '1')
+  .option('--scale <x>', 'data volume: a multiplier (1 ≈ 40 000 tickets over 3 years) or "large" (≈ 1 M tickets, 10 M backup rows, 2 M invoice lines)', '1')
   .action(async (opts) => {
     const cfg = config();
     const logger = createLogger(cfg.logLevel);
-    const summary = await generateDemoSources(cfg, { seed: Number(opts.seed), scale: Number(opts.scale), now: new Date() });
+    const scale = opts.scale === 'large' ? 25 : Number(opts.scale);
+    if (!(scale > 0)) throw new ConfigError(`--scale must be a positive number or "large", got "${opts.scale}"`);
+    const summary = await generateDemoSources(cfg, { seed: Number(opts.seed), scale, now: new Date() });
     const db = await openAppDb(cfg.appDbUrl);
     await seedDemoUsers(db, cfg.scheduler.directorEmail);
     await db.destroy();
