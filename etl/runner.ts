@@ -121,6 +121,7 @@ interface SourceRunContext {
 async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): Promise<SourceStatus> {
   const { runId, conn, appDb, logger, now } = ctx;
   const startedAt = now();
+  const startedMono = Date.now();
   const [logId] = await appDb('etl_runs')
     .insert({ run_id: runId, source: source.id, status: 'running', started_at: startedAt.toISOString() })
     .returning('id')
@@ -133,6 +134,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
   const report = (phase: EtlProgress['phase']) => ctx.onProgress?.({ source: source.id, phase, rowsRead, rowsRejected });
 
   const finish = async (status: SourceStatus) => {
+    status.durationMs = Date.now() - startedMono; // wall time, whatever clock the run was given
     await appDb('etl_runs')
       .where({ id: logId })
       .update({

@@ -27,6 +27,8 @@ export interface SourceStatus {
   loadedByRun: string | null;
   /** full: reloaded from scratch; incremental: changes since `watermark` applied to the previous rows. */
   mode?: 'full' | 'incremental';
+  /** Time this source took in its run (extract, validate, load, checks), without the marts. */
+  durationMs?: number;
   watermark?: string;
 }
 
