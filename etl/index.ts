@@ -9,6 +9,8 @@ import { glpiTicketsSource } from './pipelines/glpi-tickets.js';
 import { hrSources } from './pipelines/hr.js';
 import { inventorySources } from './pipelines/inventory.js';
 import { backupSources } from './pipelines/backup.js';
+import { telecomSources } from './pipelines/telecom.js';
+import { generateTelecomDemo } from './demo/telecom-demo.js';
 import { generateBackupDemo } from './demo/backup-demo.js';
 import { generateInventoryDemo } from './demo/inventory-demo.js';
 import { generateHrDemo } from './demo/hr-demo.js';
@@ -34,6 +36,7 @@ export function configuredSources(config: PanoConfig): SourceDefinition<any>[] {
       businessTimezone: config.timezone,
     }),
     ...inventorySources(config),
+    ...telecomSources(config),
     ...backupSources(config),
     ...hrSources(config),
   ];
@@ -71,7 +74,7 @@ export async function runConfiguredEtl(
  * `pano demo`: the demo source systems under <data>/sources (GLPI as SQLite, GLPI's own table names).
  * Scale 1 is the normal demo (≈ 40 000 tickets over 3 years); about 25 is the benchmark's "large" (≈ 1 M tickets).
  */
-export const SYSTEMS = ['helpdesk', 'inventory', 'backup', 'hr'] as const;
+export const SYSTEMS = ['helpdesk', 'inventory', 'telecom', 'backup', 'hr'] as const;
 export type SystemId = (typeof SYSTEMS)[number];
 
 export async function generateDemoSources(
@@ -93,6 +96,7 @@ export async function generateDemoSources(
     }
     out.inventory = await generateInventoryDemo(config, { seed, now: opts.now, scale });
   }
+  if (want('telecom')) out.telecom = await generateTelecomDemo(config, { seed, now: opts.now, scale });
   if (want('backup')) out.backup = await generateBackupDemo(config, { seed, now: opts.now, scale });
   if (want('hr')) out.hr = await generateHrDemo(config, { seed, now: opts.now, scale });
   return out;

@@ -4,6 +4,7 @@ import { appendRows, createTableSql, type Column } from '../warehouse/duckdb.js'
 import { hrMarts } from './hr.js';
 import { inventoryMarts } from './inventory.js';
 import { backupMarts } from './backup.js';
+import { telecomMarts } from './telecom.js';
 
 const UNIT_COLUMNS: Column[] = [
   { name: 'unit_code', type: 'VARCHAR' },
@@ -47,4 +48,4 @@ export interface MartBuilder {
   build(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void>;
 }
 
-export const DOMAIN_MARTS: MartBuilder[] = [inventoryMarts, backupMarts, hrMarts];
+export const DOMAIN_MARTS: MartBuilder[] = [inventoryMarts, telecomMarts, backupMarts, hrMarts];
