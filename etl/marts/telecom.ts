@@ -76,9 +76,10 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
       SELECT invoice_no, operator, min(coalesce(period_d, issue_d)) AS orig_d FROM base WHERE sign > 0 GROUP BY invoice_no, operator)
     SELECT b.*,
       CAST(date_trunc('month', coalesce(b.period_d, CASE WHEN b.sign < 0 THEN o.orig_d END, b.issue_d)) AS DATE) AS cost_month,
-      o.orig_d IS NOT NULL AS reference_found
+      b.sign < 0 AND o.orig_d IS NOT NULL AS reference_found
     FROM base b
-    LEFT JOIN orig o ON b.sign < 0 AND o.invoice_no = b.billing_reference_id AND o.operator = b.operator`);
+    -- equality conditions only: a condition on the kept side of a LEFT JOIN turns it into a nested-loop join
+    LEFT JOIN orig o ON o.invoice_no = b.billing_reference_id AND o.operator = b.operator`);
 
   // Invoice lines resolved to a registry row (the one active in the cost month, else the latest).
   await conn.run(`
@@ -154,7 +155,7 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
       u.voice_minutes, u.data_mb, u.sms_count,
       ${money('u.fixed_fee')} AS detail_fixed_fee, ${money('u.usage_fee')} AS detail_usage_fee,
       ${money('u.discount')} AS detail_discount, ${money('u.net_amount')} AS detail_net_amount
-    FROM agg a LEFT JOIN tel_usage u ON a.line_key IS NOT NULL AND u.line_key = a.line_key AND u.cost_month = a.cost_month
+    FROM agg a LEFT JOIN tel_usage u ON u.line_key = a.line_key AND u.cost_month = a.cost_month
     ORDER BY a.cost_month, a.unit_code NULLS LAST, a.line_key NULLS LAST, a.operator`);
 
   await conn.run(`

@@ -107,13 +107,18 @@ export function telecomLinesSource(cfg: TelecomConfig, guard: KvkkGuard): Source
 // ───────────────────────────── operator details ─────────────────────────────
 
 export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuard): SourceDefinition<{ files: string[] }> {
+  // The details are optional: a site without operator exports has no folder. That is a warning, not a failure.
+  let folderMissing = false;
   return {
     id: 'telecom_operator_details',
     system: 'telecom',
     title: 'Operatör detay dökümleri',
     location: `operator detail folder ${cfg.detailDir}`,
     raw: { schema: SCHEMA, table: 'operator_charges', columns: DETAIL_COLUMNS },
-    open: async () => ({ files: listDetailFiles(cfg.detailDir) }),
+    async open() {
+      folderMissing = !fs.existsSync(cfg.detailDir);
+      return { files: folderMissing ? [] : listDetailFiles(cfg.detailDir) };
+    },
     close: async () => undefined,
     async *extract(h) {
       for (const rel of h.files) {
@@ -128,7 +133,12 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
       const T = `${SCHEMA}.operator_charges`;
       const [k] = await ctx.query(`SELECT count(*) AS n, count(DISTINCT source_file) AS files, max(period_month) AS newest, count(*) FILTER (WHERE total_mismatch) AS mismatched FROM ${T}`);
       const n = Number(k.n);
-      out.push({ name: 'not_empty', severity: 'warn', passed: n > 0, detail: n > 0 ? `${n} rows from ${Number(k.files)} files` : `no detail rows in ${cfg.detailDir}` });
+      out.push({
+        name: 'not_empty',
+        severity: 'warn',
+        passed: n > 0,
+        detail: n > 0 ? `${n} rows from ${Number(k.files)} files` : folderMissing ? `the operator detail folder ${cfg.detailDir} does not exist (PANO_TELECOM_DETAIL_DIR)` : `no detail rows in ${cfg.detailDir}`,
+      });
       const dups = await ctx.query(`
         SELECT line_number, period_month, count(*) AS c FROM ${T}
         GROUP BY line_key, line_number, period_month, operator HAVING count(*) > 1 ORDER BY period_month, line_number LIMIT 6`);

@@ -305,6 +305,13 @@ describe('telecom sources through the runner', () => {
     }
   });
 
+  it('no operator detail folder: a warning saying so, not a failure (the details are optional)', async () => {
+    const r = await run(configFor({ PANO_TELECOM_DETAIL_DIR: path.join(tmp, 'detay-yok') }));
+    const d = r.sources.find((s) => s.source === 'telecom_operator_details')!;
+    expect(d).toMatchObject({ status: 'warn', rowsLoaded: 0 });
+    expect(d.checks.find((c) => c.name === 'not_empty')).toMatchObject({ passed: false, detail: `the operator detail folder ${path.join(tmp, 'detay-yok')} does not exist (PANO_TELECOM_DETAIL_DIR)` });
+  });
+
   it('an invoice folder that cannot be read: the source fails naming it, the others load', async () => {
     const r = await run(configFor({ PANO_TELECOM_INVOICE_DIR: path.join(tmp, 'yok') }));
     const inv = r.sources.find((s) => s.source === 'telecom_invoices')!;
