@@ -270,11 +270,21 @@ export class DemoTargetError extends PanoError {
 /** Writes the demo into explicit locations. Folders that hold anything but an earlier demo are refused, never emptied. */
 export async function writeTelecomDemo(paths: TelecomDemoPaths, opts: TelecomDemoOptions): Promise<TelecomDemoSummary> {
   if (!(opts.scale > 0)) throw new RangeError(`scale must be > 0, got ${opts.scale}`);
-  prepareDir(paths.invoiceDir);
-  prepareDir(paths.detailDir);
-  if (fs.existsSync(paths.linesFile) && !fs.existsSync(path.join(paths.invoiceDir, MARKER + '.lines'))) {
+  // Checked before anything is removed: the registry is ours only if the previous demo said so.
+  const ownLines = (() => {
+    try {
+      return fs.readFileSync(path.join(paths.invoiceDir, MARKER + '.lines'), 'utf8').trim() === paths.linesFile;
+    } catch {
+      return false;
+    }
+  })();
+  if (fs.existsSync(paths.linesFile) && !ownLines) {
     throw new DemoTargetError(`${paths.linesFile} exists and was not written by the demo generator; remove it or point PANO_TELECOM_LINES_FILE elsewhere`);
   }
+  checkDir(paths.invoiceDir);
+  checkDir(paths.detailDir);
+  prepareDir(paths.invoiceDir);
+  prepareDir(paths.detailDir);
   fs.mkdirSync(path.dirname(paths.linesFile), { recursive: true });
 
   const g = new Generator(opts, paths);
@@ -285,14 +295,17 @@ export async function writeTelecomDemo(paths: TelecomDemoPaths, opts: TelecomDem
   return summary;
 }
 
-function prepareDir(dir: string): void {
-  if (fs.existsSync(dir)) {
-    const entries = fs.readdirSync(dir);
-    if (entries.length && !entries.includes(MARKER)) {
-      throw new DemoTargetError(`${dir} is not empty and was not written by the demo generator; the demo never overwrites real data`);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
+function checkDir(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  const entries = fs.readdirSync(dir);
+  if (entries.length && !entries.includes(MARKER)) {
+    throw new DemoTargetError(`${dir} is not empty and was not written by the demo generator; the demo never overwrites real data`);
   }
+}
+
+function prepareDir(dir: string): void {
+  checkDir(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
 }
 

@@ -116,8 +116,9 @@ export async function* readInvoiceFolder(opts: ReadInvoiceFolderOptions): AsyncG
   const ready = new Set<number>();
   let nextToStart = 0;
   let inFlight = 0;
+  let current = 0; // the file handled now: nothing is parsed more than MAX_AHEAD files past it
   const fill = () => {
-    while (nextToStart < files.length && inFlight < window) {
+    while (nextToStart < files.length && inFlight < window && nextToStart - current < MAX_AHEAD) {
       const idx = nextToStart++;
       inFlight++;
       results.set(
@@ -140,6 +141,7 @@ export async function* readInvoiceFolder(opts: ReadInvoiceFolderOptions): AsyncG
     }
   };
   const take = async (idx: number): Promise<FileResult> => {
+    current = idx;
     fill();
     await steal(idx);
     const r = await results.get(idx)!;
@@ -242,8 +244,8 @@ export async function* readInvoiceFolder(opts: ReadInvoiceFolderOptions): AsyncG
 
 type FileResult = { parsed: ParsedFile } | { unreadable: string } | { failed: string };
 
-/** How far past the file it needs the main thread may parse on its own (bounds memory). */
-const MAX_AHEAD = 64;
+/** How far past the file being handled any file may be parsed, by a worker or the main thread (bounds memory). */
+const MAX_AHEAD = 32;
 
 /** Worker threads for parsing: one less than the cores (the main thread loads), at most 4, none for a few files. */
 function defaultWorkers(fileCount: number): number {

@@ -96,12 +96,23 @@ describe('generateTelecomDemo', () => {
     expect(s.invoiceLines).toBeGreaterThan(1500);
   });
 
+  it('regenerates over its own earlier output (same files again)', async () => {
+    const again = await writeTelecomDemo(pathsIn(dirA), OPTS);
+    expect({ ...again, paths: null }).toEqual({ ...a, paths: null });
+  });
+
   it('never overwrites a folder it did not write', async () => {
     const p = pathsIn(path.join(tmp, 'real'));
     fs.mkdirSync(p.invoiceDir, { recursive: true });
     fs.writeFileSync(path.join(p.invoiceDir, 'gercek-fatura.xml'), '<Invoice/>');
     await expect(writeTelecomDemo(p, OPTS)).rejects.toThrow(DemoTargetError);
     expect(fs.existsSync(path.join(p.invoiceDir, 'gercek-fatura.xml'))).toBe(true);
+    // Nor a registry file it did not write, and it says so before touching anything.
+    const q = pathsIn(path.join(tmp, 'real2'));
+    fs.mkdirSync(path.dirname(q.linesFile), { recursive: true });
+    fs.writeFileSync(q.linesFile, 'Hat No;Birim\n');
+    await expect(writeTelecomDemo(q, OPTS)).rejects.toThrow(/hat-listesi\.csv exists and was not written by the demo generator/);
+    expect(fs.readFileSync(q.linesFile, 'utf8')).toBe('Hat No;Birim\n');
   });
 
   it('~900 lines at scale 1 would be spread over units by staff; here every line has a known unit', async () => {
