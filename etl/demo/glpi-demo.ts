@@ -691,6 +691,18 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
     }
 
     if (solved) {
+      // About 4 % of solved tickets were reopened once: the requester refused a first solution (status 4).
+      // Decided by a hash of the id, not the random stream, so the rest of the demo stays as it was.
+      if (((id * 2654435761) >>> 0) % 100 < 4 && solvedAt > opened) {
+        const refusedAt = sec(opened + (solvedAt - opened) / 2);
+        summary.solutions++;
+        out.push('glpi_itilsolutions', {
+          id: ++ids.solution, itemtype: 'Ticket', items_id: id, solutiontypes_id: 0, solutiontype_name: null,
+          content: `&lt;p&gt;${category.solutions[0]}&lt;/p&gt;`, date_creation: wc(refusedAt), date_mod: wc(refusedAt),
+          date_approval: wc(refusedAt), users_id: tech, user_name: null, users_id_editor: 0,
+          users_id_approval: requester, user_name_approval: null, status: 4, itilfollowups_id: null,
+        });
+      }
       summary.solutions++;
       out.push('glpi_itilsolutions', {
         id: ++ids.solution, itemtype: 'Ticket', items_id: id, solutiontypes_id: 0, solutiontype_name: null,

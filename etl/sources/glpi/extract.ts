@@ -58,6 +58,8 @@ export const GLPI_TABLES_READ = [
   'glpi_ticketsatisfactions',
   'glpi_itilfollowups',
   'glpi_itilsolutions',
+  'glpi_tickets_users',
+  'glpi_users',
 ] as const;
 
 type DateValue = string | Date | null;
@@ -99,6 +101,8 @@ export interface RawGlpiTicket {
   requester_group: string | null;
   /** Assigned group (glpi_groups_tickets type 2): the earliest link when there are several. */
   assigned_group: string | null;
+  /** Assigned technician (glpi_tickets_users type 2, the earliest link): "Firstname Realname", else the login. */
+  technician: string | null;
   sla_ttr_name: string | null;
   sla_tto_name: string | null;
   satisfaction: number | null;
@@ -222,6 +226,20 @@ export function ticketQuery(knex: Knex): Knex.QueryBuilder {
       .limit(1)
       .select('g.name')
       .as(alias);
+  // The technician's display name: GLPI keeps first and last name apart; a login-only account shows its login.
+  const technicianOf = () =>
+    knex('glpi_tickets_users as tu')
+      .join('glpi_users as u', 'u.id', 'tu.users_id')
+      .where('tu.type', 2)
+      .whereRaw('?? = ??', ['tu.tickets_id', 't.id'])
+      .orderBy('tu.id')
+      .limit(1)
+      .select(
+        knex.raw(
+          "COALESCE(NULLIF(TRIM(CONCAT_WS(' ', u.firstname, u.realname)), ''), u.name)",
+        ),
+      )
+      .as('technician');
   const countOf = (table: string, alias: string) =>
     knex(`${table} as x`).count('*').where('x.itemtype', 'Ticket').whereRaw('?? = ??', ['x.items_id', 't.id']).as(alias);
 
@@ -242,7 +260,7 @@ export function ticketQuery(knex: Knex): Knex.QueryBuilder {
       satisfaction: 's.satisfaction',
       satisfaction_answered_at: 's.date_answered',
     })
-    .select(groupOfType(1, 'requester_group'), groupOfType(2, 'assigned_group'))
+    .select(groupOfType(1, 'requester_group'), groupOfType(2, 'assigned_group'), technicianOf())
     .select(countOf('glpi_itilfollowups', 'followup_count'), countOf('glpi_itilsolutions', 'solution_count'));
 }
 

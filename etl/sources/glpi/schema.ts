@@ -39,6 +39,8 @@ export interface GlpiTicket {
   entityName: string | null;
   requesterGroup: string | null;
   assignedGroup: string | null;
+  /** Assigned technician's display name (first assigned user). */
+  technician: string | null;
   /** SLA due dates: time_to_resolve and time_to_own. */
   slaDueAt: Date | null;
   ownDueAt: Date | null;
@@ -124,6 +126,7 @@ const rawShape = z.object({
   entity_name: text,
   requester_group: text,
   assigned_group: text,
+  technician: text,
   sla_ttr_name: text,
   satisfaction: z.preprocess((v) => (v === '' ? null : v), z.coerce.number().int().min(0).max(10).nullable()).optional().transform((v) => v ?? null),
   followup_count: count('followup_count'),
@@ -192,6 +195,7 @@ export function makeGlpiTicketRowSchema(timezone: string = DEFAULT_TZ) {
       entityName: r.entity_name,
       requesterGroup: r.requester_group,
       assignedGroup: r.assigned_group,
+      technician: r.technician,
       slaDueAt,
       ownDueAt,
       slaName: r.sla_ttr_name,

@@ -215,9 +215,13 @@ describe('generateGlpiDemo: shape of the data (scale 0.5, two years)', () => {
     expect(legacy).toEqual({ n: summary.faults.unknownGroup });
   });
 
-  it('adds solutions, follow-ups and a few satisfaction answers', async () => {
+  it('adds solutions (a few refused first: reopened), follow-ups and a few satisfaction answers', async () => {
     const solved = tickets.filter((t) => t.status >= 5).length;
-    expect(await db('glpi_itilsolutions').count({ n: '*' }).first()).toEqual({ n: solved });
+    // every solved ticket has one accepted or pending solution; about 4 % also have a refused one before it
+    expect(await db('glpi_itilsolutions').whereNot('status', 4).count({ n: '*' }).first()).toEqual({ n: solved });
+    const refused = (await db('glpi_itilsolutions').where('status', 4).count({ n: '*' }).first()) as { n: number };
+    expect(refused.n).toBeGreaterThan(solved * 0.02);
+    expect(refused.n).toBeLessThan(solved * 0.07);
     expect(summary.followups).toBeGreaterThan(500);
     const sat = (await db('glpi_ticketsatisfactions').whereNotNull('satisfaction').pluck('satisfaction')) as number[];
     expect(sat.length).toBeGreaterThan(100);

@@ -68,6 +68,7 @@ describe('glpiTicketRowSchema', () => {
         entityName: 'Sultanbeyli Belediyesi',
         requesterGroup: 'Fen İşleri Müdürlüğü',
         assignedGroup: 'Bilgi İşlem Şefliği',
+        technician: null,
         slaDueAt: new Date('2025-01-07T12:30:00Z'),
         ownDueAt: new Date('2025-01-06T08:30:00Z'),
         slaName: 'Çözüm – Orta (16 saat)',
