@@ -7,6 +7,11 @@ import type { Snapshot, SnapshotSource } from './api.js';
 /** The ETL sources behind each Cube view (so a page warns only about the sources it shows). */
 export const VIEW_SOURCES: Record<string, readonly string[]> = {
   yardim_masasi: ['glpi'],
+  envanter: ['glpi_assets', 'snipeit'],
+  telekom: ['telecom_invoices', 'telecom_lines', 'telecom_operator_details'],
+  yedekleme: ['backup_veeam', 'backup_bareos'],
+  insan_kaynaklari: ['hr_personnel', 'hr_trainings', 'hr_leaves'],
+  yonetim_ozeti: ['glpi', 'glpi_assets', 'snipeit', 'telecom_invoices', 'telecom_lines', 'hr_personnel', 'backup_veeam', 'backup_bareos'],
 };
 
 /** Source ids behind a set of views; null means "all sources" (a view we have no mapping for). */
