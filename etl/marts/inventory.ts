@@ -10,6 +10,7 @@ import type { MartBuilder } from './build-marts.js';
  *   marts.fct_asset_stock_monthly per month × unit × type: assets in inventory at month end, bought, scrapped
  *                                 — reconstructed from purchase and scrapping dates, so history exists
  *                                 from the first run on
+ *   marts.dim_locations           one row per location named by the assets or the daily snapshot: site, sub-location
  *
  * Ages, warranty windows and "this year" are measured at the data's as-of day: the business day
  * (Europe/Istanbul) of the run that extracted the rows, so a snapshot's numbers never drift.
@@ -135,6 +136,22 @@ export async function buildInventoryMarts(conn: DuckDBConnection, present: Reado
     FROM stock
     WHERE assets_in_inventory > 0 OR purchased > 0 OR scrapped > 0
     ORDER BY month, unit_code, asset_type, source`);
+
+  // Every location the assets and the daily snapshot name (GLPI's completename "Site > Floor > Room",
+  // Snipe-IT's location name), split into its parts: the site is the first part, as in dim_assets.site.
+  await conn.run(`
+    CREATE OR REPLACE TABLE marts.dim_locations AS
+    WITH l AS (
+      SELECT location FROM marts.dim_assets WHERE location IS NOT NULL
+      UNION SELECT location FROM marts.fct_asset_daily WHERE location IS NOT NULL),
+    p AS (SELECT location, list_transform(string_split(location, '>'), x -> trim(x)) AS parts FROM l)
+    SELECT location,
+           parts[1] AS site,
+           CASE WHEN len(parts) > 1 THEN array_to_string(parts[2:], ' > ') END AS sub_location,
+           parts[len(parts)] AS location_name,
+           CAST(len(parts) AS INTEGER) AS depth
+    FROM p
+    ORDER BY location`);
 }
 
 /** The inventory marts, built when GLPI assets or Snipe-IT (or both) are in the snapshot. */
