@@ -7,7 +7,10 @@ import type { MartBuilder } from './build-marts.js';
  *
  * - `marts.fct_backup_sessions` — one row per session of one protected object: a Veeam VM task (or a job
  *   session in job-level exports) or a Bareos catalog job. Tool, job, server, service, unit, level,
- *   status, start/end, duration, bytes.
+ *   status, start/end, duration, bytes. `month_end_protected_bytes` is set on the last backup session of
+ *   each protected object (tool + server) in each business month only: the object's newest known size up to
+ *   then (Veeam object size, else the newest good full backup's bytes), so summing it over one month gives
+ *   the protected data volume at month end (the model's protected-volume trend).
  * - `marts.dim_protected_objects` — one row per protected object (tool + server): last run, last good
  *   backup, RPO in hours at the snapshot time, the target and whether it is breached.
  * - `marts.dim_backup_jobs` — one row per job (tool + job name): last run and last good run, "no good
@@ -51,14 +54,27 @@ async function build(conn: DuckDBConnection, present: ReadonlySet<string>): Prom
     CREATE OR REPLACE TEMP TABLE backup_union AS ${parts.join(' UNION ALL ')}`);
   await conn.run(`
     CREATE OR REPLACE TABLE marts.fct_backup_sessions AS
+    WITH sized AS (
+      -- Month-end size of each protected object (tool + server), for the protected-volume trend: the newest
+      -- size seen up to its last backup session of the business month (Veeam's object size when exported,
+      -- else the bytes of its newest good full backup).
+      SELECT session_key,
+        last_value(coalesce(protected_bytes, CASE WHEN status IN ('success', 'warning') AND level_kind = 'full' THEN bytes END) IGNORE NULLS)
+          OVER (PARTITION BY tool, server ORDER BY started_at, session_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS size_so_far,
+        row_number() OVER (PARTITION BY tool, server, date_trunc('month', CAST(timezone('${BUSINESS_TZ}', started_at) AS DATE))
+          ORDER BY started_at DESC, session_key DESC) AS from_month_end
+      FROM backup_union
+      WHERE job_type = 'backup' AND server IS NOT NULL AND started_at IS NOT NULL
+    )
     SELECT session_key, tool, job_name, job_type, server, service, unit_code, object_type,
       level_kind, level, status, ${STATUS_LABEL_SQL} AS status_label,
       status IN ('success', 'warning', 'failed') AS is_outcome,
       status IN ('success', 'warning') AS is_good,
       started_at, ended_at,
       CAST(timezone('${BUSINESS_TZ}', started_at) AS DATE) AS session_date,
-      duration_sec, bytes, stored_bytes, protected_bytes, files, errors, message, source_locator
-    FROM backup_union
+      duration_sec, bytes, stored_bytes, protected_bytes, files, errors, message, source_locator,
+      CASE WHEN z.from_month_end = 1 THEN z.size_so_far END AS month_end_protected_bytes
+    FROM backup_union LEFT JOIN sized z USING (session_key)
     ORDER BY started_at, session_key`);
 
   const snapshotAt = `(SELECT max(_extracted_at) FROM backup_union)`;

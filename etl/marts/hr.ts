@@ -8,7 +8,9 @@ import type { MartBuilder } from './build-marts.js';
  *   marts.dim_employees          one row per person (person_key = keyed hash of the TC Kimlik No):
  *                                their latest employment period, unit, type, gender, birth year, age band
  *   marts.fct_headcount_monthly  per month × unit × employment type × gender: staff in post at month end
- *                                (the as-of day for the current month), hires and exits in the month
+ *                                (the as-of day for the current month), hires and exits in the month,
+ *                                training hours (by training date) and leave days (by leave start) in the
+ *                                month, so per-employee ratios need no second fact table
  *   marts.fct_trainings          one row per training attendance, with the person's unit, type, gender
  *   marts.fct_leaves             one row per leave, with the person's unit, type, gender
  *
@@ -82,6 +84,13 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
     FROM ranked r CROSS JOIN hr_asof a
     WHERE r.rn = 1`);
 
+  // Training hours and leave days per month and cell (with the person's unit, type and gender as in
+  // fct_trainings / fct_leaves), so "per employee" ratios share one grain with the headcount. NULL when the
+  // stream is not in this snapshot (never a misleading 0).
+  const trainings = present.has('hr_trainings');
+  const leaves = present.has('hr_leaves');
+  const th = trainings ? 'CAST(0 AS DOUBLE)' : 'CAST(NULL AS DOUBLE)';
+  const ld = leaves ? 'CAST(0 AS DOUBLE)' : 'CAST(NULL AS DOUBLE)';
   await conn.run(`
     CREATE OR REPLACE TABLE marts.fct_headcount_monthly AS
     WITH bounds AS (
@@ -102,13 +111,29 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
       QUALIFY row_number() OVER (PARTITION BY m.month, p.person_key ORDER BY p.start_date DESC) = 1
     ),
     events AS (
-      SELECT month, unit_code, employment_type, gender, 1 AS headcount, 0 AS hires, 0 AS exits FROM in_post
+      SELECT month, unit_code, employment_type, gender, 1 AS headcount, 0 AS hires, 0 AS exits, ${th} AS training_hours, ${ld} AS leave_days FROM in_post
       UNION ALL
-      SELECT m.month, p.unit_code, p.employment_type, p.gender, 0, 1, 0
+      SELECT m.month, p.unit_code, p.employment_type, p.gender, 0, 1, 0, ${th}, ${ld}
       FROM months m JOIN hr_periods p ON p.start_date BETWEEN m.month AND m.snapshot_date
       UNION ALL
-      SELECT m.month, p.unit_code, p.employment_type, p.gender, 0, 0, 1
-      FROM months m JOIN hr_periods p ON p.end_date BETWEEN m.month AND m.snapshot_date
+      SELECT m.month, p.unit_code, p.employment_type, p.gender, 0, 0, 1, ${th}, ${ld}
+      FROM months m JOIN hr_periods p ON p.end_date BETWEEN m.month AND m.snapshot_date${
+        trainings
+          ? `
+      UNION ALL
+      SELECT m.month, d.unit_code, d.employment_type, d.gender, 0, 0, 0, t.hours, ${ld}
+      FROM months m JOIN raw_hr.trainings t ON CAST(t.training_date AS DATE) BETWEEN m.month AND m.snapshot_date
+      JOIN marts.dim_employees d ON d.person_key = t.person_key`
+          : ''
+      }${
+        leaves
+          ? `
+      UNION ALL
+      SELECT m.month, d.unit_code, d.employment_type, d.gender, 0, 0, 0, ${th}, l.days
+      FROM months m JOIN raw_hr.leaves l ON CAST(l.start_date AS DATE) BETWEEN m.month AND m.snapshot_date
+      JOIN marts.dim_employees d ON d.person_key = l.person_key`
+          : ''
+      }
     )
     SELECT e.month,
            m.snapshot_date,
@@ -120,7 +145,9 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
            e.unit_code = ${q(IT_UNIT_CODE)} AS is_it_staff,
            CAST(sum(e.headcount) AS INTEGER) AS headcount,
            CAST(sum(e.hires) AS INTEGER) AS hires,
-           CAST(sum(e.exits) AS INTEGER) AS exits
+           CAST(sum(e.exits) AS INTEGER) AS exits,
+           CAST(sum(e.training_hours) AS DOUBLE) AS training_hours,
+           CAST(sum(e.leave_days) AS DOUBLE) AS leave_days
     FROM events e JOIN months m USING (month)
     GROUP BY ALL
     ORDER BY e.month, e.unit_code, e.employment_type, e.gender`);
