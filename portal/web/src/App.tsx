@@ -11,6 +11,7 @@ import NotFoundPage from './routes/NotFoundPage.js';
 
 // Pages with charts load on demand, so the login page stays small.
 const HelpdeskPage = lazy(() => import('./features/helpdesk/HelpdeskPage.js'));
+const CataloguePage = lazy(() => import('./features/catalogue/CataloguePage.js'));
 const PrintReportPage = lazy(() => import('./routes/PrintReportPage.js'));
 
 export default function App() {
@@ -49,7 +50,7 @@ function SessionRoutes({ route, pathname, search }: { route: ReturnType<typeof m
   useEffect(() => {
     if (route.name === 'home') navigate(DEFAULT_PATH, { replace: true });
     else if (route.name === 'login' && session.status === 'signed-in') navigate(safeNextPath(next), { replace: true });
-    else if (route.name === 'helpdesk' && session.status === 'anonymous') navigate(loginPathFor(current), { replace: true });
+    else if ((route.name === 'helpdesk' || route.name === 'catalogue') && session.status === 'anonymous') navigate(loginPathFor(current), { replace: true });
   }, [route.name, session.status, current, next]);
 
   if (route.name === 'login') return session.status === 'signed-in' ? null : <LoginPage next={next} />;
@@ -81,6 +82,9 @@ function SessionRoutes({ route, pathname, search }: { route: ReturnType<typeof m
   switch (route.name) {
     case 'helpdesk':
       page = <HelpdeskPage />;
+      break;
+    case 'catalogue':
+      page = <CataloguePage />;
       break;
     case 'not-found':
       page = <NotFoundPage pathname={route.pathname} signedIn />;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loginPathFor, matchRoute, safeNextPath } from '../../../portal/web/src/lib/routes.js';
+import { isShellRoute, loginPathFor, matchRoute, PATHS, safeNextPath } from '../../../portal/web/src/lib/routes.js';
 import { roleLabel, unitScopeNotice } from '../../../portal/web/src/lib/roles.js';
 
 describe('matchRoute', () => {
@@ -8,6 +8,9 @@ describe('matchRoute', () => {
     ['/giris', { name: 'login' }],
     ['/giris/', { name: 'login' }],
     ['/yardim-masasi', { name: 'helpdesk' }],
+    ['/kpi-katalogu', { name: 'catalogue' }],
+    ['/kpi-katalogu/', { name: 'catalogue' }],
+    ['/kpi-katalogu/x', { name: 'not-found', pathname: '/kpi-katalogu/x' }],
     ['/print/reports/helpdesk-weekly', { name: 'print-report', reportId: 'helpdesk-weekly' }],
     ['/print/reports/helpdesk-weekly/', { name: 'print-report', reportId: 'helpdesk-weekly' }],
     ['/print/reports/', { name: 'not-found', pathname: '/print/reports' }],
@@ -15,6 +18,12 @@ describe('matchRoute', () => {
     ['/print/reports/%E0%A4%A', { name: 'not-found', pathname: '/print/reports/%E0%A4%A' }],
   ])('%s', (path, route) => {
     expect(matchRoute(path)).toEqual(route);
+  });
+  it('the KPI catalogue is a signed-in page in the app shell', () => {
+    expect(PATHS.catalogue).toBe('/kpi-katalogu');
+    expect(isShellRoute(matchRoute(PATHS.catalogue))).toBe(true);
+    expect(isShellRoute(matchRoute('/print/reports/helpdesk-weekly'))).toBe(false);
+    expect(isShellRoute(matchRoute('/giris'))).toBe(false);
   });
 });
 
@@ -26,12 +35,14 @@ describe('safeNextPath', () => {
     ['//evil.example/', '/yardim-masasi'],
     ['/\\evil.example', '/yardim-masasi'],
     ['/giris?next=/giris', '/yardim-masasi'],
+    ['/kpi-katalogu', '/kpi-katalogu'],
   ])('%j → %s', (next, expected) => {
     expect(safeNextPath(next)).toBe(expected);
   });
   it('builds the login URL back to the current page', () => {
     expect(loginPathFor('/envanter?q=1')).toBe('/giris?next=%2Fenvanter%3Fq%3D1');
     expect(loginPathFor('/yardim-masasi')).toBe('/giris');
+    expect(loginPathFor('/kpi-katalogu')).toBe('/giris?next=%2Fkpi-katalogu');
   });
 });
 

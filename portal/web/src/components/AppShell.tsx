@@ -13,7 +13,10 @@ interface NavItem {
  * The sections in the top bar, only those that exist. Envanter, Telekom, Yedekleme, İnsan Kaynakları and
  * Sorgu join this list (with the roles that may see them) as their pages land.
  */
-const NAV: NavItem[] = [{ path: PATHS.helpdesk, label: 'Yardım Masası' }];
+const NAV: NavItem[] = [
+  { path: PATHS.helpdesk, label: 'Yardım Masası' },
+  { path: PATHS.catalogue, label: 'KPI Kataloğu' },
+];
 
 /** The portal frame: top bar "Pano · Bilgi İşlem Müdürlüğü", section navigation, the user and "Çıkış". */
 export function AppShell({

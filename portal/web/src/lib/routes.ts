@@ -6,6 +6,7 @@ export type Route =
   | { name: 'login' }
   | { name: 'home' }
   | { name: 'helpdesk' }
+  | { name: 'catalogue' }
   | { name: 'print-report'; reportId: string }
   | { name: 'not-found'; pathname: string };
 
@@ -13,6 +14,7 @@ export const PATHS = {
   login: '/giris',
   home: '/',
   helpdesk: '/yardim-masasi',
+  catalogue: '/kpi-katalogu',
   printReport: (id: string) => `/print/reports/${encodeURIComponent(id)}`,
 } as const;
 
@@ -29,6 +31,7 @@ export function matchRoute(pathname: string): Route {
   if (path === '/') return { name: 'home' };
   if (path === PATHS.login) return { name: 'login' };
   if (path === PATHS.helpdesk) return { name: 'helpdesk' };
+  if (path === PATHS.catalogue) return { name: 'catalogue' };
   const print = /^\/print\/reports\/([^/]+)$/.exec(path);
   if (print) {
     try {
@@ -42,7 +45,7 @@ export function matchRoute(pathname: string): Route {
 
 /** Routes that need a signed-in user and the app shell (login and print pages handle auth themselves). */
 export function isShellRoute(route: Route): boolean {
-  return route.name === 'helpdesk' || route.name === 'home' || route.name === 'not-found';
+  return route.name === 'helpdesk' || route.name === 'catalogue' || route.name === 'home' || route.name === 'not-found';
 }
 
 /**
