@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import {
   DuckDBInstance,
   DuckDBConnection,
@@ -11,9 +12,36 @@ export interface Column {
   type: ColumnType;
 }
 
-/** Opens a DuckDB file for writing (ETL) with the session pinned to UTC, so TIMESTAMPTZ casts never depend on the host. */
-export async function openWarehouseForWrite(file: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
-  const instance = await DuckDBInstance.create(file);
+/** DuckDB settings of the ETL's write connection (PANO_DUCKDB_MEMORY_LIMIT, PANO_DUCKDB_THREADS). */
+export interface WarehouseSettings {
+  /** Cap on DuckDB's memory (buffer cache, hash tables), e.g. '1GB'; beyond it DuckDB spills to `tempDir`. */
+  memoryLimit?: string;
+  threads?: number;
+  /** Where DuckDB spills (created when needed); default: DuckDB's own `<file>.tmp`. */
+  tempDir?: string;
+}
+
+const SIZE = /^\d+(\.\d+)?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+/**
+ * Opens a DuckDB file for writing (ETL) with the session pinned to UTC, so TIMESTAMPTZ casts never depend on
+ * the host, and DuckDB's memory capped: without a limit its buffer cache grows to 80 % of the machine's RAM
+ * while a large snapshot is built, crowding out the API and the other jobs on the same server.
+ * Insertion order stays preserved (DuckDB's default): raw tables copied over from the serving snapshot keep
+ * their row order, and marts that pick `any_value(...)` within a group must not change with it.
+ */
+export async function openWarehouseForWrite(file: string, settings: WarehouseSettings = {}): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+  const options: Record<string, string> = {};
+  if (settings.memoryLimit) {
+    if (!SIZE.test(settings.memoryLimit)) throw new Error(`DuckDB memory limit "${settings.memoryLimit}" is not a size such as 1GB`);
+    options.memory_limit = settings.memoryLimit;
+  }
+  if (settings.threads) options.threads = String(Math.max(1, Math.floor(settings.threads)));
+  if (settings.tempDir) {
+    fs.mkdirSync(settings.tempDir, { recursive: true });
+    options.temp_directory = settings.tempDir;
+  }
+  const instance = await DuckDBInstance.create(file, options);
   const conn = await instance.connect();
   await conn.run("SET TimeZone = 'UTC'");
   return { instance, conn };
@@ -23,40 +51,95 @@ export function createTableSql(schema: string, table: string, columns: Column[])
   return `CREATE TABLE ${schema}.${table} (${columns.map((c) => `"${c.name}" ${c.type}`).join(', ')})`;
 }
 
-/** Appends rows (objects keyed by column name) with DuckDB's appender: the fast, typed path for bulk loads. */
-export async function appendRows(conn: DuckDBConnection, schema: string, table: string, columns: Column[], rows: Iterable<Record<string, unknown>>): Promise<number> {
-  const appender = await conn.createAppender(table, schema);
-  let n = 0;
-  try {
+/**
+ * A table's DuckDB appender kept open across batches: appending is per value, the expensive part is the
+ * flush (DuckDB converts and stores the buffered rows), so a source's whole load is flushed once (and
+ * whenever DuckDB's own buffer fills) instead of once per batch. Each column's append function is chosen
+ * once, not per value.
+ */
+export class TableAppender {
+  private closed = false;
+  private readonly writers: Array<(v: unknown) => void>;
+  private readonly names: string[];
+
+  private constructor(
+    private readonly appender: DuckDBAppender,
+    columns: Column[],
+  ) {
+    this.names = columns.map((c) => c.name);
+    this.writers = columns.map((c) => valueWriter(appender, c.type));
+  }
+
+  static async open(conn: DuckDBConnection, schema: string, table: string, columns: Column[]): Promise<TableAppender> {
+    return new TableAppender(await conn.createAppender(table, schema), columns);
+  }
+
+  /** Appends rows (objects keyed by column name); returns how many. */
+  append(rows: Iterable<Record<string, unknown>>): number {
+    const { appender, names, writers } = this;
+    const width = names.length;
+    let n = 0;
     for (const row of rows) {
-      for (const c of columns) appendValue(appender, c.type, row[c.name]);
+      for (let i = 0; i < width; i++) {
+        const v = row[names[i]];
+        if (v === null || v === undefined) appender.appendNull();
+        else writers[i](v);
+      }
       appender.endRow();
       n++;
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
+    return n;
   }
-  return n;
+
+  /** Makes the appended rows visible to queries on the same connection (e.g. before deleting keys). */
+  flush(): void {
+    this.appender.flushSync();
+  }
+
+  /** Flushes and closes; a no-op the second time. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.appender.closeSync(); // closing flushes
+  }
+
+  /** Closes without caring whether the last flush works (the load failed and is rolled back anyway). */
+  abandon(): void {
+    try {
+      this.close();
+    } catch {
+      // the transaction is rolled back: what the appender held is discarded with it
+    }
+  }
 }
 
-function appendValue(a: DuckDBAppender, type: ColumnType, v: unknown): void {
-  if (v === null || v === undefined) return a.appendNull();
+/** Appends rows (objects keyed by column name) with DuckDB's appender: the fast, typed path for bulk loads. */
+export async function appendRows(conn: DuckDBConnection, schema: string, table: string, columns: Column[], rows: Iterable<Record<string, unknown>>): Promise<number> {
+  const appender = await TableAppender.open(conn, schema, table, columns);
+  try {
+    return appender.append(rows);
+  } finally {
+    appender.close();
+  }
+}
+
+function valueWriter(a: DuckDBAppender, type: ColumnType): (v: unknown) => void {
   switch (type) {
     case 'BIGINT':
-      return a.appendBigInt(BigInt(v as number));
+      return (v) => a.appendBigInt(typeof v === 'bigint' ? v : BigInt(v as number));
     case 'INTEGER':
-      return a.appendInteger(Number(v));
+      return (v) => a.appendInteger(Number(v));
     case 'DOUBLE':
-      return a.appendDouble(Number(v));
+      return (v) => a.appendDouble(Number(v));
     case 'BOOLEAN':
-      return a.appendBoolean(Boolean(v));
+      return (v) => a.appendBoolean(Boolean(v));
     case 'VARCHAR':
-      return a.appendVarchar(String(v));
-    case 'TIMESTAMPTZ': {
-      const ms = v instanceof Date ? v.getTime() : new Date(String(v)).getTime();
-      // The write connection is pinned to UTC, so the plain timestamp path (much faster) stores the same instant.
-      return a.appendTimestamp(new DuckDBTimestampValue(BigInt(ms) * 1000n));
-    }
+      return (v) => a.appendVarchar(typeof v === 'string' ? v : String(v));
+    case 'TIMESTAMPTZ':
+      return (v) => {
+        const ms = v instanceof Date ? v.getTime() : new Date(String(v)).getTime();
+        // The write connection is pinned to UTC, so the plain timestamp path (much faster) stores the same instant.
+        a.appendTimestamp(new DuckDBTimestampValue(BigInt(ms) * 1000n));
+      };
   }
 }

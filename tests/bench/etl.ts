@@ -4,16 +4,26 @@
  *
  *   npm run bench:etl                 # scale "large" (≈ 1 M tickets; takes several minutes)
  *   npm run bench:etl -- --scale 5    # a quicker look
+ *   npm run bench:etl -- --scale 1 --source backup_veeam,hr   # only these sources (ids or systems)
+ *   npm run bench:etl -- --scale 3 --data /tmp/pano-bench      # keep the generated demo there and reuse it next time
+ *
+ * Peak RSS is reported twice: after generating the demo (the generators' own memory) and for the whole run.
+ * With `--data` pointing at an already generated demo, nothing is generated and the peak is the ETL's alone.
+ *
+ * Wall-clock ratios are what the targets speak of; on a busy machine (other jobs on the same cores) the CPU
+ * columns are the steadier comparison: CPU seconds of the whole process (DuckDB's threads included) from the
+ * start of the source's extract to its end, against DuckDB's own CPU seconds for read_csv.
  *
  * Writes the table to stdout and to bench-results/etl-<date>.md. Not a test: numbers depend on the machine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../common/config.js';
 import { silentLogger } from '../../common/logger.js';
-import { configuredSources, generateDemoSources, runConfiguredEtl, SnapshotStore } from '../../etl/index.js';
+import { configuredSources, generateDemoSources, runConfiguredEtl, SnapshotStore, type EtlProgress } from '../../etl/index.js';
 import { markdownTable, peakRssMb, writeResult } from './util.js';
 
 const arg = (name: string, dflt: string) => {
@@ -23,20 +33,47 @@ const arg = (name: string, dflt: string) => {
 const LARGE_SCALE = 25; // ≈ 1 M GLPI tickets over 3 years
 const scaleArg = arg('scale', 'large');
 const scale = scaleArg === 'large' ? LARGE_SCALE : Number(scaleArg);
+const only = arg('source', '').split(',').filter(Boolean);
+const dataArg = arg('data', '');
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pano-bench-etl-'));
-const config = loadConfig({ PANO_MODE: 'demo', PANO_DATA_DIR: dir, PANO_LOG_LEVEL: 'silent' });
-const now = new Date();
+const dir = dataArg ? path.resolve(dataArg) : fs.mkdtempSync(path.join(os.tmpdir(), 'pano-bench-etl-'));
+// PANO_DUCKDB_MEMORY_LIMIT / PANO_DUCKDB_THREADS pass through, to measure other settings
+const duckdbEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('PANO_DUCKDB_')));
+const config = loadConfig({ ...duckdbEnv, PANO_MODE: 'demo', PANO_DATA_DIR: dir, PANO_LOG_LEVEL: 'silent' });
+// the demo's clock: kept with the data, so a reused demo is read with the clock it was generated with
+const nowFile = path.join(dir, '.bench-now');
+const generated = dataArg !== '' && fs.existsSync(nowFile) && fs.readFileSync(nowFile, 'utf8').split(' ')[1] === String(scale);
+const now = generated ? new Date(fs.readFileSync(nowFile, 'utf8').split(' ')[0]) : new Date();
 
-console.log(`Generating the demo sources at scale ${scale} in ${dir} …`);
 let t = performance.now();
-await generateDemoSources(config, { seed: 42, scale, now, years: 3 });
-console.log(`  generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+if (generated) console.log(`Reusing the demo sources at scale ${scale} in ${dir}`);
+else {
+  console.log(`Generating the demo sources at scale ${scale} in ${dir} …`);
+  if (dataArg) fs.rmSync(dir, { recursive: true, force: true });
+  await generateDemoSources(config, { seed: 42, scale, now, years: 3 });
+  fs.writeFileSync(nowFile, `${now.toISOString()} ${scale}`);
+  console.log(`  generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+const generatorPeakMb = peakRssMb();
+// each benchmark run starts from an empty warehouse and app database, also with a reused demo
+fs.rmSync(config.warehouse.dir, { recursive: true, force: true });
+for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${config.appDbUrl.replace(/^sqlite:/, '')}${suffix}`, { force: true });
 
 const rows: string[][] = [];
-for (const source of configuredSources(config)) {
+const selected = configuredSources(config).filter((s) => !only.length || only.includes(s.id) || only.includes(s.system));
+if (!selected.length) throw new Error(`no source matches --source ${only.join(',')}`);
+for (const source of selected) {
   t = performance.now();
-  const r = await runConfiguredEtl(config, silentLogger, { sources: [source.id], now: () => now });
+  // CPU of the whole process (DuckDB's threads included) from the start of the source's extract to its end
+  let cpuStart: number | null = null;
+  let cpuEnd: number | null = null;
+  const onProgress = (p: EtlProgress) => {
+    if (p.source !== source.id) return;
+    if (p.phase === 'extract' && cpuStart === null) cpuStart = cpuMs();
+    if (p.phase === 'done' || p.phase === 'failed') cpuEnd = cpuMs();
+  };
+  const r = await runConfiguredEtl(config, silentLogger, { sources: [source.id], now: () => now, onProgress });
+  const panoCpuS = cpuStart !== null && cpuEnd !== null ? (cpuEnd - cpuStart) / 1000 : Number.NaN;
   const status = r.sources.find((s) => s.source === source.id)!;
   // the source's own time (extract, validate, load, checks); the run also rebuilds every mart
   const panoS = (status.durationMs ?? performance.now() - t) / 1000;
@@ -49,13 +86,9 @@ for (const source of configuredSources(config)) {
   await c.run(`COPY (SELECT * EXCLUDE (_run_id, _extracted_at) FROM ${source.raw.schema}.${source.raw.table}) TO '${csv}' (HEADER)`);
   c.closeSync();
   db.closeSync();
-  const native = await DuckDBInstance.create(':memory:');
-  const n = await native.connect();
-  t = performance.now();
-  await n.run(`CREATE TABLE t AS SELECT * FROM read_csv('${csv}')`);
-  const nativeS = (performance.now() - t) / 1000;
-  n.closeSync();
-  native.closeSync();
+  const native = nativeLoad(csv);
+  const nativeS = native.wallS;
+  const peakMb = peakRssMb();
 
   rows.push([
     source.id,
@@ -66,11 +99,45 @@ for (const source of configuredSources(config)) {
     nativeS.toFixed(2),
     Math.round(status.rowsLoaded / nativeS).toLocaleString('tr-TR'),
     (panoS / nativeS).toFixed(1),
+    panoCpuS.toFixed(2),
+    native.cpuS.toFixed(2),
+    (panoCpuS / native.cpuS).toFixed(1),
+    String(peakMb),
   ]);
+  console.log(`  ${rows[rows.length - 1].join(' | ')}`);
 }
 
-const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio'], rows);
-const text = `# ETL benchmark (scale ${scale}, ${os.cpus().length} cores, Node ${process.version})\n\n${table}\n\nPeak RSS of the whole run: ${peakRssMb()} MB\n`;
+const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'peak RSS MB so far'], rows);
+const peaks = generated
+  ? `Peak RSS of the ETL (demo reused, nothing generated): ${peakRssMb()} MB`
+  : `Peak RSS after generating the demo: ${generatorPeakMb} MB; of the whole run: ${peakRssMb()} MB`;
+const text = `# ETL benchmark (scale ${scale}, ${os.cpus().length} cores, Node ${process.version})\n\n${table}\n\n${peaks}\n`;
 console.log(`\n${text}`);
 writeResult('etl', text);
-fs.rmSync(dir, { recursive: true, force: true });
+if (!dataArg) fs.rmSync(dir, { recursive: true, force: true });
+
+/**
+ * DuckDB's own load of the CSV, timed in a child process: its in-memory table would otherwise count in
+ * this process's peak RSS, which is meant to be Pano's.
+ */
+function nativeLoad(csv: string): { wallS: number; cpuS: number } {
+  const script = `
+    import { DuckDBInstance } from '@duckdb/node-api';
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const t = performance.now();
+    const u = process.cpuUsage();
+    await c.run(\`CREATE TABLE t AS SELECT * FROM read_csv('\${process.env.BENCH_CSV}')\`);
+    const du = process.cpuUsage(u);
+    console.log((performance.now() - t) / 1000, (du.user + du.system) / 1e6);
+    c.closeSync();
+    db.closeSync();`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, BENCH_CSV: csv.replace(/'/g, "''") }, encoding: 'utf8' });
+  const [wallS, cpuS] = out.trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallS, cpuS };
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}

@@ -84,8 +84,21 @@ export function listDetailFiles(dir: string): string[] {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+const operatorOfPath = new Map<string, OperatorCode | null>();
+
 /** The operator a file's path names ("turkcell/2025-11.csv", "VF_Detay_2025_11.csv", "tt-detay.csv"). */
 export function operatorFromPath(rel: string): OperatorCode | null {
+  // asked once per row: remember the answer per path (a run reads a few dozen files)
+  let op = operatorOfPath.get(rel);
+  if (op === undefined) {
+    if (operatorOfPath.size > 10_000) operatorOfPath.clear();
+    op = readOperatorFromPath(rel);
+    operatorOfPath.set(rel, op);
+  }
+  return op;
+}
+
+function readOperatorFromPath(rel: string): OperatorCode | null {
   const parts = rel.split('/').flatMap((p) => [p.replace(/\.[^.]+$/, ''), ...p.replace(/\.[^.]+$/, '').split(/[_\-\s.]+/)]);
   for (const p of parts) {
     const op = operatorFromName(p);

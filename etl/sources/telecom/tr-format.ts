@@ -25,6 +25,8 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEnc
 
 const THOUSANDS_DOT = /^\d{1,3}(\.\d{3})+$/;
 const PLAIN_NUMBER = /^\d+(\.\d+)?$/;
+/** "1234", "-12,5": what the general path reads the same way (no thousands dots, at most one decimal comma). */
+const SIMPLE_DECIMAL = /^-?\d+(,\d+)?$/;
 
 /**
  * A Turkish-formatted decimal: "1.234,56" → 1234.56, "12,5" → 12.5, "1234" → 1234, "-3,20" → -3.2,
@@ -34,6 +36,8 @@ const PLAIN_NUMBER = /^\d+(\.\d+)?$/;
  */
 export function parseTrDecimal(value: unknown): number | null {
   if (value === null || value === undefined) return null;
+  // Most values are plain "1234" or "12,50": read them without the general path's replacements.
+  if (typeof value === 'string' && SIMPLE_DECIMAL.test(value)) return Number(value.replace(',', '.'));
   if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
   let s = String(value).replace(/[\s\u00a0]+/g, '');
   if (s === '') return null;
