@@ -25,6 +25,17 @@ const schema = z.object({
   PANO_TIMEZONE: z.string().default('Europe/Istanbul'),
   PANO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PANO_SNAPSHOTS_KEEP: z.coerce.number().int().min(1).default(3),
+  /** DuckDB while the ETL builds a snapshot: memory cap (its buffer cache spills to disk beyond it) and threads. */
+  PANO_DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size such as 1GB or 512MB')
+    .default('512MB'),
+  PANO_DUCKDB_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** PostgreSQL warehouse: the ETL also publishes the marts there and the API serves from it (unset: DuckDB only). */
+  PANO_WAREHOUSE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (e.g. postgres://pano@db:5432/pano_dwh)')
+    .optional(),
 
   PANO_GLPI_URL: z.string().optional(),
   PANO_GLPI_TIMEZONE: z.string().default('Europe/Istanbul'),
@@ -73,7 +84,10 @@ export interface PanoConfig {
   server: { host: string; port: number; publicUrl: string };
   auth: { jwtSecret: string; jwtTtl: string };
   appDbUrl: string;
-  warehouse: { dir: string; keep: number };
+  /** DuckDB settings of the ETL's write connection (spill files go to <data>/duckdb-tmp). */
+  duckdb: { memoryLimit: string; threads?: number; tempDir: string };
+  /** postgresUrl set: marts are published into PostgreSQL too and the API reads them there. */
+  warehouse: { dir: string; keep: number; postgresUrl?: string };
   sources: {
     glpi: { url: string; timezone: string; unitMapFile?: string };
     /** Snipe-IT is optional: without a URL its source is not run. */
@@ -137,7 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
     auth: { jwtSecret: c.PANO_JWT_SECRET ?? demoSecret(dataDir, 'jwt'), jwtTtl: c.PANO_JWT_TTL },
     kvkk: { secret: c.PANO_KVKK_SECRET ?? demoSecret(dataDir, 'kvkk') },
     appDbUrl: c.PANO_APP_DB_URL ?? `sqlite:${path.join(dataDir, 'pano.sqlite')}`,
-    warehouse: { dir: path.join(dataDir, 'warehouse'), keep: c.PANO_SNAPSHOTS_KEEP },
+    duckdb: { memoryLimit: c.PANO_DUCKDB_MEMORY_LIMIT.replace(/\s+/g, ''), threads: c.PANO_DUCKDB_THREADS, tempDir: path.join(dataDir, 'duckdb-tmp') },
+    warehouse: { dir: path.join(dataDir, 'warehouse'), keep: c.PANO_SNAPSHOTS_KEEP, postgresUrl: c.PANO_WAREHOUSE_URL },
     sources: {
       glpi: {
         url: c.PANO_GLPI_URL ?? `sqlite:${path.join(demoDir, 'glpi.sqlite')}`,

@@ -64,6 +64,8 @@ export async function runConfiguredEtl(
       keep: config.warehouse.keep,
       now: opts.now,
       onProgress: opts.onProgress,
+      duckdb: config.duckdb,
+      postgres: config.warehouse.postgresUrl ? { url: config.warehouse.postgresUrl } : undefined,
     });
   } finally {
     await appDb.destroy();

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AppDb } from '../common/db/app-db.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { buildMarts } from './marts/build-marts.js';
 import type { QualityCheckResult, SourceDefinition } from './source.js';
-import { appendRows, createTableSql, openWarehouseForWrite, type Column } from './warehouse/duckdb.js';
+import { createTableSql, openWarehouseForWrite, TableAppender, type Column, type WarehouseSettings } from './warehouse/duckdb.js';
 import { SnapshotStore, type SnapshotManifest, type SourceStatus } from './warehouse/snapshots.js';
+import { publishMartsToPostgres, type PostgresPublishOptions } from './warehouse/postgres.js';
 
 export interface EtlProgress {
   source: string;
@@ -28,6 +30,10 @@ export interface RunEtlOptions {
   keep: number;
   now?: () => Date;
   onProgress?: (p: EtlProgress) => void;
+  /** DuckDB memory limit, threads and spill folder of the build (PANO_DUCKDB_*). */
+  duckdb?: WarehouseSettings;
+  /** PANO_WAREHOUSE_URL: the marts are published into PostgreSQL before the DuckDB snapshot is. */
+  postgres?: Pick<PostgresPublishOptions, 'url' | 'swapLockTimeoutMs' | 'beforeCommit'>;
 }
 
 export interface EtlRunResult {
@@ -37,6 +43,8 @@ export interface EtlRunResult {
   sources: SourceStatus[];
   /** True when any source failed: the CLI exits non-zero. */
   failed: boolean;
+  /** Why the built snapshot was not published (the PostgreSQL publish failed); the previous one keeps serving. */
+  publishError?: string;
   durationMs: number;
 }
 
@@ -59,13 +67,16 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
   store.prune(opts.keep); // removes builds abandoned by a crashed run
   const previous = store.current();
   const buildFile = store.beginBuild(runId);
-  const { instance, conn } = await openWarehouseForWrite(buildFile);
+  // each build spills into a folder of its own: DuckDB's spill file names are not unique across processes
+  const spillDir = opts.duckdb?.tempDir ? path.join(opts.duckdb.tempDir, runId) : undefined;
+  const { instance, conn } = await openWarehouseForWrite(buildFile, { ...opts.duckdb, tempDir: spillDir });
   let closed = false;
   const closeDb = () => {
     if (closed) return;
     closed = true;
     conn.closeSync();
     instance.closeSync();
+    if (spillDir) fs.rmSync(spillDir, { recursive: true, force: true });
   };
   logger.info({ run_id: runId, sources: opts.sources.map((s) => s.id), previous: previous?.snapshotId ?? null }, 'etl.run.start');
 
@@ -94,8 +105,21 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
     if (previous) await conn.run('DETACH prev');
     await buildMarts(conn, new Set(statuses.filter((s) => s.loadedByRun !== null).map((s) => s.source)));
     await conn.run('CHECKPOINT');
+    const publishedAt = now();
+    if (opts.postgres) {
+      // PostgreSQL first: the DuckDB snapshot is published only when the API's warehouse has it too.
+      const file = buildFile.replace(/^.*[\\/]/, '').replace(/\.building$/, '');
+      const pgManifest = { snapshotId: runId, runId, sources: statuses, file, publishedAt: publishedAt.toISOString() };
+      try {
+        await publishMartsToPostgres(conn, { ...opts.postgres, manifest: pgManifest, keep: opts.keep, logger });
+      } catch (e) {
+        closeDb();
+        removeBuild(buildFile);
+        return { runId, manifest: null, sources: statuses, failed: true, publishError: errorMessage(e), durationMs: Date.now() - started };
+      }
+    }
     closeDb();
-    const manifest = store.publish(buildFile, { snapshotId: runId, runId, sources: statuses }, now());
+    const manifest = store.publish(buildFile, { snapshotId: runId, runId, sources: statuses }, publishedAt);
     store.prune(opts.keep);
     logger.info({ run_id: runId, snapshot_id: manifest.snapshotId, failed, duration_ms: Date.now() - started }, 'etl.run.published');
     return { runId, manifest, sources: statuses, failed, durationMs: Date.now() - started };
@@ -153,13 +177,20 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
   };
 
   let handle: unknown;
+  let appender: TableAppender | null = null;
+  let inTransaction = false;
   try {
     await conn.run(`CREATE SCHEMA IF NOT EXISTS ${source.raw.schema}`);
+    // The source's whole load is one transaction: one commit instead of one per batch, and a failure
+    // leaves nothing half-loaded behind (the catch below rolls back, then carries the last good data over).
+    await conn.run('BEGIN TRANSACTION');
+    inTransaction = true;
     handle = await source.open();
     // Incremental: start from the serving snapshot's rows and take only what changed since its watermark.
     let since: Date | undefined;
     const inc = source.incremental;
-    if (inc && !ctx.full && (await carryOver(source, ctx))) {
+    // A raw table that gained columns since the serving snapshot reloads in full: old rows lack the new fields.
+    if (inc && !ctx.full && (await carryOver(source, ctx, { sameColumns: true }))) {
       const [w] = (await conn.runAndReadAll(`SELECT max("${inc.watermark}") AS w FROM ${qualified}`)).getRowObjectsJson() as Array<{ w: string | null }>;
       since = w.w ? new Date(w.w) : undefined;
       if (since && inc.removedSince) {
@@ -171,8 +202,12 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
     }
     const extractedAt = now();
     report('extract');
+    appender = await TableAppender.open(conn, source.raw.schema, source.raw.table, columns);
     for await (const batch of source.extract(handle, { since })) {
-      if (since && inc) await deleteKeys(conn, qualified, inc.key, batch.map((r) => r[sourceKeyField(source, r)] as string | number));
+      if (since && inc) {
+        appender.flush(); // a key changed twice in this run: its row from an earlier batch must be there to be replaced
+        await deleteKeys(conn, qualified, inc.key, batch.map((r) => r[sourceKeyField(source, r)] as string | number));
+      }
       const good: Array<Record<string, unknown>> = [];
       const bad: Array<Record<string, unknown>> = [];
       for (const record of batch) {
@@ -195,10 +230,11 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
           });
         }
       }
-      rowsLoaded += await appendRows(conn, source.raw.schema, source.raw.table, columns, good);
+      rowsLoaded += appender.append(good);
       if (bad.length) await appDb.batchInsert('quarantine', bad, 200);
       report('extract');
     }
+    appender.close();
     if (source.afterLoad) {
       await source.afterLoad({
         run: async (sql) => {
@@ -229,6 +265,8 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
       const why = failedChecks.filter((c) => c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`).join('; ');
       throw new QualityGateError(`${source.title}: quality check failed (${why})`, checks);
     }
+    await conn.run('COMMIT');
+    inTransaction = false;
     const status: SourceStatus = {
       source: source.id,
       title: source.title,
@@ -250,6 +288,9 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
     const message = errorMessage(e);
     logger.error({ run_id: runId, source: source.id, err: message }, 'etl.source.failed');
     report('failed');
+    appender?.abandon();
+    // (a failed COMMIT may already have ended the transaction: then there is nothing to roll back)
+    if (inTransaction) await conn.run('ROLLBACK').catch(() => undefined);
     await conn.run(`DROP TABLE IF EXISTS ${qualified}`);
     for (const t of source.extraTables ?? []) await conn.run(`DROP TABLE IF EXISTS ${source.raw.schema}.${t}`);
     const carried = await carryOver(source, ctx);
@@ -280,17 +321,36 @@ async function keepPrevious(source: SourceDefinition<any>, ctx: SourceRunContext
   return { ...prev };
 }
 
-/** Copies the source's raw table from the serving snapshot, so a failed source keeps its last good data. */
-async function carryOver(source: SourceDefinition<any>, ctx: SourceRunContext): Promise<boolean> {
+/**
+ * Copies the source's raw table from the serving snapshot, so a failed source keeps its last good data.
+ * When the source declares columns the old table lacks (a newer Pano), the copy gets them as NULL — or,
+ * with `sameColumns`, nothing is copied (an incremental load then reloads in full).
+ */
+async function carryOver(source: SourceDefinition<any>, ctx: SourceRunContext, opts: { sameColumns?: boolean } = {}): Promise<boolean> {
   if (!ctx.previous) return false;
   const { schema, table } = source.raw;
-  const inPrev = async (t: string) =>
-    (await ctx.conn.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = 'prev' AND schema_name = '${schema}' AND table_name = '${t}'`))
-      .currentRowCount > 0;
-  if (!(await inPrev(table))) return false;
+  const prevColumns = async (t: string) =>
+    (
+      (await ctx.conn.runAndReadAll(
+        `SELECT column_name FROM duckdb_columns() WHERE database_name = 'prev' AND schema_name = '${schema}' AND table_name = '${t}'`,
+      )).getRowObjectsJson() as Array<{ column_name: string }>
+    ).map((r) => r.column_name);
+  const mainColumns = await prevColumns(table);
+  if (mainColumns.length === 0) return false;
+  const declaredColumns = [...source.raw.columns, ...META_COLUMNS];
+  const missing = declaredColumns.filter((c) => !mainColumns.includes(c.name));
+  if (missing.length && opts.sameColumns) return false;
   await ctx.conn.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  for (const t of [table, ...(source.extraTables ?? [])]) {
-    if (t !== table && !(await inPrev(t))) continue;
+  if (missing.length) {
+    const declared = new Set(declaredColumns.map((c) => c.name));
+    const common = mainColumns.filter((c) => declared.has(c)).map((c) => `"${c}"`).join(', ');
+    await ctx.conn.run(createTableSql(schema, table, declaredColumns));
+    await ctx.conn.run(`INSERT INTO ${schema}.${table} BY NAME SELECT ${common} FROM prev.${schema}.${table}`);
+  } else {
+    await ctx.conn.run(`CREATE TABLE ${schema}.${table} AS SELECT * FROM prev.${schema}.${table}`);
+  }
+  for (const t of source.extraTables ?? []) {
+    if ((await prevColumns(t)).length === 0) continue;
     await ctx.conn.run(`CREATE TABLE ${schema}.${t} AS SELECT * FROM prev.${schema}.${t}`);
   }
   return true;

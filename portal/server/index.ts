@@ -9,7 +9,8 @@ import { SnapshotStore } from '../../etl/warehouse/snapshots.js';
 import { buildApp } from './app.js';
 import { createCompiler } from './semantic/compiler.js';
 import { CubeQueryService } from './semantic/query-service.js';
-import { WarehouseReader } from './warehouse/reader.js';
+import { WarehouseReader, type Warehouse } from './warehouse/reader.js';
+import { PostgresWarehouseReader } from './warehouse/postgres-reader.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const MODEL_DIR = path.resolve(here, '../../model');
@@ -18,7 +19,7 @@ export interface RunningServer {
   url: string;
   app: FastifyInstance;
   appDb: AppDb;
-  reader: WarehouseReader;
+  reader: Warehouse;
   queries: CubeQueryService;
   close(): Promise<void>;
 }
@@ -30,9 +31,12 @@ export interface RunningServer {
 export async function startServer(config: PanoConfig, logger: Logger, opts: { port?: number; appDb?: AppDb } = {}): Promise<RunningServer> {
   const appDb = opts.appDb ?? (await openAppDb(config.appDbUrl));
   if (config.mode === 'demo') await seedDemoUsers(appDb, config.scheduler.directorEmail);
-  const reader = new WarehouseReader(new SnapshotStore(config.warehouse.dir), logger);
+  // PANO_WAREHOUSE_URL: serve the marts the ETL publishes into PostgreSQL, with Cube's PostgreSQL dialect.
+  const reader: Warehouse = config.warehouse.postgresUrl
+    ? new PostgresWarehouseReader(config.warehouse.postgresUrl, logger)
+    : new WarehouseReader(new SnapshotStore(config.warehouse.dir), logger);
   await reader.start();
-  const compiler = createCompiler(MODEL_DIR);
+  const compiler = createCompiler(MODEL_DIR, { dbType: reader.dbType });
   await compiler.getCompilers();
   const queries = new CubeQueryService(compiler, reader, logger, { timezone: config.timezone });
   const app = await buildApp({ appDb, reader, queries, logger, auth: config.auth });

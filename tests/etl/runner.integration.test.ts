@@ -89,6 +89,29 @@ describe('ETL run on the demo GLPI source', () => {
     expect(await query('SELECT ticket_id, status_code, unit_code, resolution_work_hours FROM raw_glpi.tickets ORDER BY ticket_id')).toEqual(incremental);
   });
 
+  it('a raw table that gained a column since the serving snapshot: the incremental run reloads in full', async () => {
+    env = await createPanoEnv();
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const store = new SnapshotStore(env.config.warehouse.dir);
+    // The serving snapshot as an older Pano wrote it: raw_glpi.tickets without the technician column.
+    const old = await DuckDBInstance.create(store.pathOf(store.current()!));
+    const oc = await old.connect();
+    await oc.run('ALTER TABLE raw_glpi.tickets DROP COLUMN technician');
+    oc.closeSync();
+    old.closeSync();
+
+    const r = await run();
+    expect(r.failed).toBe(false);
+    expect(r.sources[0].mode).toBe('full');
+    const db = await DuckDBInstance.create(store.pathOf(store.current()!), { access_mode: 'READ_ONLY' });
+    const c = await db.connect();
+    const [row] = (await c.runAndReadAll('SELECT count(technician)::INT AS named, count(*)::INT AS n, count(_extracted_at)::INT AS stamped FROM raw_glpi.tickets')).getRowObjectsJson() as any[];
+    c.closeSync();
+    db.closeSync();
+    expect(row.named).toBeGreaterThan(row.n / 2);
+    expect(row.stamped).toBe(row.n);
+  });
+
   it('keeps at most PANO_SNAPSHOTS_KEEP snapshots', async () => {
     env = await createPanoEnv({ env: { PANO_SNAPSHOTS_KEEP: '2' } });
     await run();

@@ -26,11 +26,27 @@ export class NoSnapshotError extends PanoError {
 }
 
 /**
+ * What the API needs from a warehouse (DuckDB snapshots, or PostgreSQL with PANO_WAREHOUSE_URL): the serving
+ * snapshot's manifest, a cheap refresh before queries, and queries whose rows come out as Cube's DuckDB driver
+ * shapes them (numbers as strings, timestamps as ISO strings), stamped with the snapshot that answered.
+ */
+export interface Warehouse {
+  /** Cube's SQL dialect for this warehouse. */
+  readonly dbType: 'duckdb' | 'postgres';
+  start(): Promise<void>;
+  manifest(): SnapshotManifest | null;
+  refresh(force?: boolean): Promise<void>;
+  query(sql: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>>; manifest: SnapshotManifest }>;
+  close(): Promise<void>;
+}
+
+/**
  * Serves queries from the published warehouse snapshot and moves to a new one between queries:
  * a query that started on the old snapshot finishes there; the old one is closed when it drains.
  * Snapshots are opened read-only, so the ETL can read the serving snapshot while building the next.
  */
-export class WarehouseReader {
+export class WarehouseReader implements Warehouse {
+  readonly dbType = 'duckdb' as const;
   private current: Handle | null = null;
   private switching: Promise<void> | null = null;
   private lastCheck = 0;
