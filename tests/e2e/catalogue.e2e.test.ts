@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../../portal/server/index.js';
 import { measureMatcher } from '../../portal/web/src/features/catalogue/catalogue.js';
 import type { KpiCatalogue } from '../../portal/web/src/lib/api.js';
 import { createPanoEnv, login, type PanoTestEnv } from '../helpers/pano-env.js';
+import { DEFAULT_CHROMIUM_ARGS } from '../../reports/render.js';
 
 // KPI Kataloğu in headless Chromium: the portal built into portal/web/dist (npm run build:portal), served by the
 // real server over a real helpdesk snapshot; what the page shows is checked against GET /api/model/catalogue.
@@ -24,7 +25,7 @@ beforeAll(async () => {
   browser = await puppeteer.launch({
     executablePath: env.config.reports.chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: DEFAULT_CHROMIUM_ARGS,
   });
 });
 

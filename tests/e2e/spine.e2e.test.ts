@@ -10,6 +10,7 @@ import { silentLogger } from '../../common/logger.js';
 import { startPano, type RunningPano } from '../../portal/server/pano.js';
 import { getSubscription, listDeliveries } from '../../scheduler/index.js';
 import { createPanoEnv, login, type PanoTestEnv } from '../helpers/pano-env.js';
+import { DEFAULT_CHROMIUM_ARGS } from '../../reports/render.js';
 
 // The whole spine: demo GLPI → ETL → DuckDB snapshot → Cube API → portal page and PDF → SMTP mailbox.
 const ARTIFACTS = path.resolve('tests/artifacts');
@@ -40,7 +41,7 @@ beforeAll(async () => {
   browser = await puppeteer.launch({
     executablePath: env.config.reports.chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: DEFAULT_CHROMIUM_ARGS,
   });
 });
 

@@ -174,35 +174,8 @@ export async function fetchSnapshot(): Promise<Snapshot | null> {
   return (await res.json()) as Snapshot;
 }
 
-/** One measure of the KPI catalogue (the server's CatalogueMeasure, portal/server/semantic/model-docs.ts). */
-export interface CatalogueMeasure {
-  /** Full member name as queried, e.g. `yardim_masasi.ticket_count`. */
-  name: string;
-  /** Member name inside its view, e.g. `ticket_count`. */
-  member: string;
-  title: string;
-  title_en: string | null;
-  /** The formula in words (the description without its `Kaynak:` and `Madde` parts). */
-  formula: string;
-  description: string;
-  source: string | null;
-  article: string | null;
-  /** Pano's display format, e.g. `percent`, `money`. */
-  format: string | null;
-  agg: string | null;
-}
-
-export interface CatalogueView {
-  name: string;
-  title: string;
-  title_en: string | null;
-  description: string;
-  measures: CatalogueMeasure[];
-}
-
-export interface KpiCatalogue {
-  views: CatalogueView[];
-}
+export type { CatalogueMeasure, CatalogueView, KpiCatalogue } from '../../../../common/kpi/catalogue.js';
+import type { KpiCatalogue } from '../../../../common/kpi/catalogue.js';
 
 /** GET /api/model/catalogue: the measures of every view the caller's role may query. */
 export async function fetchCatalogue(): Promise<KpiCatalogue> {
