@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import cliProgress from 'cli-progress';
 import { loadConfig, loadDotenv, type PanoConfig } from '../common/config.js';
-import { openAppDb } from '../common/db/app-db.js';
+import { audit, openAppDb } from '../common/db/app-db.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../common/api-keys.js';
 import { ConfigError, errorMessage, PanoError } from '../common/errors.js';
 import { formatDateTime, formatNumber } from '../common/format.js';
 import { createLogger } from '../common/logger.js';
@@ -83,6 +84,7 @@ etl
     }
     console.log(table.toString());
     for (const s of result.sources.filter((x) => x.message)) console.log(`! ${s.title}: ${s.message}`);
+    if (result.publishError) console.log(`! ${result.publishError}`);
     if (result.manifest) console.log(`Yayımlanan anlık görüntü (published snapshot): ${result.manifest.snapshotId} · ${(result.durationMs / 1000).toFixed(1)} s`);
     else console.log('Yeni anlık görüntü yayımlanmadı; önceki veriler sunulmaya devam ediyor (nothing published; the last good snapshot keeps serving).');
     process.exitCode = result.failed ? 1 : 0;
@@ -166,6 +168,77 @@ report
     process.exitCode = outcome.every((o) => o.status === 'sent') ? 0 : 1;
   });
 
+// ── model governance: pano model check / pano model docs ──
+const model = program.command('model').description('Model governance: check the semantic model (model/), write the KPI catalogue');
+model
+  .command('check')
+  .description('Compile the model, query every member once, check the documentation rules and compare /meta with model/meta.snapshot.json')
+  .option('--model <dir>', 'model folder (default: the project’s model/)')
+  .option('--snapshot <file>', 'the committed /meta contract (default: <model>/meta.snapshot.json)')
+  .option('--no-run', 'do not query the warehouse (CI without a warehouse)')
+  .option('--strict', 'a view whose tables are not in the snapshot fails instead of being skipped')
+  .option('--update', 'rewrite the snapshot (and, for the project’s model, docs/kpi-katalogu.md) from the model; commit them with the model change')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => {
+    const { checkModel, renderCheckReport } = await import('../portal/server/semantic/model-check.js');
+    let warehouse: import('../portal/server/warehouse/reader.js').Warehouse | undefined;
+    if (opts.run !== false) {
+      const cfg = config();
+      const logger = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
+      if (cfg.warehouse.postgresUrl) {
+        const { PostgresWarehouseReader } = await import('../portal/server/warehouse/postgres-reader.js');
+        warehouse = new PostgresWarehouseReader(cfg.warehouse.postgresUrl, logger);
+      } else {
+        const { WarehouseReader } = await import('../portal/server/warehouse/reader.js');
+        const { SnapshotStore } = await import('../etl/warehouse/snapshots.js');
+        warehouse = new WarehouseReader(new SnapshotStore(cfg.warehouse.dir), logger);
+      }
+    }
+    // --json keeps standard output for the JSON alone (Cube prints its planner notice with console.log).
+    const log = console.log;
+    if (opts.json) console.log = (...args: unknown[]) => console.error(...args);
+    try {
+      // --update on the project's model also rewrites the committed KPI catalogue: one command for both files.
+      const ownModel = opts.update && !opts.model;
+      const result = await checkModel({ modelDir: opts.model, snapshotFile: opts.snapshot, run: opts.run !== false, warehouse, strict: Boolean(opts.strict), update: Boolean(opts.update), catalogue: ownModel });
+      let catalogueNote = '';
+      if (ownModel && result.catalogue) {
+        const { DEFAULT_CATALOGUE_FILE } = await import('../portal/server/semantic/model-check.js');
+        const { renderCatalogueMarkdown } = await import('../portal/server/semantic/model-docs.js');
+        const text = renderCatalogueMarkdown(result.catalogue);
+        const same = fs.existsSync(DEFAULT_CATALOGUE_FILE) && fs.readFileSync(DEFAULT_CATALOGUE_FILE, 'utf8') === text;
+        if (!same) fs.writeFileSync(DEFAULT_CATALOGUE_FILE, text);
+        catalogueNote = `KPI kataloğu (catalogue) ${path.relative(process.cwd(), DEFAULT_CATALOGUE_FILE)}: ${same ? 'zaten güncel (up to date)' : 'yeniden yazıldı (rewritten)'}`;
+        delete result.catalogue;
+      }
+      console.log = log;
+      console.log(opts.json ? JSON.stringify(result, null, 2) : renderCheckReport(result, { color: process.stdout.isTTY }));
+      if (catalogueNote && !opts.json) console.log(catalogueNote);
+      process.exitCode = result.ok ? 0 : 1;
+    } finally {
+      console.log = log;
+      await warehouse?.close();
+    }
+  });
+model
+  .command('docs')
+  .description('Write the KPI catalogue (every measure: title, formula, source, article) as Markdown, or JSON')
+  .option('--model <dir>', 'model folder (default: the project’s model/)')
+  .option('--out <file>', 'file to write (default: docs/kpi-katalogu.md; "-" for standard output)')
+  .option('--json', 'write the JSON the portal reads (GET /api/model/catalogue) instead of Markdown')
+  .action(async (opts) => {
+    const { compileModelMeta, DEFAULT_CATALOGUE_FILE } = await import('../portal/server/semantic/model-check.js');
+    const { buildCatalogue, renderCatalogueMarkdown } = await import('../portal/server/semantic/model-docs.js');
+    const catalogue = buildCatalogue(await compileModelMeta(opts.model));
+    const text = opts.json ? `${JSON.stringify(catalogue, null, 2)}\n` : renderCatalogueMarkdown(catalogue);
+    if (opts.out === '-') return void process.stdout.write(text);
+    const out = path.resolve(opts.out ?? DEFAULT_CATALOGUE_FILE);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, text);
+    const measures = catalogue.views.reduce((n, v) => n + v.measures.length, 0);
+    console.log(`KPI kataloğu yazıldı (written): ${path.relative(process.cwd(), out) || out} · ${catalogue.views.length} görünüm, ${measures} ölçü`);
+  });
+
 const user = program.command('user').description('Manage users');
 user
   .command('add <username>')
@@ -195,6 +268,56 @@ user
     for (const u of await listUsers(db)) table.push([u.username, u.displayName, ROLE_LABELS[u.role] ?? u.role, u.unitCode ?? '–', u.email ?? '–', u.active ? 'evet' : 'hayır']);
     console.log(table.toString());
     await db.destroy();
+  });
+
+const apikey = program.command('apikey').description('Manage API keys for services (API anahtarları)');
+apikey
+  .command('create <name>')
+  .description('Create an API key; it is printed once and never stored in clear')
+  .addOption(new Option('--role <role>', 'role the key acts with').choices([...ROLES]).makeOptionMandatory())
+  .option('--unit <code>', 'unit code (required for birim)')
+  .option('--expires <days>', 'days until the key expires (default: never)', (v) => Number(v))
+  .action(async (name, opts) => {
+    const cfg = config();
+    const db = await openAppDb(cfg.appDbUrl);
+    try {
+      const { apiKey, key } = await createApiKey(db, { name, role: opts.role, unitCode: opts.unit ?? null, expiresInDays: opts.expires ?? null, createdBy: process.env.USER ?? null });
+      await audit(db, process.env.USER ?? null, 'apikey.create', { name, role: apiKey.role, unit_code: apiKey.unitCode });
+      console.error(`API anahtarı oluşturuldu (API key created): ${apiKey.name} · ${ROLE_LABELS[apiKey.role]}${apiKey.unitCode ? ` · ${apiKey.unitCode}` : ''}${apiKey.expiresAt ? ` · bitiş ${apiKey.expiresAt.slice(0, 10)}` : ''}`);
+      console.error('Anahtar yalnızca şimdi gösterilir; saklayın (shown once — store it now). Kullanım: Authorization: <anahtar>');
+      console.log(key);
+    } finally {
+      await db.destroy();
+    }
+  });
+apikey
+  .command('list')
+  .description('List API keys (without the keys themselves)')
+  .action(async () => {
+    const cfg = config();
+    const db = await openAppDb(cfg.appDbUrl);
+    const table = newTable({ head: ['Ad', 'Önek', 'Rol', 'Müdürlük', 'Oluşturma', 'Bitiş', 'Son kullanım', 'Durum'] });
+    const day = (v: string | null) => (v ? formatDateTime(new Date(v)) : '–');
+    for (const k of await listApiKeys(db)) {
+      const state = k.revokedAt ? 'iptal' : k.expiresAt && new Date(k.expiresAt) <= new Date() ? 'süresi doldu' : 'etkin';
+      table.push([k.name, `${k.keyPrefix}…`, ROLE_LABELS[k.role] ?? k.role, k.unitCode ?? '–', day(k.createdAt), day(k.expiresAt), day(k.lastUsedAt), state]);
+    }
+    console.log(table.toString());
+    await db.destroy();
+  });
+apikey
+  .command('revoke <name>')
+  .description('Revoke an API key (a running server refuses it within 30 seconds)')
+  .action(async (name) => {
+    const cfg = config();
+    const db = await openAppDb(cfg.appDbUrl);
+    try {
+      if (!(await revokeApiKey(db, name))) throw new Error(`No active API key named "${name}"`);
+      await audit(db, process.env.USER ?? null, 'apikey.revoke', { name });
+      console.log(`API anahtarı iptal edildi (revoked): ${name}`);
+    } finally {
+      await db.destroy();
+    }
   });
 
 function printDemoLogins(mailboxDir?: string): void {

@@ -118,6 +118,29 @@ const migrations: Migration[] = [
       await knex.schema.dropTable('audit_log');
     },
   },
+  {
+    name: '0005_api_keys',
+    async up(knex) {
+      // Keys for services (other systems, scripts) that query the API without a person's login.
+      // Only the SHA-256 of a key is stored; the key itself is shown once, when it is created.
+      await knex.schema.createTable('api_keys', (t) => {
+        t.increments('id');
+        t.string('name', 64).notNullable().unique();
+        t.string('key_prefix', 16).notNullable();
+        t.string('key_hash', 64).notNullable().unique();
+        t.string('role', 16).notNullable();
+        t.string('unit_code', 32);
+        t.string('created_by', 64);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('expires_at', { useTz: true });
+        t.timestamp('last_used_at', { useTz: true });
+        t.timestamp('revoked_at', { useTz: true });
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('api_keys');
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -11,17 +11,19 @@ import { AuthError, PanoError, QueryError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { ROLE_LABELS, findUser, verifyPassword, type Role } from '../../common/users.js';
 import { unitByCode } from '../../common/units.js';
+import { ApiKeyVerifier, isApiKey } from '../../common/api-keys.js';
 import { issueToken, tokenFromHeader, verifyToken } from './auth.js';
 import type { RequestContext, SecurityContext } from './semantic/compiler.js';
 import { CubeQueryService, freshnessOf } from './semantic/query-service.js';
-import { NoSnapshotError, type WarehouseReader } from './warehouse/reader.js';
+import { buildCatalogue } from './semantic/model-docs.js';
+import { NoSnapshotError, type Warehouse } from './warehouse/reader.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = path.resolve(here, '../web/dist');
 
 export interface AppDeps {
   appDb: AppDb;
-  reader: WarehouseReader;
+  reader: Warehouse;
   queries: CubeQueryService;
   logger: Logger;
   auth: { jwtSecret: string; jwtTtl: string };
@@ -56,8 +58,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: err instanceof PanoError ? err.message : 'Internal server error' });
   });
 
+  // A person's JWT, or a service's API key (`pano_…`, see common/api-keys.ts) in the same header.
+  const apiKeys = new ApiKeyVerifier(deps.appDb);
   const authenticate = async (req: FastifyRequest) => {
-    req.security = verifyToken(tokenFromHeader(req.headers.authorization), deps.auth.jwtSecret);
+    const token = tokenFromHeader(req.headers.authorization);
+    if (token && isApiKey(token)) {
+      const key = await apiKeys.verify(token);
+      if (typeof key === 'string') {
+        httpLog.warn({ key_prefix: token.slice(0, 12), reason: key, ip: req.ip }, 'auth.api_key.refused');
+        throw new AuthError(key === 'unknown' ? 'Invalid API key' : `API key ${key}`);
+      }
+      req.security = { sub: `apikey:${key.name}`, name: key.name, roles: [key.role], unit_code: key.unitCode };
+      return;
+    }
+    req.security = verifyToken(token, deps.auth.jwtSecret);
   };
   const ctxOf = (req: FastifyRequest): RequestContext => ({ securityContext: req.security!, requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()) });
 
@@ -107,6 +121,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return freshnessOf(m);
   });
 
+  // KPI catalogue (`pano model docs`): the measures of the views the caller's role may see in /meta.
+  app.get('/api/model/catalogue', { preHandler: authenticate }, async (req) => buildCatalogue(await deps.queries.meta(ctxOf(req))));
+
   app.get('/api/health', async () => ({ status: 'ok', snapshot: deps.reader.manifest()?.snapshotId ?? null }));
 
   // ── Cube REST API contract ──────────────────────────────────────────────────────
@@ -122,7 +139,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       method,
       url: '/cubejs-api/v1/load',
       preHandler: authenticate,
-      handler: async (req) => deps.queries.load(queryInput(req), ctxOf(req), { multi: queryTypeOf(req) === 'multi' }),
+      handler: async (req, reply) =>
+        reply
+          .type('application/json; charset=utf-8')
+          .send(await deps.queries.loadJson(queryInput(req), ctxOf(req), { multi: queryTypeOf(req) === 'multi' })),
     });
     app.route({ method, url: '/cubejs-api/v1/sql', preHandler: authenticate, handler: async (req) => deps.queries.sql(queryInput(req), ctxOf(req)) });
     app.route({ method, url: '/cubejs-api/v1/dry-run', preHandler: authenticate, handler: async (req) => deps.queries.dryRun(queryInput(req), ctxOf(req)) });

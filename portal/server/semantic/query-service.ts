@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { QueryError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
 import type { SnapshotManifest } from '../../../etl/warehouse/snapshots.js';
-import type { WarehouseReader } from '../warehouse/reader.js';
+import type { Warehouse } from '../warehouse/reader.js';
 import type { Compiler, RequestContext } from './compiler.js';
 
 const require = createRequire(import.meta.url);
@@ -43,7 +43,9 @@ export function freshnessOf(manifest: SnapshotManifest) {
  * and results are cached per query, security context and snapshot.
  */
 export class CubeQueryService {
-  private cache = new Map<string, Json>();
+  private cache = new Map<string, CacheEntry>();
+  /** Cache misses being answered now, by cache key. */
+  private inflight = new Map<string, Promise<CacheEntry>>();
   /** Compiled queries (after access policies) and meta per security context: the model does not change while serving. */
   private compiled = new Map<string, Promise<Prepared>>();
   private metaByContext = new Map<string, Promise<Json[]>>();
@@ -52,7 +54,7 @@ export class CubeQueryService {
 
   constructor(
     private readonly compiler: Compiler,
-    private readonly reader: WarehouseReader,
+    private readonly reader: Warehouse,
     private readonly logger: Logger,
     opts: { cacheMax?: number; timezone?: string } = {},
   ) {
@@ -80,6 +82,16 @@ export class CubeQueryService {
 
   /** /load. `multi` is what @cubejs-client/core asks for (queryType=multi): {queryType, results, pivotQuery}. */
   async load(input: unknown, ctx: RequestContext, opts: { multi: boolean }): Promise<Json> {
+    return (await this.loadEntry(input, ctx, opts)).response;
+  }
+
+  /** /load for HTTP: the response as JSON text, serialized once per cache entry (a cache hit only looks it up). */
+  async loadJson(input: unknown, ctx: RequestContext, opts: { multi: boolean }): Promise<string> {
+    const entry = await this.loadEntry(input, ctx, opts);
+    return (entry.json ??= JSON.stringify(entry.response));
+  }
+
+  private async loadEntry(input: unknown, ctx: RequestContext, opts: { multi: boolean }): Promise<CacheEntry> {
     await this.reader.refresh();
     const manifest = this.reader.manifest();
     const cacheKey = manifest ? this.cacheKey(input, ctx, manifest.snapshotId, opts.multi) : null;
@@ -89,7 +101,17 @@ export class CubeQueryService {
       this.cache.set(cacheKey!, hit);
       return hit;
     }
+    if (!cacheKey) return this.run(input, ctx, opts, null, null);
+    // Single flight: a dashboard opened by many people at once runs each of its queries once, not once per person.
+    let pending = this.inflight.get(cacheKey);
+    if (!pending) {
+      pending = this.run(input, ctx, opts, cacheKey, manifest!.snapshotId).finally(() => this.inflight.delete(cacheKey));
+      this.inflight.set(cacheKey, pending);
+    }
+    return pending;
+  }
 
+  private async run(input: unknown, ctx: RequestContext, opts: { multi: boolean }, cacheKey: string | null, snapshotId: string | null): Promise<CacheEntry> {
     const { queryType, queries, metaCubes } = await this.prepareCached(input, ctx);
     if (!opts.multi && queryType !== 'regularQuery') {
       throw new QueryError(`'${queryType}' query type is not supported by the client. Please update the client.`);
@@ -100,11 +122,12 @@ export class CubeQueryService {
       ? { queryType, results, pivotQuery: getPivotQuery(queryType, structuredClone(queries.map((q) => q.normalized))), slowQuery: false }
       : results[0];
     const servedBy = results[0]?.pano?.snapshotId;
-    if (cacheKey && servedBy === manifest!.snapshotId) {
-      this.cache.set(cacheKey, response);
+    const entry: CacheEntry = { response };
+    if (cacheKey && servedBy === snapshotId) {
+      this.cache.set(cacheKey, entry);
       if (this.cache.size > this.cacheMax) this.cache.delete(this.cache.keys().next().value!);
     }
-    return response;
+    return entry;
   }
 
   /** /sql: the SQL Pano would run for the query, with the caller's access policies applied. */
@@ -241,7 +264,9 @@ export class CubeQueryService {
     const sqlQuery = q.sql ?? (await this.compile(q.normalized));
     const [text, params] = sqlQuery.sql as [string, unknown[]];
     const started = Date.now();
-    const { rows, manifest } = await this.reader.query(text, params);
+    const { rows, manifest } = await this.reader.query(text, params).catch((e) => {
+      throw missingDataError(e) ?? e;
+    });
     let total: number | null = null;
     if (q.normalized.total) {
       const totalSql = await this.compile({ ...q.normalized, totalQuery: true, order: undefined, limit: null, rowLimit: null, offset: null });
@@ -259,12 +284,12 @@ export class CubeQueryService {
       usedPreAggregations: {},
       annotation,
       dataSource: 'default',
-      dbType: 'duckdb',
+      dbType: this.reader.dbType,
       extDbType: 'cubestore',
       external: false,
       slowQuery: false,
       total: q.normalized.total ? total : null,
-      data: transformRows(rows, sqlQuery.aliasNameToMember, q.normalized, queryType),
+      data: transformRows(rows, sqlQuery.aliasNameToMember, q.normalized, queryType, timeMembersOf(annotation)),
       pano: freshnessOf(manifest),
     };
   }
@@ -273,6 +298,12 @@ export class CubeQueryService {
 /** 2026-11-28T11 — cached answers of relative date ranges live at most until the hour turns. */
 function currentHour(): string {
   return new Date().toISOString().slice(0, 13);
+}
+
+/** A cached /load answer; its JSON text is made on the first HTTP read and reused by every hit after. */
+interface CacheEntry {
+  response: Json;
+  json?: string;
 }
 
 interface Prepared {
@@ -371,7 +402,22 @@ function checkMembers(q: Json, index: Map<string, MemberInfo>): void {
 }
 
 /** Rows keyed by SQL alias → rows keyed by member name, time values as Cube prints them (local, no offset). */
-function transformRows(rows: Array<Record<string, unknown>>, aliasToMember: Record<string, string>, query: Json, queryType: QueryType): Json[] {
+/** Members whose values are times: every time dimension, grouped or plain (Cube prints all of them local, without 'Z'). */
+function timeMembersOf(annotation: Json): Set<string> {
+  const out = new Set<string>();
+  for (const group of [annotation?.dimensions, annotation?.timeDimensions]) {
+    for (const [member, a] of Object.entries((group ?? {}) as Record<string, Json>)) if (a?.type === 'time') out.add(member);
+  }
+  return out;
+}
+
+function transformRows(
+  rows: Array<Record<string, unknown>>,
+  aliasToMember: Record<string, string>,
+  query: Json,
+  queryType: QueryType,
+  timeMembers: Set<string>,
+): Json[] {
   // compareDateRange results carry their range on every row, as Cube's own transform does.
   const compareRange =
     queryType === 'compareDateRangeQuery' ? (query.timeDimensions ?? []).find((td: Json) => Array.isArray(td.dateRange))?.dateRange.join(' - ') : undefined;
@@ -383,7 +429,6 @@ function transformRows(rows: Array<Record<string, unknown>>, aliasToMember: Reco
   for (const td of query.timeDimensions ?? []) {
     if (td.granularity && perDim.get(td.dimension) === 1) tdBase.set(`${td.dimension}.${td.granularity}`, td.dimension);
   }
-  const timeMembers = new Set<string>();
   for (const td of query.timeDimensions ?? []) if (td.granularity) timeMembers.add(`${td.dimension}.${td.granularity}`);
   return rows.map((row) => {
     const out: Json = {};
@@ -398,6 +443,21 @@ function transformRows(rows: Array<Record<string, unknown>>, aliasToMember: Reco
     if (compareRange !== undefined) out.compareDateRange = compareRange;
     return out;
   });
+}
+
+/**
+ * A query on a view whose source is not loaded (the mart table is absent from the serving snapshot) gets a 400
+ * that says so, instead of the warehouse's catalog error.
+ */
+function missingDataError(e: unknown): QueryError | null {
+  const message = (e as Error)?.message ?? '';
+  const m = /Table with name (\w+) does not exist/.exec(message) ?? /relation "(?:marts\.)?(\w+)" does not exist/.exec(message);
+  if (!m) return null;
+  return new QueryError(
+    `The data for this query is not in the serving snapshot (table marts.${m[1]} is missing): its source has not been loaded — run \`pano etl run\` with that source configured`,
+    400,
+    e,
+  );
 }
 
 /** Cube's UserErrors and compile errors become 400s naming the problem; anything else stays a server error. */

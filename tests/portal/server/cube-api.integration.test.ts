@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import jwt from 'jsonwebtoken';
 import cube, { type CubeApi } from '@cubejs-client/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { helpdeskQueries, M, D } from '../../../common/kpi/helpdesk.js';
 import { silentLogger } from '../../../common/logger.js';
 import { startServer, type RunningServer } from '../../../portal/server/index.js';
@@ -34,9 +35,12 @@ afterAll(async () => {
 describe('Cube REST API through @cubejs-client/core', () => {
   it('serves /meta with Turkish titles and only the public view', async () => {
     const meta = await api.meta();
-    const names = meta.cubes.map((c) => c.name);
-    expect(names).toEqual(['yardim_masasi']);
-    const sla = meta.cubes[0].measures.find((m) => m.name === M.slaCompliance)!;
+    const names = meta.cubes.map((c) => c.name).sort();
+    // every public view of model/views, and nothing else (no private cube)
+    const views = fs.readdirSync('model/views').map((f) => f.replace(/\.ya?ml$/, '')).sort();
+    expect(names).toEqual(views);
+    expect(names).toContain('yardim_masasi');
+    const sla = meta.cubes.find((c) => c.name === 'yardim_masasi')!.measures.find((m) => m.name === M.slaCompliance)!;
     expect(sla.shortTitle).toBe('SLA uyum oranı');
     expect((sla as any).meta.title_en).toBe('SLA compliance');
     expect((sla as any).format).toBe('percent');
@@ -158,5 +162,31 @@ describe('errors in Cube’s shape', () => {
       if (i === 0) expect(r.status).toBe(401);
     }
     expect(last).toBe(429);
+  });
+});
+
+describe('views whose source is not loaded', () => {
+  it('answer 400 naming the missing table, not 500', async () => {
+    // this snapshot holds the helpdesk only: the inventory view has no data behind it
+    const res = await post('/cubejs-api/v1/load', { query: { measures: ['envanter.asset_count'] } }, mudur);
+    const body = (await res.json()) as { error: string };
+    expect(res.status).toBe(400);
+    expect(body.error).toMatch(/not in the serving snapshot \(table marts\.\w+ is missing\)/);
+  });
+});
+
+describe('concurrent identical queries', () => {
+  it('run once: the others wait for the same answer (single flight), per security context', async () => {
+    const reader = (server.queries as any).reader;
+    server.queries.clearCache();
+    const spy = vi.spyOn(reader, 'query');
+    try {
+      const q = { measures: [M.ticketCount], dimensions: [D.category] };
+      const answers = await Promise.all(Array.from({ length: 12 }, () => post('/cubejs-api/v1/load', { query: q }, mudur).then((r) => r.json())));
+      expect(spy).toHaveBeenCalledTimes(1);
+      for (const a of answers) expect((a as any).data).toEqual((answers[0] as any).data);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
