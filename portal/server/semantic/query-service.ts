@@ -274,10 +274,7 @@ export class CubeQueryService {
       total = Number(res.rows[0]?.total_count ?? 0);
     }
     this.logger.debug({ request_id: ctx.requestId, user: ctx.securityContext.sub, rows: rows.length, duration_ms: Date.now() - started }, 'api.load.executed');
-    const visibleMeta = metaCubes.map((c) => ({
-      config: { ...c.config, measures: c.config.measures?.filter((m: Json) => m.isVisible), dimensions: c.config.dimensions?.filter((m: Json) => m.isVisible) },
-    }));
-    const annotation = prepareAnnotation(visibleMeta, q.normalized);
+    const annotation = prepareAnnotation(visibleMetaOf(metaCubes), q.normalized);
     return {
       query: q.normalized,
       lastRefreshTime: new Date(manifest.publishedAt).toISOString(),
@@ -402,6 +399,19 @@ function checkMembers(q: Json, index: Map<string, MemberInfo>): void {
 }
 
 /** Rows keyed by SQL alias → rows keyed by member name, time values as Cube prints them (local, no offset). */
+/** The visible members of a meta answer, computed once per meta (it is cached per security context). */
+const visibleMetaCache = new WeakMap<Json[], Json[]>();
+function visibleMetaOf(metaCubes: Json[]): Json[] {
+  let v = visibleMetaCache.get(metaCubes);
+  if (!v) {
+    v = metaCubes.map((c) => ({
+      config: { ...c.config, measures: c.config.measures?.filter((m: Json) => m.isVisible), dimensions: c.config.dimensions?.filter((m: Json) => m.isVisible) },
+    }));
+    visibleMetaCache.set(metaCubes, v);
+  }
+  return v;
+}
+
 /** Members whose values are times: every time dimension, grouped or plain (Cube prints all of them local, without 'Z'). */
 function timeMembersOf(annotation: Json): Set<string> {
   const out = new Set<string>();
