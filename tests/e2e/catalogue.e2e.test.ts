@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.js';
 import { startServer, type RunningServer } from '../../portal/server/index.js';
 import { measureMatcher } from '../../portal/web/src/features/catalogue/catalogue.js';
 import type { KpiCatalogue } from '../../portal/web/src/lib/api.js';
 import { createPanoEnv, login, type PanoTestEnv } from '../helpers/pano-env.js';
-import { DEFAULT_CHROMIUM_ARGS } from '../../reports/render.js';
+import { launchBrowser } from '../helpers/browser.js';
 
 // KPI Kataloğu in headless Chromium: the portal built into portal/web/dist (npm run build:portal), served by the
 // real server over a real helpdesk snapshot; what the page shows is checked against GET /api/model/catalogue.
@@ -22,11 +22,7 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   env = await createPanoEnv({ systems: ['helpdesk'], scale: 0.05 });
   server = await startServer(env.config, silentLogger, { port: 0 });
-  browser = await puppeteer.launch({
-    executablePath: env.config.reports.chromiumPath,
-    headless: true,
-    args: DEFAULT_CHROMIUM_ARGS,
-  });
+  browser = await launchBrowser(env.config);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import cube from '@cubejs-client/core';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHours, formatNumber, formatPercent } from '../../common/format.js';
 import { helpdeskQueries, M, D } from '../../common/kpi/helpdesk.js';
@@ -10,7 +10,7 @@ import { silentLogger } from '../../common/logger.js';
 import { startPano, type RunningPano } from '../../portal/server/pano.js';
 import { getSubscription, listDeliveries } from '../../scheduler/index.js';
 import { createPanoEnv, login, type PanoTestEnv } from '../helpers/pano-env.js';
-import { DEFAULT_CHROMIUM_ARGS } from '../../reports/render.js';
+import { launchBrowser } from '../helpers/browser.js';
 
 // The whole spine: demo GLPI → ETL → DuckDB snapshot → Cube API → portal page and PDF → SMTP mailbox.
 const ARTIFACTS = path.resolve('tests/artifacts');
@@ -38,11 +38,7 @@ beforeAll(async () => {
     sla: formatPercent(sla),
     raw: { backlog, opened, median, sla },
   };
-  browser = await puppeteer.launch({
-    executablePath: env.config.reports.chromiumPath,
-    headless: true,
-    args: DEFAULT_CHROMIUM_ARGS,
-  });
+  browser = await launchBrowser(env.config);
 });
 
 afterAll(async () => {
