@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MartBuilder } from './build-marts.js';
+import { tableExists } from '../warehouse/duckdb.js';
 
 /**
  * marts.fct_exec_monthly — the executive summary (yönetim özeti): one row per month × unit with the
@@ -18,55 +19,48 @@ import type { MartBuilder } from './build-marts.js';
  * each row lists those present, so a dashboard can say which parts a number is built from.
  */
 
-async function exists(conn: DuckDBConnection, table: string): Promise<boolean> {
-  const r = await conn.runAndReadAll(
-    `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'marts' AND table_name = '${table}'`,
-  );
-  return r.currentRowCount > 0;
-}
+/** The per-domain figures every part of the union fills (0 where a part has none). */
+const FIGURES = [
+  'tickets_opened', 'tickets_solved', 'assets_in_inventory', 'assets_purchased_value', 'telecom_gross', 'telecom_net',
+  'headcount', 'it_staff', 'backup_outcomes', 'backup_failed',
+] as const;
+type Figure = (typeof FIGURES)[number];
+
+/** The select list of one union part: its own figures, 0 for the others. */
+const figures = (own: Partial<Record<Figure, string>>) => FIGURES.map((f) => `${own[f] ?? '0'} AS ${f}`).join(', ');
 
 async function build(conn: DuckDBConnection): Promise<void> {
   const has = {
-    tickets: await exists(conn, 'fct_tickets'),
-    assets: await exists(conn, 'fct_asset_stock_monthly'),
-    telecom: await exists(conn, 'fct_telecom_costs'),
-    hr: await exists(conn, 'fct_headcount_monthly'),
-    backup: await exists(conn, 'fct_backup_sessions'),
+    tickets: await tableExists(conn, 'marts.fct_tickets'),
+    assets: await tableExists(conn, 'marts.fct_asset_stock_monthly'),
+    telecom: await tableExists(conn, 'marts.fct_telecom_costs'),
+    hr: await tableExists(conn, 'marts.fct_headcount_monthly'),
+    backup: await tableExists(conn, 'marts.fct_backup_sessions'),
   };
   const parts: string[] = [];
-  const zero = `0 AS tickets_opened, 0 AS tickets_solved, 0 AS assets_in_inventory, 0 AS assets_purchased_value,
-    0 AS telecom_gross, 0 AS telecom_net, 0 AS headcount, 0 AS it_staff, 0 AS backup_outcomes, 0 AS backup_failed`;
-  const row = (cols: Record<string, string>) =>
-    zero
-      .split(',')
-      .map((c) => {
-        const name = c.trim().split(' AS ')[1];
-        return cols[name] ? `${cols[name]} AS ${name}` : `0 AS ${name}`;
-      })
-      .join(', ');
   if (has.tickets) {
-    parts.push(`SELECT CAST(date_trunc('month', opened_date) AS DATE) AS month, unit_code, ${row({ tickets_opened: 'count(*)' })}
+    parts.push(`SELECT CAST(date_trunc('month', opened_date) AS DATE) AS month, unit_code, ${figures({ tickets_opened: 'count(*)' })}
       FROM marts.fct_tickets WHERE opened_date IS NOT NULL GROUP BY 1, 2`);
-    parts.push(`SELECT CAST(date_trunc('month', solved_date) AS DATE) AS month, unit_code, ${row({ tickets_solved: 'count(*)' })}
+    parts.push(`SELECT CAST(date_trunc('month', solved_date) AS DATE) AS month, unit_code, ${figures({ tickets_solved: 'count(*)' })}
       FROM marts.fct_tickets WHERE solved_date IS NOT NULL GROUP BY 1, 2`);
   }
   if (has.assets) {
     parts.push(`SELECT CAST(month AS DATE) AS month, unit_code,
-        ${row({ assets_in_inventory: 'sum(assets_in_inventory)', assets_purchased_value: 'sum(purchased_value)' })}
+        ${figures({ assets_in_inventory: 'sum(assets_in_inventory)', assets_purchased_value: 'sum(purchased_value)' })}
       FROM marts.fct_asset_stock_monthly GROUP BY 1, 2`);
   }
   if (has.telecom) {
-    parts.push(`SELECT CAST(cost_month AS DATE) AS month, unit_code, ${row({ telecom_gross: 'sum(gross_amount)', telecom_net: 'sum(net_amount)' })}
+    parts.push(`SELECT CAST(cost_month AS DATE) AS month, unit_code, ${figures({ telecom_gross: 'sum(gross_amount)', telecom_net: 'sum(net_amount)' })}
       FROM marts.fct_telecom_costs WHERE unit_code IS NOT NULL GROUP BY 1, 2`);
   }
   if (has.hr) {
     parts.push(`SELECT CAST(month AS DATE) AS month, unit_code,
-        ${row({ headcount: 'sum(headcount)', it_staff: 'sum(headcount) FILTER (WHERE is_it_staff)' })}
+        ${figures({ headcount: 'sum(headcount)', it_staff: 'sum(headcount) FILTER (WHERE is_it_staff)' })}
       FROM marts.fct_headcount_monthly GROUP BY 1, 2`);
   }
   if (has.backup) {
     parts.push(`SELECT CAST(date_trunc('month', session_date) AS DATE) AS month, unit_code,
-        ${row({ backup_outcomes: 'count(*) FILTER (WHERE is_outcome)', backup_failed: "count(*) FILTER (WHERE status = 'failed')" })}
+        ${figures({ backup_outcomes: 'count(*) FILTER (WHERE is_outcome)', backup_failed: "count(*) FILTER (WHERE status = 'failed')" })}
       FROM marts.fct_backup_sessions WHERE session_date IS NOT NULL GROUP BY 1, 2`);
   }
   if (parts.length === 0) return;
@@ -79,12 +73,7 @@ async function build(conn: DuckDBConnection): Promise<void> {
     CREATE OR REPLACE TABLE marts.fct_exec_monthly AS
     WITH facts AS (${parts.join('\n UNION ALL ')}),
     agg AS (
-      SELECT month, unit_code,
-        sum(tickets_opened) AS tickets_opened, sum(tickets_solved) AS tickets_solved,
-        sum(assets_in_inventory) AS assets_in_inventory, sum(assets_purchased_value) AS assets_purchased_value,
-        sum(telecom_gross) AS telecom_gross, sum(telecom_net) AS telecom_net,
-        sum(headcount) AS headcount, sum(it_staff) AS it_staff,
-        sum(backup_outcomes) AS backup_outcomes, sum(backup_failed) AS backup_failed
+      SELECT month, unit_code, ${FIGURES.map((f) => `sum(${f}) AS ${f}`).join(', ')}
       FROM facts WHERE month IS NOT NULL AND unit_code IS NOT NULL GROUP BY 1, 2)
     SELECT a.month, a.unit_code,
       CAST(a.tickets_opened AS BIGINT) AS tickets_opened,

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MartBuilder } from './build-marts.js';
+import { tableExists } from '../warehouse/duckdb.js';
 
 /**
  * Inventory marts, rebuilt in every snapshot from whichever inventory sources it holds (GLPI assets,
@@ -23,14 +24,6 @@ const SOURCES = [
   { id: 'glpi_assets', source: 'glpi', table: 'raw_inventory.glpi_assets', daily: 'raw_inventory.asset_daily', sourceType: 'itemtype' },
   { id: 'snipeit', source: 'snipeit', table: 'raw_inventory.snipeit_assets', daily: 'raw_inventory.snipeit_asset_daily', sourceType: 'category' },
 ] as const;
-
-async function tableExists(conn: DuckDBConnection, qualified: string): Promise<boolean> {
-  const [schema, table] = qualified.split('.');
-  const r = await conn.runAndReadAll(
-    `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = '${schema}' AND table_name = '${table}'`,
-  );
-  return r.currentRowCount > 0;
-}
 
 export async function buildInventoryMarts(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void> {
   const here: Array<(typeof SOURCES)[number]> = [];

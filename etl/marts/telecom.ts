@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MartBuilder } from './build-marts.js';
+import { tableExists } from '../warehouse/duckdb.js';
 
 /**
  * Telecom marts, rebuilt in every snapshot from raw_telecom (invoices required; the line registry and the
@@ -23,13 +24,6 @@ import type { MartBuilder } from './build-marts.js';
  * no line at all (account-level: PBX maintenance, account fees) have line_type 'HESAP', line_status 'HAT_BELIRSIZ'.
  */
 
-async function tableExists(conn: DuckDBConnection, schema: string, table: string): Promise<boolean> {
-  const r = await conn.runAndReadAll(
-    `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = '${schema}' AND table_name = '${table}'`,
-  );
-  return r.currentRowCount > 0;
-}
-
 const MONEY = 'DECIMAL(18,2)';
 const money = (expr: string) => `CAST(round(${expr}, 2) AS ${MONEY})`;
 /** '2165641234' → '0216 564 12 34'; other keys as they are. */
@@ -37,9 +31,9 @@ const display = (col: string) =>
   `CASE WHEN regexp_matches(${col}, '^[2-58][0-9]{9}$') THEN '0' || substr(${col}, 1, 3) || ' ' || substr(${col}, 4, 3) || ' ' || substr(${col}, 7, 2) || ' ' || substr(${col}, 9, 2) ELSE ${col} END`;
 
 export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
-  if (!(await tableExists(conn, 'raw_telecom', 'invoice_lines')) || !(await tableExists(conn, 'raw_telecom', 'invoices'))) return;
-  const hasRegistry = await tableExists(conn, 'raw_telecom', 'lines');
-  const hasDetails = await tableExists(conn, 'raw_telecom', 'operator_charges');
+  if (!(await tableExists(conn, 'raw_telecom.invoice_lines')) || !(await tableExists(conn, 'raw_telecom.invoices'))) return;
+  const hasRegistry = await tableExists(conn, 'raw_telecom.lines');
+  const hasDetails = await tableExists(conn, 'raw_telecom.operator_charges');
   await conn.run('CREATE SCHEMA IF NOT EXISTS marts');
 
   // Registry rows (or none), and every key a registered line is known by.

@@ -24,7 +24,7 @@ import {
 import { FILE_PATTERN_TEXT } from '../sources/hr/files.js';
 import { MIN_AGE_AT_START, MIN_BIRTH_YEAR } from '../sources/hr/validate.js';
 import type { CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
-import type { Column } from '../warehouse/duckdb.js';
+import { tableExists, type Column } from '../warehouse/duckdb.js';
 
 /**
  * The HR system as three runner sources (one per stream), each reading the export folder or, when
@@ -144,17 +144,10 @@ function rowCountCheck(ctx: CheckContext, limit: number, both: boolean): Quality
   ];
 }
 
-async function tableExists(ctx: CheckContext, schema: string, table: string): Promise<boolean> {
-  const [r] = await ctx.query(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = '${schema}' AND table_name = '${table}'`,
-  );
-  return num(r?.n) > 0;
-}
-
 async function personsResolveCheck(ctx: CheckContext, table: string, stats: RefusalStats, what: string): Promise<QualityCheckResult> {
   const refused = stats.counts.person_unknown + stats.counts.person_refused;
   let orphans = 0;
-  if (await tableExists(ctx, 'raw_hr', 'personnel')) {
+  if (await tableExists(ctx, 'raw_hr.personnel')) {
     const [r] = await ctx.query(
       `SELECT count(*) AS n FROM raw_hr.${table} t WHERE NOT EXISTS (SELECT 1 FROM raw_hr.personnel p WHERE p.person_key = t.person_key)`,
     );

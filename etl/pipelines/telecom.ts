@@ -34,7 +34,7 @@ import {
   type KvkkGuard,
   type TelecomConfig,
 } from '../sources/telecom/index.js';
-import type { Column } from '../warehouse/duckdb.js';
+import { tableExists, type Column } from '../warehouse/duckdb.js';
 
 /**
  * The telecom system as three runner sources, run in this order:
@@ -155,7 +155,7 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
         passed: mismatched === 0,
         detail: mismatched ? `${mismatched} rows whose "Toplam" differs from fixed + usage − discount + other by more than 0,01` : 'every row adds up',
       });
-      if (await tableExists(ctx, 'lines')) {
+      if (await tableExists(ctx, `${SCHEMA}.lines`)) {
         const unreg = await ctx.query(`
           SELECT DISTINCT d.line_key FROM ${T} d
           WHERE NOT EXISTS (SELECT 1 FROM ${SCHEMA}.lines r WHERE r.line_key = d.line_key OR r.service_key = d.line_key)
@@ -293,7 +293,7 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
     detail: Number(ops.n) ? `${Number(ops.n)} invoices from suppliers that are not a known operator: ${redactTcknInText(String(ops.names ?? ''))}` : 'every invoice is from Türk Telekom, Turkcell or Vodafone',
   });
 
-  if (await tableExists(ctx, 'lines')) {
+  if (await tableExists(ctx, `${SCHEMA}.lines`)) {
     const [u] = await ctx.query(`
       SELECT count(*) FILTER (WHERE line_key IS NULL) AS no_identity,
              count(*) FILTER (WHERE line_key IS NOT NULL AND NOT EXISTS (
@@ -332,11 +332,6 @@ function csvLocator(r: CsvItem): string {
 
 function csvMask(r: CsvItem): Record<string, unknown> {
   return redactTcknInRecord(r.kind === 'row' ? { file: r.file, line: r.line, values: r.values, raw: r.raw } : { file: r.file, line: r.line, raw: r.raw });
-}
-
-async function tableExists(ctx: CheckContext, table: string): Promise<boolean> {
-  const rows = await ctx.query(`SELECT 1 FROM duckdb_tables() WHERE schema_name = '${SCHEMA}' AND table_name = '${table}' AND database_name = current_database()`);
-  return rows.length > 0;
 }
 
 function rejectedShareCheck(ctx: CheckContext, what: string, limit: number): QualityCheckResult {

@@ -143,3 +143,14 @@ function valueWriter(a: DuckDBAppender, type: ColumnType): (v: unknown) => void 
       };
   }
 }
+
+/**
+ * Whether `schema.table` exists in the connection's own database (not in an ATTACHed one), asked on a
+ * connection or through a quality check's `query`.
+ */
+export async function tableExists(on: DuckDBConnection | { query(sql: string): Promise<unknown[]> }, qualified: string): Promise<boolean> {
+  const [schema, table] = qualified.split('.');
+  const sql = `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = '${schema}' AND table_name = '${table}'`;
+  const rows = on instanceof DuckDBConnection ? (await on.runAndReadAll(sql)).getRows() : await on.query(sql);
+  return rows.length > 0;
+}
