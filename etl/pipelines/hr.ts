@@ -242,32 +242,16 @@ export function hrTrainingsSource(cfg: HrConfig): SourceDefinition<HrHandle> {
     table: 'trainings',
     columns: TRAINING_COLUMNS,
     makeValidator: async (o, state) => new TrainingValidator(await readPersonStatus(o, cfg.kvkkSecret, state.cache)),
-    async checks(ctx, { validator, state, origin }) {
-      const [k] = await ctx.query(`
-        SELECT count(*) AS n,
-               count(DISTINCT person_key || '|' || course || '|' || training_date) AS distinct_keys,
-               count(*) FILTER (WHERE person_key IS NULL OR training_date IS NULL OR NOT (hours > 0)) AS bad
-        FROM raw_hr.trainings`);
-      const n = num(k.n);
-      return [
-        { name: 'not_empty', severity: 'warn', passed: n > 0, detail: `${count(n, 'training attendance')} loaded` },
-        {
-          name: 'keys_unique',
-          severity: 'fail',
-          passed: num(k.distinct_keys) === n,
-          detail: `${count(n - num(k.distinct_keys), 'duplicate (person, course, date) row')}; ${count(validator.stats.counts.duplicate, 'duplicate')} refused`,
-        },
-        await personsResolveCheck(ctx, 'trainings', validator.stats, 'training'),
-        {
-          name: 'dates_sane',
-          severity: 'fail',
-          passed: num(k.bad) === 0,
-          detail: `${count(num(k.bad), 'loaded row')} without person, date or positive hours; ${count(validator.stats.counts.values, 'row')} refused for bad values`,
-        },
-        ...rowCountCheck(ctx, HR_HISTORY_DROP_LIMIT, false),
-        ...fileChecks(ctx, state, origin),
-      ];
-    },
+    checks: (ctx, run) =>
+      historyChecks(ctx, run, {
+        table: 'trainings',
+        what: 'training attendance',
+        key: ['course', 'training_date'],
+        keyLabel: '(person, course, date)',
+        bad: 'person_key IS NULL OR training_date IS NULL OR NOT (hours > 0)',
+        badLabel: 'without person, date or positive hours',
+        person: 'training',
+      }),
   });
 }
 
@@ -279,32 +263,16 @@ export function hrLeavesSource(cfg: HrConfig): SourceDefinition<HrHandle> {
     table: 'leaves',
     columns: LEAVE_COLUMNS,
     makeValidator: async (o, state) => new LeaveValidator(await readPersonStatus(o, cfg.kvkkSecret, state.cache)),
-    async checks(ctx, { validator, state, origin }) {
-      const [k] = await ctx.query(`
-        SELECT count(*) AS n,
-               count(DISTINCT person_key || '|' || leave_type || '|' || start_date) AS distinct_keys,
-               count(*) FILTER (WHERE end_date < start_date OR NOT (days > 0)) AS bad
-        FROM raw_hr.leaves`);
-      const n = num(k.n);
-      return [
-        { name: 'not_empty', severity: 'warn', passed: n > 0, detail: `${count(n, 'leave record')} loaded` },
-        {
-          name: 'keys_unique',
-          severity: 'fail',
-          passed: num(k.distinct_keys) === n,
-          detail: `${count(n - num(k.distinct_keys), 'duplicate (person, leave type, start) row')}; ${count(validator.stats.counts.duplicate, 'duplicate')} refused`,
-        },
-        await personsResolveCheck(ctx, 'leaves', validator.stats, 'leave'),
-        {
-          name: 'dates_sane',
-          severity: 'fail',
-          passed: num(k.bad) === 0,
-          detail: `${count(num(k.bad), 'loaded row')} with Bitiş before Başlangıç or no days; ${count(validator.stats.counts.values, 'row')} refused for bad values`,
-        },
-        ...rowCountCheck(ctx, HR_HISTORY_DROP_LIMIT, false),
-        ...fileChecks(ctx, state, origin),
-      ];
-    },
+    checks: (ctx, run) =>
+      historyChecks(ctx, run, {
+        table: 'leaves',
+        what: 'leave record',
+        key: ['leave_type', 'start_date'],
+        keyLabel: '(person, leave type, start)',
+        bad: 'end_date < start_date OR NOT (days > 0)',
+        badLabel: 'with Bitiş before Başlangıç or no days',
+        person: 'leave',
+      }),
   });
 }
 
@@ -316,4 +284,39 @@ export function hrSources(config: PanoConfig): SourceDefinition<any>[] {
     kvkkSecret: config.kvkk.secret,
   });
   return [hrPersonnelSource(cfg), hrTrainingsSource(cfg), hrLeavesSource(cfg)];
+}
+
+/**
+ * The checks of a history stream (trainings, leaves): rows loaded, unique (person, …) keys, persons that
+ * resolve to the personnel stream, sane values, row-count drop against the previous run, the files.
+ */
+async function historyChecks(
+  ctx: CheckContext,
+  { validator, state, origin }: { validator: Validator & { stats: RefusalStats }; state: HrRunState; origin: HrOrigin },
+  spec: { table: string; what: string; key: string[]; keyLabel: string; bad: string; badLabel: string; person: string },
+): Promise<QualityCheckResult[]> {
+  const [k] = await ctx.query(`
+    SELECT count(*) AS n,
+           count(DISTINCT ${['person_key', ...spec.key].join(" || '|' || ")}) AS distinct_keys,
+           count(*) FILTER (WHERE ${spec.bad}) AS bad
+    FROM raw_hr.${spec.table}`);
+  const n = num(k.n);
+  return [
+    { name: 'not_empty', severity: 'warn', passed: n > 0, detail: `${count(n, spec.what)} loaded` },
+    {
+      name: 'keys_unique',
+      severity: 'fail',
+      passed: num(k.distinct_keys) === n,
+      detail: `${count(n - num(k.distinct_keys), `duplicate ${spec.keyLabel} row`)}; ${count(validator.stats.counts.duplicate, 'duplicate')} refused`,
+    },
+    await personsResolveCheck(ctx, spec.table, validator.stats, spec.person),
+    {
+      name: 'dates_sane',
+      severity: 'fail',
+      passed: num(k.bad) === 0,
+      detail: `${count(num(k.bad), 'loaded row')} ${spec.badLabel}; ${count(validator.stats.counts.values, 'row')} refused for bad values`,
+    },
+    ...rowCountCheck(ctx, HR_HISTORY_DROP_LIMIT, false),
+    ...fileChecks(ctx, state, origin),
+  ];
 }
