@@ -6,6 +6,7 @@ import { PanoError } from '../../common/errors.js';
 import { UNITS, type Unit } from '../../common/units.js';
 import { turkishHolidays, WorkingCalendar } from '../calendar/working-hours.js';
 import { zoneClock, type ZoneClock } from '../calendar/wall-clock.js';
+import { BatchWriter, ensureRows, insertChunked } from './demo-db.js';
 import { DemoRandom, WeightedPicker } from './demo-random.js';
 import { PersonFactory } from './demo-names.js';
 import { createGlpiDemoSchema } from './glpi-schema.js';
@@ -374,7 +375,7 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
   const entity = { entities_id: rootEntityId, is_recursive: 1 };
 
   // Locations
-  const loc = await ensureRows(ctx, 'glpi_locations', 'completename', LOCATIONS.map((l) => ({
+  const loc = await ensureRows(ctx.trx, 'glpi_locations', 'completename', LOCATIONS.map((l) => ({
     ...entity, name: l.name, completename: l.name, locations_id: 0, level: 1, building: l.building, town: 'Sultanbeyli', ...stamps,
   })));
   const locationByUnit = new Map<string, number>();
@@ -384,21 +385,21 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
   }
 
   // Request sources (GLPI's defaults; found by name in an installed GLPI)
-  const requestTypes = await ensureRows(ctx, 'glpi_requesttypes', 'name', REQUEST_TYPES.map((r) => ({
+  const requestTypes = await ensureRows(ctx.trx, 'glpi_requesttypes', 'name', REQUEST_TYPES.map((r) => ({
     name: r.name, is_helpdesk_default: r.id === 1 ? 1 : 0, is_followup_default: r.id === 1 ? 1 : 0,
     is_mail_default: r.id === 2 ? 1 : 0, is_mailfollowup_default: r.id === 2 ? 1 : 0, is_active: 1, ...stamps,
   })), (r) => REQUEST_TYPES.find((x) => x.name === r.name)!.id);
 
   // Working calendar with its segments and the full-day public holidays (GLPI has no half days).
   const calName = 'Mesai Takvimi (Pzt–Cum 08:30–17:30)';
-  const calRows = await ensureRows(ctx, 'glpi_calendars', 'name', [{
+  const calRows = await ensureRows(ctx.trx, 'glpi_calendars', 'name', [{
     name: calName, ...entity,
     comment: 'Resmî tatiller hariç. Arife günleri 13:00\'te biter; GLPI takviminde yarım gün tanımlanamadığı için Pano SLA hesabında uygulanır.',
     ...stamps,
   }]);
   const calendarId = calRows.ids.get(calName)!;
   if (calRows.created.size) {
-    await insertChunked(ctx, 'glpi_calendarsegments', [1, 2, 3, 4, 5].map((day) => ({
+    await insertChunked(ctx.trx, 'glpi_calendarsegments', [1, 2, 3, 4, 5].map((day) => ({
       calendars_id: calendarId, ...entity, day, begin: '08:30:00', end: '17:30:00',
     })));
     const firstYear = +ctx.clock.format(startMs).slice(0, 4);
@@ -409,13 +410,13 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
         if (!h.halfDay) holidays.push({ name: `${h.name} ${y}`, ...entity, begin_date: h.date, end_date: h.date, is_perpetual: 0, ...stamps });
       }
     }
-    const hol = await ensureRows(ctx, 'glpi_holidays', 'name', holidays);
-    await insertChunked(ctx, 'glpi_calendars_holidays', [...hol.created].map((name) => ({ calendars_id: calendarId, holidays_id: hol.ids.get(name)! })));
+    const hol = await ensureRows(ctx.trx, 'glpi_holidays', 'name', holidays);
+    await insertChunked(ctx.trx, 'glpi_calendars_holidays', [...hol.created].map((name) => ({ calendars_id: calendarId, holidays_id: hol.ids.get(name)! })));
   }
 
   // SLM and SLAs per priority (type 0 = time to resolve, 1 = time to own), in working hours.
   const slmName = 'Bilgi İşlem Hizmet Seviyeleri';
-  const slm = await ensureRows(ctx, 'glpi_slms', 'name', [{ name: slmName, ...entity, use_ticket_calendar: 0, calendars_id: calendarId, ...stamps }]);
+  const slm = await ensureRows(ctx.trx, 'glpi_slms', 'name', [{ name: slmName, ...entity, use_ticket_calendar: 0, calendars_id: calendarId, ...stamps }]);
   const slaRows = [];
   const slaKey = new Map<string, string>();
   for (const p of [6, 5, 4, 3, 2, 1]) {
@@ -431,18 +432,18 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
       });
     }
   }
-  const slas = await ensureRows(ctx, 'glpi_slas', 'name', slaRows);
+  const slas = await ensureRows(ctx.trx, 'glpi_slas', 'name', slaRows);
   const slaIds = new Map([...slaKey].map(([k, name]) => [k, slas.ids.get(name)!]));
 
   // Groups: one requester group per unit, the legacy unit, and the IT teams under Bilgi İşlem.
   const groupBase = { ...entity, level: 1, groups_id: 0, is_watcher: 1, is_notify: 1, is_itemgroup: 1, is_usergroup: 1, is_manager: 1, ...stamps };
-  const unitGroups = await ensureRows(ctx, 'glpi_groups', 'completename', [
+  const unitGroups = await ensureRows(ctx.trx, 'glpi_groups', 'completename', [
     ...UNITS.map((u) => ({ ...groupBase, name: u.name, completename: u.name, comment: `Birim kodu ${u.code}`, is_requester: 1, is_assign: 0, is_task: 0 })),
     { ...groupBase, name: LEGACY_GROUP_NAME, completename: LEGACY_GROUP_NAME, comment: 'Mali Hizmetler Müdürlüğü\'ne bağlanan eski birim; grup GLPI\'da kaldı.', is_requester: 1, is_assign: 0, is_task: 0 },
   ]);
   const bimName = UNITS.find((u) => u.code === IT_PARENT_UNIT_CODE)!.name;
   const bimId = unitGroups.ids.get(bimName)!;
-  const itGroups = await ensureRows(ctx, 'glpi_groups', 'completename', IT_GROUPS.map((g) => ({
+  const itGroups = await ensureRows(ctx.trx, 'glpi_groups', 'completename', IT_GROUPS.map((g) => ({
     ...groupBase, level: 2, groups_id: bimId, name: g.name, completename: `${bimName} > ${g.name}`,
     comment: 'Yardım masası atama grubu', is_requester: 0, is_assign: 1, is_task: 1,
   })));
@@ -452,11 +453,11 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
   // Categories: parents first, then children with GLPI's "Parent > Child" completename.
   const parents = [...new Set(CATEGORIES.filter((c) => c.parent).map((c) => c.parent!))];
   const catBase = { ...entity, knowbaseitemcategories_id: 0, users_id: 0, is_helpdeskvisible: 1, is_incident: 1, is_request: 1, is_problem: 1, is_change: 0, ...stamps };
-  const topCats = await ensureRows(ctx, 'glpi_itilcategories', 'completename', [
+  const topCats = await ensureRows(ctx.trx, 'glpi_itilcategories', 'completename', [
     ...parents.map((p) => ({ ...catBase, itilcategories_id: 0, name: p, completename: p, level: 1, groups_id: itGroupIds.get(CATEGORIES.find((c) => c.parent === p)!.group)! })),
     ...CATEGORIES.filter((c) => !c.parent).map((c) => ({ ...catBase, itilcategories_id: 0, name: c.name, completename: c.name, level: 1, groups_id: itGroupIds.get(c.group)! })),
   ]);
-  const childCats = await ensureRows(ctx, 'glpi_itilcategories', 'completename', CATEGORIES.filter((c) => c.parent).map((c) => ({
+  const childCats = await ensureRows(ctx.trx, 'glpi_itilcategories', 'completename', CATEGORIES.filter((c) => c.parent).map((c) => ({
     ...catBase, itilcategories_id: topCats.ids.get(c.parent!)!, name: c.name, completename: `${c.parent} > ${c.name}`, level: 2, groups_id: itGroupIds.get(c.group)!,
   })));
   const categories: Category[] = CATEGORIES.map((c) => {
@@ -491,8 +492,8 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
     }
     unitLogins.set(u.code, logins);
   }
-  const users = await ensureRows(ctx, 'glpi_users', 'name', userRows);
-  await insertChunked(ctx, 'glpi_groups_users', memberships.filter((m) => users.created.has(m.login)).map((m) => ({
+  const users = await ensureRows(ctx.trx, 'glpi_users', 'name', userRows);
+  await insertChunked(ctx.trx, 'glpi_groups_users', memberships.filter((m) => users.created.has(m.login)).map((m) => ({
     users_id: users.ids.get(m.login)!, groups_id: m.groupId, is_dynamic: 0, is_manager: m.manager ? 1 : 0, is_userdelegate: 0,
   })));
 
@@ -546,7 +547,7 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
     followup: await maxId(trx, 'glpi_itilfollowups'),
     satisfaction: await maxId(trx, 'glpi_ticketsatisfactions'),
   };
-  const out = new BatchWriter(ctx);
+  const out = new BatchWriter(ctx.trx, 20_000);
   const summary: GlpiDemoSummary = {
     tickets: n, deleted: 0, faults: { noGroup: 0, unknownGroup: 0, solvedBeforeOpened: 0 },
     users: ref.counts.users, groups: ref.counts.groups, categories: ref.counts.categories, slas: ref.counts.slas,
@@ -794,72 +795,6 @@ function chooseMarks(rng: DemoRandom, times: number[], nowMs: number): Map<numbe
 
 // ---------------------------------------------------------------------------------------------
 // Writing
-
-/** Buffers rows per table and inserts them in chunks small enough for SQLite's limits. */
-class BatchWriter {
-  private readonly buffers = new Map<string, Record<string, unknown>[]>();
-  private pending = 0;
-  constructor(private readonly ctx: Ctx) {}
-
-  push(table: string, row: Record<string, unknown>) {
-    let b = this.buffers.get(table);
-    if (!b) this.buffers.set(table, (b = []));
-    b.push(row);
-    this.pending++;
-  }
-
-  async maybeFlush() {
-    if (this.pending >= 20_000) await this.flushAll();
-  }
-
-  async flushAll() {
-    for (const [table, rows] of this.buffers) {
-      await insertChunked(this.ctx, table, rows);
-      rows.length = 0;
-    }
-    this.pending = 0;
-  }
-}
-
-async function insertChunked(ctx: Ctx, table: string, rows: Record<string, unknown>[]) {
-  if (!rows.length) return;
-  const cols = Object.keys(rows[0]).length;
-  // SQLite: ≤ 500 rows per compound insert (knex uses UNION ALL) and < 32 766 bound variables.
-  const size = Math.max(1, Math.min(400, Math.floor(30_000 / cols)));
-  for (let i = 0; i < rows.length; i += size) await ctx.trx(table).insert(rows.slice(i, i + size));
-}
-
-/**
- * Finds rows by a natural key or inserts the missing ones with ids after the current maximum
- * (or the id `fixedId` gives, when free). Returns key → id and the keys it created.
- */
-async function ensureRows(
-  ctx: Ctx,
-  table: string,
-  key: string,
-  rows: Record<string, unknown>[],
-  fixedId?: (row: Record<string, unknown>) => number,
-): Promise<{ ids: Map<string, number>; created: Set<string> }> {
-  const existing = (await ctx.trx(table).select('id', key)) as Array<Record<string, unknown>>;
-  const ids = new Map(existing.map((r) => [String(r[key]), Number(r.id)]));
-  const used = new Set(ids.values());
-  let next = Math.max(0, ...used) + 1;
-  const created = new Set<string>();
-  const toInsert: Record<string, unknown>[] = [];
-  for (const row of rows) {
-    const k = String(row[key]);
-    if (ids.has(k)) continue;
-    let id = fixedId?.(row);
-    if (id === undefined || used.has(id)) id = next;
-    used.add(id);
-    next = Math.max(next, id + 1);
-    ids.set(k, id);
-    created.add(k);
-    toInsert.push({ id, ...row });
-  }
-  await insertChunked(ctx, table, toInsert);
-  return { ids, created };
-}
 
 async function maxId(trx: Knex.Transaction, table: string): Promise<number> {
   const row = (await trx(table).max({ m: 'id' }).first()) as { m: number | string | null } | undefined;

@@ -5,6 +5,7 @@ import type { PanoConfig } from '../../common/config.js';
 import { PanoError } from '../../common/errors.js';
 import { UNITS, type Unit } from '../../common/units.js';
 import { zoneClock, type ZoneClock } from '../calendar/wall-clock.js';
+import { BatchWriter, ensureRows, insertChunked } from './demo-db.js';
 import { DemoRandom } from './demo-random.js';
 import { LEGACY_GROUP_NAME } from './glpi-demo.js';
 
@@ -512,43 +513,43 @@ async function writeReferenceData(ctx: Ctx): Promise<RefData> {
 
   // Groups: one per unit (the helpdesk demo's requester groups, found by name), the legacy group, the IT teams.
   const groupBase = { ...entity, level: 1, groups_id: 0, is_requester: 1, is_watcher: 1, is_assign: 0, is_task: 0, is_notify: 1, is_itemgroup: 1, is_usergroup: 1, is_manager: 1, ...stamps };
-  const groups = await ensureRows(ctx, 'glpi_groups', 'completename', [
+  const groups = await ensureRows(ctx.trx, 'glpi_groups', 'completename', [
     ...UNITS.map((u) => ({ ...groupBase, name: u.name, completename: u.name, comment: `Birim kodu ${u.code}` })),
     { ...groupBase, name: LEGACY_GROUP_NAME, completename: LEGACY_GROUP_NAME, comment: 'Mali Hizmetler Müdürlüğü\'ne bağlanan eski birim; grup GLPI\'da kaldı.' },
   ]);
   const itName = UNITS.find((u) => u.code === IT_UNIT)!.name;
-  const itGroups = await ensureRows(ctx, 'glpi_groups', 'completename', Object.values(TECH_GROUPS).map((g) => ({
+  const itGroups = await ensureRows(ctx.trx, 'glpi_groups', 'completename', Object.values(TECH_GROUPS).map((g) => ({
     ...groupBase, level: 2, groups_id: groups.ids.get(itName)!, name: g, completename: `${itName} > ${g}`, is_requester: 0, is_assign: 1, is_task: 1,
   })));
 
   // Locations: the buildings, the main building's floors, the server room and depot, the social facilities' sales points.
-  const sites = await ensureRows(ctx, 'glpi_locations', 'completename', SITES.map((s) => ({
+  const sites = await ensureRows(ctx.trx, 'glpi_locations', 'completename', SITES.map((s) => ({
     ...entity, name: s.name, completename: s.name, locations_id: 0, level: 1, building: s.building, town: 'Sultanbeyli', ...stamps,
   })));
   const children = [
     ...[...FLOORS, SERVER_ROOM, DEPOT].map((f) => ({ parent: MAIN, name: f })),
     ...SALES_POINTS.map((p) => ({ parent: 'Sosyal Tesis', name: p.name })),
   ];
-  const rooms = await ensureRows(ctx, 'glpi_locations', 'completename', children.map((c) => ({
+  const rooms = await ensureRows(ctx.trx, 'glpi_locations', 'completename', children.map((c) => ({
     ...entity, name: c.name, completename: `${c.parent} > ${c.name}`, locations_id: sites.ids.get(c.parent)!, level: 2,
     building: SITES.find((s) => s.name === c.parent)!.building, town: 'Sultanbeyli', ...stamps,
   })));
 
-  const states = await ensureRows(ctx, 'glpi_states', 'name', Object.values(DEMO_STATES).map((name) => ({
+  const states = await ensureRows(ctx.trx, 'glpi_states', 'name', Object.values(DEMO_STATES).map((name) => ({
     name, completename: name, ...entity, states_id: 0, level: 1, ...stamps,
   })));
-  const manufacturers = await ensureRows(ctx, 'glpi_manufacturers', 'name', [...new Set(Object.values(CLASSES).flatMap((c) => c.models.map((m) => m.m)))].map((name) => ({ name, ...stamps })));
-  const suppliers = await ensureRows(ctx, 'glpi_suppliers', 'name', SUPPLIERS.map((name) => ({ ...entity, name, town: name === 'Devlet Malzeme Ofisi' ? 'Ankara' : 'İstanbul', country: 'Türkiye', is_active: 1, ...stamps })));
+  const manufacturers = await ensureRows(ctx.trx, 'glpi_manufacturers', 'name', [...new Set(Object.values(CLASSES).flatMap((c) => c.models.map((m) => m.m)))].map((name) => ({ name, ...stamps })));
+  const suppliers = await ensureRows(ctx.trx, 'glpi_suppliers', 'name', SUPPLIERS.map((name) => ({ ...entity, name, town: name === 'Devlet Malzeme Ofisi' ? 'Ankara' : 'İstanbul', country: 'Türkiye', is_active: 1, ...stamps })));
 
   const type = new Map<string, number>();
   const model = new Map<string, number>();
   for (const it of ITEMTYPES) {
     const defs = Object.values(CLASSES).filter((c) => c.itemtype === it);
     const typeNames = [...new Set(defs.map((c) => c.type).filter((t): t is string => t !== null))];
-    const tr = await ensureRows(ctx, ASSET_TABLES[it].typeTable, 'name', typeNames.map((name) => ({ name, ...stamps })));
+    const tr = await ensureRows(ctx.trx, ASSET_TABLES[it].typeTable, 'name', typeNames.map((name) => ({ name, ...stamps })));
     for (const [name, id] of tr.ids) type.set(`${it}:${name}`, id);
     const modelNames = [...new Set(defs.flatMap((c) => c.models.map((m) => m.name)))];
-    const mr = await ensureRows(ctx, ASSET_TABLES[it].modelTable, 'name', modelNames.map((name) => ({ name, ...stamps })));
+    const mr = await ensureRows(ctx.trx, ASSET_TABLES[it].modelTable, 'name', modelNames.map((name) => ({ name, ...stamps })));
     for (const [name, id] of mr.ids) model.set(`${it}:${name}`, id);
   }
 
@@ -752,14 +753,14 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
     faults: { noGroup: 0, unknownGroup: 0 }, expected: { loaded: 0, quarantined: 0 }, groupLayout: ctx.groupLayout,
     locations: ref.location.size, firstPurchase: null, lastPurchase: null,
   };
-  const out = new BatchWriter(ctx);
+  const out = new BatchWriter(ctx.trx, 5000);
   const nextId: Record<Itemtype, number> = { Computer: 0, Monitor: 0, Printer: 0, NetworkEquipment: 0, Phone: 0 };
   const seqByPrefix = new Map<string, number>();
   let infocomId = 0;
   let groupLinkId = 0;
   const linkGroup = async (itemtype: Itemtype, id: number, groupId: number, type: 1 | 2) => {
     if (ctx.groupLayout !== 'groups_items' || groupId === 0) return;
-    await out.push('glpi_groups_items', { id: ++groupLinkId, groups_id: groupId, itemtype, items_id: id, type });
+    await out.add('glpi_groups_items', { id: ++groupLinkId, groups_id: groupId, itemtype, items_id: id, type });
   };
 
   // Templates (one per itemtype): GLPI keeps them in the asset tables; Pano must never count them.
@@ -772,7 +773,7 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
       date_creation: wc(ctx.startMs), date_mod: wc(ctx.startMs),
     };
     if (ctx.groupLayout === 'columns') Object.assign(row, { groups_id: 0, groups_id_tech: 0 });
-    await out.push(d.table, row);
+    await out.add(d.table, row);
     summary.templates++;
   }
 
@@ -831,7 +832,7 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
     if (it === 'Monitor') Object.assign(row, { size: rng.pick([21.5, 23.8, 23.8, 27]), have_hdmi: buyYear >= 2018 ? 1 : 0, have_displayport: 1 });
     if (it === 'Printer') Object.assign(row, { have_ethernet: a.cls === 'receipt' ? 0 : 1, have_usb: 1, last_pages_counter: Math.round(((nowMs - a.buyMs) / YEAR_MS) * rng.int(4000, 15000)) });
     if (it === 'Phone') Object.assign(row, { number_line: String(rng.int(1000, 4999)), have_headset: rng.chance(0.1) ? 1 : 0 });
-    await out.push(d.table, row);
+    await out.add(d.table, row);
     await linkGroup(it, id, groupId, 1);
     await linkGroup(it, id, techGroupId, 2);
 
@@ -841,7 +842,7 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
       const value = Math.round(def.price * index * (0.9 + rng.next() * 0.25) * 100) / 100;
       const supplier = rng.pick(def.supplier);
       const orderMs = a.buyMs - rng.int(10, 60) * DAY_MS;
-      await out.push('glpi_infocoms', {
+      await out.add('glpi_infocoms', {
         id: ++infocomId, items_id: id, itemtype: it, entities_id: 0, is_recursive: 0,
         buy_date: day(a.buyMs), use_date: day(delivered + rng.int(0, 7) * DAY_MS), warranty_duration: model.warranty,
         warranty_info: model.warranty === -1 ? 'Ömür boyu sınırlı garanti' : 'Üretici garantisi', suppliers_id: ref.supplier.get(supplier)!,
@@ -922,59 +923,3 @@ function serialOf(rng: DemoRandom, manufacturer: string): string {
   return s;
 }
 
-/** Buffers rows per table and inserts them in chunks small enough for SQLite's limits, so memory stays flat. */
-class BatchWriter {
-  private readonly buffers = new Map<string, Record<string, unknown>[]>();
-  private pending = 0;
-  constructor(private readonly ctx: Ctx) {}
-
-  async push(table: string, row: Record<string, unknown>) {
-    let b = this.buffers.get(table);
-    if (!b) this.buffers.set(table, (b = []));
-    b.push(row);
-    if (++this.pending >= 5000) await this.flushAll();
-  }
-
-  async flushAll() {
-    for (const [table, rows] of this.buffers) {
-      await insertChunked(this.ctx, table, rows);
-      rows.length = 0;
-    }
-    this.pending = 0;
-  }
-}
-
-async function insertChunked(ctx: Ctx, table: string, rows: Record<string, unknown>[]) {
-  if (!rows.length) return;
-  // Same keys in every row of a chunk (knex builds one multi-row INSERT from the first row's keys).
-  const groups = new Map<string, Record<string, unknown>[]>();
-  for (const r of rows) {
-    const k = Object.keys(r).join(',');
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(r);
-  }
-  for (const g of groups.values()) {
-    const cols = Object.keys(g[0]).length;
-    const size = Math.max(1, Math.min(400, Math.floor(30_000 / cols)));
-    for (let i = 0; i < g.length; i += size) await ctx.trx(table).insert(g.slice(i, i + size));
-  }
-}
-
-/** Finds rows by a natural key or inserts the missing ones with ids after the current maximum. */
-async function ensureRows(ctx: Ctx, table: string, key: string, rows: Record<string, unknown>[]): Promise<{ ids: Map<string, number>; created: Set<string> }> {
-  const existing = (await ctx.trx(table).select('id', key)) as Array<Record<string, unknown>>;
-  const ids = new Map(existing.filter((r) => r[key] != null).map((r) => [String(r[key]), Number(r.id)]));
-  let next = Math.max(0, ...existing.map((r) => Number(r.id))) + 1;
-  const created = new Set<string>();
-  const toInsert: Record<string, unknown>[] = [];
-  for (const row of rows) {
-    const k = String(row[key]);
-    if (ids.has(k)) continue;
-    ids.set(k, next);
-    created.add(k);
-    toInsert.push({ id: next++, ...row });
-  }
-  await insertChunked(ctx, table, toInsert);
-  return { ids, created };
-}
