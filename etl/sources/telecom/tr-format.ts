@@ -143,11 +143,6 @@ export function foldKey(s: string): string {
     .replace(/[^a-z0-9]+/g, '');
 }
 
-/** Folds a name for comparison: NFC, trimmed, spaces collapsed, Turkish lower case. Never used to build keys. */
-export function foldName(s: string): string {
-  return s.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('tr-TR');
-}
-
 /** Rounds to kuruş (2 decimals), half away from zero, without binary-float surprises like 1.005 → 1.00. */
 export function round2(n: number): number {
   const r = Math.round(Math.abs(n) * 100 + 1e-7) / 100;
