@@ -87,7 +87,7 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
     const statuses: SourceStatus[] = [];
     const selected = (s: SourceDefinition<any>) => !opts.only?.length || opts.only.includes(s.id) || opts.only.includes(s.system);
     for (const source of opts.sources) {
-      const ctx = { runId, conn, appDb, logger, now, previous, onProgress: opts.onProgress, full: Boolean(opts.full) };
+      const ctx = { runId, conn, appDb, logger, now, previous, onProgress: opts.onProgress, full: Boolean(opts.full), tempDir: spillDir };
       if (selected(source)) statuses.push(await runSource(source, ctx));
       else {
         const kept = await keepPrevious(source, ctx);
@@ -140,6 +140,7 @@ interface SourceRunContext {
   previous: SnapshotManifest | null;
   onProgress?: (p: EtlProgress) => void;
   full?: boolean;
+  tempDir?: string;
 }
 
 async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): Promise<SourceStatus> {
@@ -203,7 +204,25 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
     const extractedAt = now();
     report('extract');
     appender = await TableAppender.open(conn, source.raw.schema, source.raw.table, columns);
-    for await (const batch of source.extract(handle, { since })) {
+    const records = source.bulkExtract
+      ? source.bulkExtract(handle, {
+          conn,
+          tempDir: ctx.tempDir,
+          rowByRow: (file, why) => logger.debug({ run_id: runId, source: source.id, file, why }, 'etl.source.row_by_row'),
+          insert: async (select) => {
+            appender!.flush(); // rows already appended come first, as they would in the file
+            const r = await conn.run(
+              `INSERT INTO ${qualified} BY NAME SELECT *, '${runId}' AS _run_id, '${extractedAt.toISOString()}'::TIMESTAMPTZ AS _extracted_at FROM (${select})`,
+            );
+            const n = Number(r.rowsChanged);
+            rowsRead += n;
+            rowsLoaded += n;
+            report('extract');
+            return n;
+          },
+        })
+      : source.extract(handle, { since });
+    for await (const batch of records) {
       if (since && inc) {
         appender.flush(); // a key changed twice in this run: its row from an earlier batch must be there to be replaced
         await deleteKeys(conn, qualified, inc.key, batch.map((r) => r[sourceKeyField(source, r)] as string | number));

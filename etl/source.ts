@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column } from './warehouse/duckdb.js';
 
 /** What one validated row becomes: the landed record for the raw table, or a reason it was refused. */
@@ -38,6 +39,13 @@ export interface SourceDefinition<Conn = unknown> {
     watermark: string;
     removedSince?(conn: Conn, since: Date): Promise<Array<string | number>>;
   };
+  /**
+   * Optional fast lane, used instead of `extract` when present: loads the records it can convert in SQL
+   * straight into the raw table (`ctx.insert`, e.g. from a file staged by DuckDB's CSV reader) and yields
+   * only the others, which go through `validate` and the quarantine like any extracted record. It must
+   * land exactly what `extract` + `validate` would (tests compare the two).
+   */
+  bulkExtract?(conn: Conn, ctx: BulkContext): AsyncIterable<Array<Record<string, unknown>>>;
   validate(record: Record<string, unknown>): Validated;
   /** A stable row locator for the quarantine (e.g. "glpi_tickets.id=1234"). */
   locator(record: Record<string, unknown>): string;
@@ -53,6 +61,20 @@ export interface SourceDefinition<Conn = unknown> {
   extraTables?: string[];
   /** Checks on the loaded raw table; run inside the new warehouse. */
   checks?(ctx: CheckContext): Promise<QualityCheckResult[]>;
+}
+
+export interface BulkContext {
+  /** The new warehouse, inside the source's transaction (for staging tables; drop them when done). */
+  conn: DuckDBConnection;
+  /**
+   * Inserts the rows of a SELECT whose columns are named as the raw table's (any subset, by name) and
+   * counts them as read and loaded; the runner adds `_run_id` and `_extracted_at`. Returns the row count.
+   */
+  insert(select: string): Promise<number>;
+  /** A folder for temporary files of this run (removed with it), or undefined for the OS temp folder. */
+  tempDir?: string;
+  /** Says why a file is read row by row instead (logged at debug level with the source and run). */
+  rowByRow(file: string, why: string): void;
 }
 
 export interface AfterLoadContext {

@@ -35,6 +35,7 @@ import {
   type TelecomConfig,
 } from '../sources/telecom/index.js';
 import { tableExists, type Column } from '../warehouse/duckdb.js';
+import { bulkDetailFiles } from '../sources/telecom/operator-detail-bulk.js';
 
 /**
  * The telecom system as three runner sources, run in this order:
@@ -124,6 +125,9 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
       for (const rel of h.files) {
         yield* readCsvFile(path.join(cfg.detailDir, rel), DETAIL_SPEC, { displayName: rel, requireOneOf: DETAIL_REQUIRE_ONE_OF }) as AsyncIterable<Array<Record<string, unknown>>>;
       }
+    },
+    async *bulkExtract(h, ctx) {
+      yield* bulkDetailFiles(ctx.conn, cfg.detailDir, h.files, ctx) as AsyncIterable<Array<Record<string, unknown>>>;
     },
     validate: (r) => validateDetailItem(r as unknown as CsvItem, guard),
     locator: (r) => csvLocator(r as unknown as CsvItem),

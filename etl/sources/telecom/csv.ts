@@ -186,6 +186,6 @@ function newlines(s: string): number {
 }
 
 function clipRaw(raw: string): string {
-  const t = raw.replace(/\r?\n$/, '');
+  const t = raw.replace(/[\r\n]+$/, ''); // the line break, however the file writes it
   return t.length > 2000 ? `${t.slice(0, 2000)}… (+${t.length - 2000} characters, see the file)` : t;
 }
