@@ -1,12 +1,11 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { isAscii, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { parse, type CsvError, type Options } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { errorMessage, SourceUnavailableError } from '../../../common/errors.js';
+import { inspectFileBytes, type ByteFacts } from '../../csv/encoding.js';
 import { cultureOfDate, describeUnreadableDate, type Culture } from './values.js';
 import { detectVeeamShape, VeeamFormatError, type DetectedShape } from './veeam-shapes.js';
 
@@ -278,88 +277,14 @@ function csvErrorReason(err: CsvError | undefined, file: string, line: number): 
 
 // ─── encoding ──────────────────────────────────────────────────────────────────────────────────
 
-interface Sniffed {
-  sha256: string;
-  bytes: number;
-  /** The first 64 KiB, for the BOM and the header line. */
-  head: Buffer;
-  hasNul: boolean;
-  validUtf8: boolean;
-  /** Byte offset of the first invalid UTF-8 sequence, or -1. */
-  firstInvalid: number;
-  /** Turkish letters encoded as UTF-8 seen somewhere (C3/C4/C5 sequences). */
-  utf8TurkishLetters: boolean;
-}
+type Sniffed = ByteFacts;
 
-const HEAD_BYTES = 64 * 1024;
 /** Unreadable session dates in a row, at the start of a file, before the whole file is refused for its date format. */
 const CULTURE_PROBE_ROWS = 20;
-const UTF8_TURKISH = /\xC3[\x87\x96\x9C\xA7\xB6\xBC]|\xC4[\x9E\x9F\xB0\xB1]|\xC5[\x9E\x9F]/;
 
-/** One streaming pass: SHA-256 of the bytes and what the encoding can be. */
-async function sniffFile(file: string): Promise<Sniffed> {
-  const hash = crypto.createHash('sha256');
-  const heads: Buffer[] = [];
-  let headLen = 0;
-  let bytes = 0;
-  let hasNul = false;
-  let validUtf8 = true;
-  let firstInvalid = -1;
-  let turkish = false;
-  let carry: Buffer = Buffer.alloc(0);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    if (headLen < HEAD_BYTES) {
-      heads.push(chunk.subarray(0, HEAD_BYTES - headLen));
-      headLen += Math.min(chunk.length, HEAD_BYTES - headLen);
-    }
-    if (!hasNul && chunk.indexOf(0) !== -1) hasNul = true;
-    if (isAscii(chunk) && carry.length === 0) {
-      bytes += chunk.length;
-      continue;
-    }
-    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    const cut = completeUtf8Prefix(buf);
-    const body = buf.subarray(0, cut);
-    if (validUtf8 && !isUtf8(body)) {
-      validUtf8 = false;
-      firstInvalid = bytes - carry.length + firstInvalidOffset(body);
-    }
-    if (!turkish && UTF8_TURKISH.test(body.toString('latin1'))) turkish = true;
-    carry = Buffer.from(buf.subarray(cut));
-    bytes += chunk.length;
-  }
-  // A multi-byte character cut off by the end of the file is truncation, not another encoding.
-  return { sha256: hash.digest('hex'), bytes, head: Buffer.concat(heads), hasNul, validUtf8, firstInvalid, utf8TurkishLetters: turkish };
-}
-
-/** Length of the prefix of `buf` that does not end inside a multi-byte UTF-8 sequence. */
-function completeUtf8Prefix(buf: Buffer): number {
-  const n = buf.length;
-  for (let back = 1; back <= Math.min(3, n); back++) {
-    const b = buf[n - back];
-    if ((b & 0xc0) === 0x80) continue; // continuation byte: look further back
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > back ? n - back : n;
-  }
-  return n;
-}
-
-function firstInvalidOffset(buf: Buffer): number {
-  let lo = 0;
-  let hi = buf.length;
-  // Binary search on valid prefixes (cut at sequence boundaries), then a short scan.
-  while (hi - lo > 64) {
-    const mid = completeUtf8Prefix(buf.subarray(0, (lo + hi) >>> 1));
-    if (mid <= lo) break;
-    if (isUtf8(buf.subarray(0, mid))) lo = mid;
-    else hi = mid;
-  }
-  for (let i = lo; i < hi; i++) {
-    const end = completeUtf8Prefix(buf.subarray(0, i + 1));
-    if (!isUtf8(buf.subarray(0, end))) return i;
-  }
-  return lo;
+/** One streaming pass: SHA-256 of the bytes and what the encoding can be (etl/csv/encoding.ts). */
+function sniffFile(file: string): Promise<Sniffed> {
+  return inspectFileBytes(file);
 }
 
 function decideEncoding(s: Sniffed, file: string): FileEncoding | { fail: string } {
@@ -367,7 +292,7 @@ function decideEncoding(s: Sniffed, file: string): FileEncoding | { fail: string
   if (s.bytes === 0) return { fail: `${file} is empty (no header line)` };
   if (h[0] === 0xff && h[1] === 0xfe) return 'utf-16le';
   if (h[0] === 0xfe && h[1] === 0xff) return 'utf-16be';
-  if (s.hasNul) {
+  if (s.firstNul >= 0) {
     return { fail: `${file} contains NUL bytes: it is UTF-16 without a byte-order mark, or not a text file. Export it again as UTF-8 (Export-Csv -Encoding UTF8)` };
   }
   if (h[0] === 0xef && h[1] === 0xbb && h[2] === 0xbf) {

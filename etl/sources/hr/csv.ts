@@ -4,6 +4,7 @@ import { parse, CsvError } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { errorMessage } from '../../../common/errors.js';
+import { inspectFileBytes } from '../../csv/encoding.js';
 import { HrExportError } from './errors.js';
 import { chooseHeaderRow, mapHeaderRow, type HeaderMap, type HrField, type HrKind } from './headers.js';
 import { makeHrRecord, type HrRecord } from './records.js';
@@ -29,67 +30,36 @@ export interface CsvSniff {
 const NEWLINE_BYTES = new Set([0x0a, 0x0d]);
 
 /**
- * Decides a file's encoding in one streaming pass (a strict UTF-8 decoder over all of it), and
+ * Decides a file's encoding from one streaming pass over its bytes (etl/csv/encoding.ts), and
  * refuses files that are not text: an XLSX or old XLS workbook saved under a .csv name, UTF-16
  * without a byte-order mark, binary data.
  */
 export async function sniffCsv(file: string): Promise<CsvSniff> {
   const name = path.basename(file);
-  const fd = await fs.promises.open(file, 'r');
-  try {
-    const { size } = await fd.stat();
-    if (size === 0) throw new HrExportError(name, `${name}: the file is empty`);
-    const head = Buffer.alloc(Math.min(4, size));
-    await fd.read(head, 0, head.length, 0);
-    if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
-      throw new HrExportError(name, `${name}: this is an Excel workbook (XLSX) with a .csv name: rename it to .xlsx or save it as CSV`);
-    }
-    if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
-      throw new HrExportError(name, `${name}: this is an Excel 97-2003 workbook (XLS) with a .csv name: save it as CSV or XLSX`);
-    }
-    const last = Buffer.alloc(1);
-    await fd.read(last, 0, 1, size - 1);
-    const endsWithNewline = NEWLINE_BYTES.has(last[0]);
-    if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf16le', endsWithNewline: endsWithNewline || last[0] === 0x00, bytes: size };
-    if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf16be', endsWithNewline: true, bytes: size };
-    const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
-
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let utf8 = true;
-    let offset = 0;
-    const chunk = Buffer.alloc(1 << 20);
-    for (;;) {
-      const { bytesRead } = await fd.read(chunk, 0, chunk.length, offset);
-      if (bytesRead === 0) break;
-      const view = chunk.subarray(0, bytesRead);
-      const nul = view.indexOf(0);
-      if (nul >= 0) {
-        throw new HrExportError(
-          name,
-          `${name}: not a text CSV (a NUL byte at byte ${offset + nul}): it looks like UTF-16 without a byte-order mark or a binary file; save it as "CSV UTF-8" or "CSV (Windows-1254)"`,
-        );
-      }
-      if (utf8) {
-        try {
-          decoder.decode(view, { stream: true });
-        } catch {
-          utf8 = false;
-        }
-      }
-      offset += bytesRead;
-    }
-    if (utf8) {
-      try {
-        decoder.decode();
-      } catch {
-        utf8 = false; // ends inside a multi-byte sequence
-      }
-    }
-    if (bom && !utf8) throw new HrExportError(name, `${name}: starts with a UTF-8 byte-order mark but is not valid UTF-8: the file is damaged or mixes encodings`);
-    return { encoding: utf8 ? (bom ? 'utf8-bom' : 'utf8') : 'windows-1254', endsWithNewline, bytes: size };
-  } finally {
-    await fd.close();
+  const size = (await fs.promises.stat(file)).size;
+  if (size === 0) throw new HrExportError(name, `${name}: the file is empty`);
+  const facts = await inspectFileBytes(file, { headBytes: 4 });
+  const head = facts.head;
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+    throw new HrExportError(name, `${name}: this is an Excel workbook (XLSX) with a .csv name: rename it to .xlsx or save it as CSV`);
   }
+  if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
+    throw new HrExportError(name, `${name}: this is an Excel 97-2003 workbook (XLS) with a .csv name: save it as CSV or XLSX`);
+  }
+  const endsWithNewline = NEWLINE_BYTES.has(facts.lastByte);
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf16le', endsWithNewline: endsWithNewline || facts.lastByte === 0x00, bytes: facts.bytes };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf16be', endsWithNewline: true, bytes: facts.bytes };
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  if (facts.firstNul >= 0) {
+    throw new HrExportError(
+      name,
+      `${name}: not a text CSV (a NUL byte at byte ${facts.firstNul}): it looks like UTF-16 without a byte-order mark or a binary file; save it as "CSV UTF-8" or "CSV (Windows-1254)"`,
+    );
+  }
+  // a file that ends inside a multi-byte character is not read as UTF-8
+  const utf8 = facts.validUtf8 && !facts.endsInsideCharacter;
+  if (bom && !utf8) throw new HrExportError(name, `${name}: starts with a UTF-8 byte-order mark but is not valid UTF-8: the file is damaged or mixes encodings`);
+  return { encoding: utf8 ? (bom ? 'utf8-bom' : 'utf8') : 'windows-1254', endsWithNewline, bytes: facts.bytes };
 }
 
 const ICONV_NAMES: Record<CsvEncoding, string> = {
