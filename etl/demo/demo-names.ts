@@ -1,3 +1,4 @@
+import { TR_FOLD, turkishFold } from '../../common/text.js';
 import type { DemoRandom } from './demo-random.js';
 
 /**
@@ -50,9 +51,7 @@ export class PersonFactory {
   }
 }
 
-const FOLD: Record<string, string> = { ç: 'c', ğ: 'g', ı: 'i', İ: 'i', ö: 'o', ş: 's', ü: 'u', Ç: 'c', Ğ: 'g', Ö: 'o', Ş: 's', Ü: 'u' };
-
-/** 'Gülsüm Işık' → 'gulsum isik' (logins and e-mail local parts). */
+/** 'Gülsüm' → 'gulsum', 'Işık' → 'isik' (logins and e-mail local parts). TR_FOLD.login in common/text.ts. */
 export function asciiFold(s: string): string {
-  return [...s].map((ch) => FOLD[ch] ?? ch).join('').toLowerCase().replace(/[^a-z0-9.]+/g, '');
+  return turkishFold(s, TR_FOLD.login);
 }

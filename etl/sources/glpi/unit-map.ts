@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../../../common/errors.js';
+import { TR_FOLD, turkishFold } from '../../../common/text.js';
 import { UNITS, type Unit } from '../../../common/units.js';
 import type { GlpiTicket } from './schema.js';
 
@@ -19,10 +20,10 @@ export type UnitResolution =
 
 /**
  * Folds a name for comparison only: Unicode NFC, trimmed, inner whitespace collapsed,
- * lower-cased with Turkish rules ('İ' → 'i', 'I' → 'ı'). Never used to build keys.
+ * lower-cased with Turkish rules ('İ' → 'i', 'I' → 'ı'). Never used to build keys. TR_FOLD.name in common/text.ts.
  */
 export function foldName(s: string): string {
-  return s.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('tr-TR');
+  return turkishFold(s, TR_FOLD.name);
 }
 
 const mapFileSchema = z.record(z.string().min(1), z.string().min(1));

@@ -3,22 +3,19 @@
  * never for building keys) and masking of long digit runs (KVKK: a TC Kimlik No, even a wrong or
  * truncated one, never leaves the extractor in clear).
  */
-
-const ASCII_FOLD: Record<string, string> = {
-  ç: 'c', ğ: 'g', ı: 'i', ö: 'o', ş: 's', ü: 'u', â: 'a', î: 'i', û: 'u', ê: 'e', é: 'e', è: 'e', á: 'a', à: 'a', ó: 'o', ú: 'u',
-};
+import { TR_FOLD, turkishFold } from '../../../common/text.js';
 
 /**
  * Folds a name for comparison: Unicode NFC, Turkish lower case ('İ' → 'i', 'I' → 'ı'), then
  * Turkish letters to ASCII ('ı' → 'i', 'ş' → 's' …), every other non-alphanumeric run to one space.
  * 'FEN İŞLERİ MÜDÜRLÜĞÜ', 'Fen İşleri Müdürlüğü' and 'Fen Isleri Mudurlugu' all fold to
  * 'fen isleri mudurlugu'. Upper-case ASCII 'I' folds to 'i' as well (through 'ı'), so
- * 'BILGI_ISLEM' and 'Bilgi İşlem' meet.
+ * 'BILGI_ISLEM' and 'Bilgi İşlem' meet. TR_FOLD.tokens in common/text.ts.
  */
 export function foldText(s: string): string {
   let folded = foldCache.get(s);
   if (folded === undefined) {
-    folded = foldUncached(s);
+    folded = turkishFold(s, TR_FOLD.tokens);
     if (foldCache.size >= 20_000) foldCache.clear();
     foldCache.set(s, folded);
   }
@@ -27,13 +24,6 @@ export function foldText(s: string): string {
 
 /** Unit names, types and course names repeat on every row: folding each distinct text once is enough. */
 const foldCache = new Map<string, string>();
-
-function foldUncached(s: string): string {
-  const lower = s.normalize('NFC').toLocaleLowerCase('tr-TR').normalize('NFD').replace(/[\u0300-\u036f]/g, (m) => (m === '\u0307' ? '' : m)).normalize('NFC');
-  let out = '';
-  for (const ch of lower) out += ASCII_FOLD[ch] ?? ch;
-  return out.replace(/[^a-z0-9]+/g, ' ').trim();
-}
 
 /** foldText without spaces: 'T.C. Kimlik No' → 'tckimlikno', 'İşe Başlama Tarihi' → 'isebaslamatarihi'. */
 export function compactKey(s: string): string {

@@ -1,3 +1,4 @@
+import { TR_FOLD, turkishFold } from '../../../common/text.js';
 import { UNITS, type Unit } from '../../../common/units.js';
 import { decodeGlpiText } from '../glpi/schema.js';
 import { foldName, type UnitMap } from '../glpi/unit-map.js';
@@ -22,20 +23,12 @@ export const ASSET_STATUS_LABELS: Record<AssetStatus, string> = {
   unknown: 'Belirsiz',
 };
 
-/** Lower-cased with Turkish rules, then Turkish letters folded to ASCII: for keyword matching only. */
+/**
+ * Lower-cased with Turkish rules (as foldName), then Turkish letters folded to ASCII and accents dropped;
+ * punctuation and spaces stay. For keyword matching only. TR_FOLD.words in common/text.ts.
+ */
 export function asciiFold(s: string): string {
-  return foldName(s)
-    .replace(/ı/g, 'i')
-    .replace(/ş/g, 's')
-    .replace(/ğ/g, 'g')
-    .replace(/ü/g, 'u')
-    .replace(/ö/g, 'o')
-    .replace(/ç/g, 'c')
-    .replace(/[âà]/g, 'a')
-    .replace(/[îì]/g, 'i')
-    .replace(/[ûù]/g, 'u')
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '');
+  return turkishFold(s, TR_FOLD.words);
 }
 
 /**

@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { TR_FOLD, turkishFold } from '../../../common/text.js';
 
 /**
  * Reading numbers, dates and text the way Turkish exports write them: decimal commas with dot
@@ -104,8 +105,6 @@ export function isoDate(y: number, m: number, d: number): string | null {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
-const FOLD: Record<string, string> = { ç: 'c', ğ: 'g', ı: 'i', i: 'i', ö: 'o', ş: 's', ü: 'u', â: 'a', î: 'i', û: 'u' };
-
 const TURKISH_MONTHS = ['ocak', 'şubat', 'mart', 'nisan', 'mayıs', 'haziran', 'temmuz', 'ağustos', 'eylül', 'ekim', 'kasım', 'aralık'];
 const ASCII_MONTHS = TURKISH_MONTHS.map((m) => foldKey(m));
 
@@ -130,17 +129,10 @@ export function parseTrMonth(value: unknown): string | null | undefined {
 /**
  * Folds a header or label for matching only: Turkish lower case, Turkish letters to ASCII, everything that
  * is not a letter or digit dropped. "Dönem Başlangıç" → "donembaslangic", "HİZMET NO:" → "hizmetno".
+ * TR_FOLD.key in common/text.ts.
  */
 export function foldKey(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(s)) return s.toLowerCase().replace(/[^a-z0-9]+/g, '');
-  return s
-    .normalize('NFC')
-    .toLocaleLowerCase('tr-TR')
-    .replace(/[çğıiöşüâîû]/g, (ch) => FOLD[ch] ?? ch)
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^a-z0-9]+/g, '');
+  return turkishFold(s, TR_FOLD.key);
 }
 
 /** Rounds to kuruş (2 decimals), half away from zero, without binary-float surprises like 1.005 → 1.00. */

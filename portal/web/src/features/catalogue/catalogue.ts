@@ -2,6 +2,7 @@
  * Pure helpers of the KPI catalogue page (KPI Kataloğu): Turkish-aware search over the measures, the format
  * labels in Turkish, and the test id of a measure row. No JSX, no I/O (tests in tests/portal/web/catalogue.test.ts).
  */
+import { TR_FOLD, turkishFold } from '../../../../../common/text.js';
 import type { CatalogueMeasure, CatalogueView, KpiCatalogue } from '../../lib/api.js';
 
 /** Pano's measure formats (meta.format) as users read them. */
@@ -21,18 +22,17 @@ export function formatLabel(format: string | null | undefined): string {
   return FORMAT_LABELS[format] ?? format;
 }
 
-/** Lower case the Turkish way: "SLA UYUM ORANI" → "sla uyum oranı", "İADE" → "iade". Spaces collapsed. */
+/** Lower case the Turkish way: "SLA UYUM ORANI" → "sla uyum oranı", "İADE" → "iade". Spaces collapsed. TR_FOLD.search. */
 export function foldTurkish(text: string): string {
-  return text.toLocaleLowerCase('tr-TR').replace(/\s+/g, ' ').trim();
+  return turkishFold(text, TR_FOLD.search);
 }
 
 /** Letters that only a Turkish keyboard types. Not ı: tr-TR lower-cases a typed capital I to ı ("INCIDENT" → "ıncıdent"). */
 const TURKISH_LETTERS = /[çğöşüâîû]/;
-const ASCII: Record<string, string> = { ç: 'c', ğ: 'g', ı: 'i', ö: 'o', ş: 's', ü: 'u', â: 'a', î: 'i', û: 'u' };
 
-/** Turkish letters to their ASCII look-alikes (after foldTurkish): "çözüm" → "cozum". */
+/** Turkish letters to their ASCII look-alikes (after foldTurkish): "çözüm" → "cozum". TR_FOLD.letters. */
 export function asciiFold(folded: string): string {
-  return folded.replace(/[çğıöşüâîû]/g, (c) => ASCII[c]);
+  return turkishFold(folded, TR_FOLD.letters);
 }
 
 /** The text a measure is searched in: Turkish and English title, formula, source and API name. */
