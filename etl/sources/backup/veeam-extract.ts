@@ -90,160 +90,204 @@ export async function* extractVeeamExports(dir: string, opts: ExtractVeeamOption
   const seen = new Map<string, string>(); // sha256 → first file
   let batch: VeeamRecord[] = [];
   for (const file of listVeeamFiles(dir)) {
-    const full = path.join(dir, file);
-    let sniff: Sniffed;
-    try {
-      sniff = await sniffFile(full);
-    } catch (e) {
-      batch.push({ kind: 'file_error', file, reason: `${file} cannot be read: ${errorMessage(e)}` });
-      opts.onFile?.({ file, sha256: '', bytes: 0, encoding: null, shape: null, culture: null, rows: 0, outcome: 'refused', reason: errorMessage(e) });
-      continue;
-    }
-    const report: VeeamFileReport = { file, sha256: sniff.sha256, bytes: sniff.bytes, encoding: null, shape: null, culture: null, rows: 0, outcome: 'read' };
-    const first = seen.get(sniff.sha256);
-    if (first !== undefined) {
-      batch.push({ kind: 'duplicate_file', file, sameAs: first, sha256: sniff.sha256 });
-      opts.onFile?.({ ...report, outcome: 'duplicate', reason: `identical to ${first}` });
-      continue;
-    }
-    seen.set(sniff.sha256, file);
-    const encoding = decideEncoding(sniff, file);
-    if (typeof encoding !== 'string') {
-      batch.push({ kind: 'file_error', file, reason: encoding.fail });
-      opts.onFile?.({ ...report, outcome: 'refused', reason: encoding.fail });
-      continue;
-    }
-    report.encoding = encoding;
-    const delimiter = detectDelimiter(decodeHead(sniff.head, encoding));
-    const pendingSkips: Array<Extract<VeeamRecord, { kind: 'parse_error' }>> = [];
-    const fileSkips: Array<Extract<VeeamRecord, { kind: 'parse_error' }>> = [];
-    const skippedLines = new Set<number>();
-    const parser = parse({
-      delimiter,
-      bom: true,
-      relax_column_count: true,
-      // The line number rides along with each record (cheaper than the `info` option's per-record copy).
-      on_record: ((record: string[], context: { lines: number }) => [record, context.lines]) as unknown as Options['on_record'],
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err: CsvError | undefined) => {
-        const line = Number((err as { lines?: number } | undefined)?.lines ?? 0);
-        // csv-parse reports each bad quote of a line; the line is one record, refused once.
-        if (!skippedLines.has(line)) pendingSkips.push({ kind: 'parse_error', file, line, raw: '', reason: csvErrorReason(err, file, line) });
-        skippedLines.add(line);
-        return undefined;
-      },
-    });
-    const input = fs.createReadStream(full, { highWaterMark: 1 << 20 });
-    const source = (encoding === 'utf-8' || encoding === 'utf-8-bom' ? input : input.pipe(iconv.decodeStream(encoding))) as Readable;
-    input.on('error', (e) => parser.destroy(e));
-    source.pipe(parser);
-    let ctx: VeeamFileContext | null = null;
-    let dateIdx = -1;
-    let refused: string | null = null;
-    // Rows are held back until the file's culture is known (from the first readable session date), so a
-    // file refused for its date format never also lands row by row.
-    let held: VeeamRecord[] | null = [];
-    let unreadableDates = 0;
-    let firstUnreadable = '';
-    const out = (r: VeeamRecord) => (held ? held.push(r) : batch.push(r));
-    try {
-      for await (const item of parser as AsyncIterable<[string[], number]>) {
-        const [record, lines] = item;
-        const info = { lines };
-        if (ctx === null) {
-          const before = pendingSkips.find((x) => x.kind === 'parse_error' && x.line < info.lines) as { reason: string } | undefined;
-          if (before) {
-            refused = `${file}: the header line is not valid CSV: ${before.reason}`;
-            break;
-          }
-          try {
-            const shape = detectVeeamShape(record, file);
-            ctx = { file, shape, culture: null, delimiter, encoding, header: record.map((h) => h.replace(/^\uFEFF/, '').trim()) };
-            dateIdx = shape.col[shape.def.dateColumn];
-            report.shape = shape.def.shape;
-          } catch (e) {
-            refused = e instanceof VeeamFormatError ? e.message : `${file}: ${errorMessage(e)}`;
-            batch.push({ kind: 'file_error', file, reason: refused, header: record });
-            break;
-          }
-          continue;
-        }
-        if (pendingSkips.length) {
-          fileSkips.push(...pendingSkips);
-          pendingSkips.length = 0;
-        }
-        if (record.length !== ctx.header.length) {
-          out({
-            kind: 'parse_error',
-            file,
-            line: info.lines,
-            raw: record.join(delimiter).slice(0, 2000),
-            reason: `line has ${record.length} field${record.length === 1 ? '' : 's'} but the header has ${ctx.header.length}${record.length < ctx.header.length ? ' (truncated line?)' : ' (an unquoted separator inside a value?)'}`,
-          });
-        } else {
-          if (ctx.culture === null && record[dateIdx]?.trim()) {
-            const culture = cultureOfDate(record[dateIdx]);
-            if (culture !== null) {
-              ctx.culture = culture;
-              report.culture = culture;
-            } else if ((firstUnreadable ||= record[dateIdx]) && ++unreadableDates >= CULTURE_PROBE_ROWS) {
-              refused = `${file}: column ${ctx.shape.def.dateColumn}, line ${info.lines} and the ${CULTURE_PROBE_ROWS - 1} dates before it: ${describeUnreadableDate(record[dateIdx])}`;
-              held = null;
-              report.rows = 0;
-              batch.push({ kind: 'file_error', file, reason: refused, header: ctx.header });
-              break;
-            }
-          }
-          out({ kind: 'row', file, line: info.lines, ctx, values: record });
-          report.rows++;
-        }
-        if (held && ctx.culture !== null) {
-          for (const r of held) batch.push(r);
-          held = null;
-        }
+    const prepared = await prepareVeeamFile(dir, file, seen);
+    if (prepared.kind === 'done') {
+      batch.push(...prepared.records);
+      opts.onFile?.(prepared.report);
+    } else {
+      for await (const records of readVeeamFile(prepared, batchSize, (r) => opts.onFile?.(r))) {
+        batch.push(...records);
         if (batch.length >= batchSize) {
           yield batch;
           batch = [];
         }
       }
-    } catch (e) {
-      // Only reading errors get here (CSV errors are skipped records): a file that fails mid-way keeps what was read.
-      const reason = `${file} could not be read to the end: ${errorMessage(e)}`;
-      if (held) for (const r of held) batch.push(r);
-      held = null;
-      batch.push({ kind: 'file_error', file, reason });
-      refused = refused ?? reason;
-    } finally {
-      input.destroy();
-      parser.destroy();
     }
-    if (ctx && refused === null && ctx.culture === null && unreadableDates > 0) {
-      refused = `${file}: no session date in column ${ctx.shape.def.dateColumn} is readable: ${describeUnreadableDate(firstUnreadable)}`;
-      held = null;
-      report.rows = 0;
-      batch.push({ kind: 'file_error', file, reason: refused, header: ctx.header });
-    }
-    if (held) for (const r of held) batch.push(r);
-    if (ctx && refused === null) {
-      fileSkips.push(...pendingSkips);
-      if (fileSkips.length) {
-        // The parser does not keep the text of a line it skips: read those few lines again for the quarantine.
-        const text = await readLines(full, encoding, new Set(fileSkips.map((x) => x.line))).catch(() => new Map<number, string>());
-        for (const x of fileSkips) batch.push({ ...x, raw: (text.get(x.line) ?? '').slice(0, 2000) });
-      }
-    } else if (!ctx && refused === null) {
-      refused = `${file} has no header line`;
-      batch.push({ kind: 'file_error', file, reason: refused });
-    } else if (!ctx && refused !== null && !batch.some((r) => r.kind === 'file_error' && r.file === file)) {
-      batch.push({ kind: 'file_error', file, reason: refused });
-    }
-    opts.onFile?.(refused ? { ...report, outcome: 'refused', reason: refused } : report);
     if (batch.length >= batchSize) {
       yield batch;
       batch = [];
     }
   }
+  if (batch.length) yield batch;
+}
+
+/** A file after its first pass: refused or a duplicate (its records and report are final), or to be read. */
+export type PreparedVeeamFile =
+  | { kind: 'done'; records: VeeamRecord[]; report: VeeamFileReport }
+  | { kind: 'read'; file: string; full: string; facts: ByteFacts; encoding: FileEncoding; delimiter: string; report: VeeamFileReport };
+
+/**
+ * The first pass over one export: its hash (a byte-identical copy of a file already read in this run —
+ * `seen`, sha256 → file — is loaded once), its encoding and its delimiter.
+ */
+export async function prepareVeeamFile(dir: string, file: string, seen: Map<string, string>): Promise<PreparedVeeamFile> {
+  const full = path.join(dir, file);
+  let sniff: Sniffed;
+  try {
+    sniff = await sniffFile(full);
+  } catch (e) {
+    return {
+      kind: 'done',
+      records: [{ kind: 'file_error', file, reason: `${file} cannot be read: ${errorMessage(e)}` }],
+      report: { file, sha256: '', bytes: 0, encoding: null, shape: null, culture: null, rows: 0, outcome: 'refused', reason: errorMessage(e) },
+    };
+  }
+  const report: VeeamFileReport = { file, sha256: sniff.sha256, bytes: sniff.bytes, encoding: null, shape: null, culture: null, rows: 0, outcome: 'read' };
+  const first = seen.get(sniff.sha256);
+  if (first !== undefined) {
+    return { kind: 'done', records: [{ kind: 'duplicate_file', file, sameAs: first, sha256: sniff.sha256 }], report: { ...report, outcome: 'duplicate', reason: `identical to ${first}` } };
+  }
+  seen.set(sniff.sha256, file);
+  const encoding = decideEncoding(sniff, file);
+  if (typeof encoding !== 'string') {
+    return { kind: 'done', records: [{ kind: 'file_error', file, reason: encoding.fail }], report: { ...report, outcome: 'refused', reason: encoding.fail } };
+  }
+  report.encoding = encoding;
+  return { kind: 'read', file, full, facts: sniff, encoding, delimiter: detectDelimiter(decodeHead(sniff.head, encoding)), report };
+}
+
+/** The header line of a prepared file (its first line, decoded), for the fast lane; null when it is not one plain line. */
+export function veeamHeaderLine(p: Extract<PreparedVeeamFile, { kind: 'read' }>): string | null {
+  const text = decodeHead(p.facts.head, p.encoding);
+  const m = /\r?\n/.exec(text);
+  return m ? text.slice(0, m.index) : null;
+}
+
+/**
+ * Parses one prepared file (the second pass, streamed) into records, in batches; `done` gets its final
+ * report (rows, shape, culture, or why it was refused).
+ */
+export async function* readVeeamFile(
+  prepared: Extract<PreparedVeeamFile, { kind: 'read' }>,
+  batchSize: number,
+  done: (report: VeeamFileReport) => void,
+): AsyncGenerator<VeeamRecord[]> {
+  const { file, full, encoding, delimiter, report } = prepared;
+  let batch: VeeamRecord[] = [];
+  const pendingSkips: Array<Extract<VeeamRecord, { kind: 'parse_error' }>> = [];
+  const fileSkips: Array<Extract<VeeamRecord, { kind: 'parse_error' }>> = [];
+  const skippedLines = new Set<number>();
+  const parser = parse({
+    delimiter,
+    bom: true,
+    relax_column_count: true,
+    // The line number rides along with each record (cheaper than the `info` option's per-record copy).
+    on_record: ((record: string[], context: { lines: number }) => [record, context.lines]) as unknown as Options['on_record'],
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err: CsvError | undefined) => {
+      const line = Number((err as { lines?: number } | undefined)?.lines ?? 0);
+      // csv-parse reports each bad quote of a line; the line is one record, refused once.
+      if (!skippedLines.has(line)) pendingSkips.push({ kind: 'parse_error', file, line, raw: '', reason: csvErrorReason(err, file, line) });
+      skippedLines.add(line);
+      return undefined;
+    },
+  });
+  const input = fs.createReadStream(full, { highWaterMark: 1 << 20 });
+  const source = (encoding === 'utf-8' || encoding === 'utf-8-bom' ? input : input.pipe(iconv.decodeStream(encoding))) as Readable;
+  input.on('error', (e) => parser.destroy(e));
+  source.pipe(parser);
+  let ctx: VeeamFileContext | null = null;
+  let dateIdx = -1;
+  let refused: string | null = null;
+  // Rows are held back until the file's culture is known (from the first readable session date), so a
+  // file refused for its date format never also lands row by row.
+  let held: VeeamRecord[] | null = [];
+  let unreadableDates = 0;
+  let firstUnreadable = '';
+  const out = (r: VeeamRecord) => (held ? held.push(r) : batch.push(r));
+  try {
+    for await (const item of parser as AsyncIterable<[string[], number]>) {
+      const [record, lines] = item;
+      const info = { lines };
+      if (ctx === null) {
+        const before = pendingSkips.find((x) => x.kind === 'parse_error' && x.line < info.lines) as { reason: string } | undefined;
+        if (before) {
+          refused = `${file}: the header line is not valid CSV: ${before.reason}`;
+          break;
+        }
+        try {
+          const shape = detectVeeamShape(record, file);
+          ctx = { file, shape, culture: null, delimiter, encoding, header: record.map((h) => h.replace(/^\uFEFF/, '').trim()) };
+          dateIdx = shape.col[shape.def.dateColumn];
+          report.shape = shape.def.shape;
+        } catch (e) {
+          refused = e instanceof VeeamFormatError ? e.message : `${file}: ${errorMessage(e)}`;
+          batch.push({ kind: 'file_error', file, reason: refused, header: record });
+          break;
+        }
+        continue;
+      }
+      if (pendingSkips.length) {
+        fileSkips.push(...pendingSkips);
+        pendingSkips.length = 0;
+      }
+      if (record.length !== ctx.header.length) {
+        out({
+          kind: 'parse_error',
+          file,
+          line: info.lines,
+          raw: record.join(delimiter).slice(0, 2000),
+          reason: `line has ${record.length} field${record.length === 1 ? '' : 's'} but the header has ${ctx.header.length}${record.length < ctx.header.length ? ' (truncated line?)' : ' (an unquoted separator inside a value?)'}`,
+        });
+      } else {
+        if (ctx.culture === null && record[dateIdx]?.trim()) {
+          const culture = cultureOfDate(record[dateIdx]);
+          if (culture !== null) {
+            ctx.culture = culture;
+            report.culture = culture;
+          } else if ((firstUnreadable ||= record[dateIdx]) && ++unreadableDates >= CULTURE_PROBE_ROWS) {
+            refused = `${file}: column ${ctx.shape.def.dateColumn}, line ${info.lines} and the ${CULTURE_PROBE_ROWS - 1} dates before it: ${describeUnreadableDate(record[dateIdx])}`;
+            held = null;
+            report.rows = 0;
+            batch.push({ kind: 'file_error', file, reason: refused, header: ctx.header });
+            break;
+          }
+        }
+        out({ kind: 'row', file, line: info.lines, ctx, values: record });
+        report.rows++;
+      }
+      if (held && ctx.culture !== null) {
+        for (const r of held) batch.push(r);
+        held = null;
+      }
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } catch (e) {
+    // Only reading errors get here (CSV errors are skipped records): a file that fails mid-way keeps what was read.
+    const reason = `${file} could not be read to the end: ${errorMessage(e)}`;
+    if (held) for (const r of held) batch.push(r);
+    held = null;
+    batch.push({ kind: 'file_error', file, reason });
+    refused = refused ?? reason;
+  } finally {
+    input.destroy();
+    parser.destroy();
+  }
+  if (ctx && refused === null && ctx.culture === null && unreadableDates > 0) {
+    refused = `${file}: no session date in column ${ctx.shape.def.dateColumn} is readable: ${describeUnreadableDate(firstUnreadable)}`;
+    held = null;
+    report.rows = 0;
+    batch.push({ kind: 'file_error', file, reason: refused, header: ctx.header });
+  }
+  if (held) for (const r of held) batch.push(r);
+  if (ctx && refused === null) {
+    fileSkips.push(...pendingSkips);
+    if (fileSkips.length) {
+      // The parser does not keep the text of a line it skips: read those few lines again for the quarantine.
+      const text = await readLines(full, encoding, new Set(fileSkips.map((x) => x.line))).catch(() => new Map<number, string>());
+      for (const x of fileSkips) batch.push({ ...x, raw: (text.get(x.line) ?? '').slice(0, 2000) });
+    }
+  } else if (!ctx && refused === null) {
+    refused = `${file} has no header line`;
+    batch.push({ kind: 'file_error', file, reason: refused });
+  } else if (!ctx && refused !== null && !batch.some((r) => r.kind === 'file_error' && r.file === file)) {
+    batch.push({ kind: 'file_error', file, reason: refused });
+  }
+  done(refused ? { ...report, outcome: 'refused', reason: refused } : report);
   if (batch.length) yield batch;
 }
 
