@@ -208,6 +208,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
       ? source.bulkExtract(handle, {
           conn,
           tempDir: ctx.tempDir,
+          flush: () => appender!.flush(),
           rowByRow: (file, why) => logger.debug({ run_id: runId, source: source.id, file, why }, 'etl.source.row_by_row'),
           insert: async (select) => {
             appender!.flush(); // rows already appended come first, as they would in the file

@@ -71,6 +71,8 @@ export interface BulkContext {
    * counts them as read and loaded; the runner adds `_run_id` and `_extracted_at`. Returns the row count.
    */
   insert(select: string): Promise<number>;
+  /** Writes out the rows appended so far (from yielded records), so SQL on the raw table sees them. */
+  flush(): void;
   /** A folder for temporary files of this run (removed with it), or undefined for the OS temp folder. */
   tempDir?: string;
   /** Says why a file is read row by row instead (logged at debug level with the source and run). */

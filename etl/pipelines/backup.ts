@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -25,6 +26,7 @@ import {
   type VeeamFileReport,
   type VeeamRecord,
 } from '../sources/backup/index.js';
+import { bulkVeeamExports } from '../sources/backup/veeam-bulk.js';
 import type { CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
 import type { Column } from '../warehouse/duckdb.js';
 
@@ -169,6 +171,8 @@ export function veeamSessionsSource(cfg: BackupConfig, resolver: ObjectResolver)
       r.seen = new Hash64Set(16); // nothing is open between batches; free the run's key set
     },
     extract: (r) => extractVeeamExports(cfg.veeamDir, { onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
+    bulkExtract: (r, ctx) =>
+      bulkVeeamExports(ctx.conn, ctx, { dir: cfg.veeamDir, timezone: cfg.veeamTimezone, resolver, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
     locator: (rec) => veeamLocator(rec as unknown as VeeamRecord),
     mask: (rec) => redactTcknInRecord(veeamQuarantineRecord(rec as unknown as VeeamRecord)),
     validate: (rec) => validateVeeamRecord(rec as unknown as VeeamRecord, cfg, resolver, run.seen),
@@ -227,7 +231,7 @@ function readVeeamRecord(rec: VeeamRecord, cfg: BackupConfig, resolver: ObjectRe
   if (!v.ok) return { ok: false, reason: v.reason };
   const s = v.session;
   const startSec = Math.floor(s.startedAt / 1000);
-  const identity = s.sessionId !== null ? `id\u0001${s.sessionId}\u0001${s.objectName}` : `${s.objectType}\u0001${s.jobName}\u0001${s.objectName}\u0001${startSec}`;
+  const identity = veeamSessionIdentity(s);
   const [h1, h2] = hash64(identity);
   if (!seen.add(h1, h2)) {
     return {
@@ -240,7 +244,7 @@ function readVeeamRecord(rec: VeeamRecord, cfg: BackupConfig, resolver: ObjectRe
   return {
     ok: true,
     row: {
-      session_key: `veeam:${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`,
+      session_key: veeamSessionKey(identity),
       session_id: s.sessionId,
       source_file: rec.file,
       source_line: rec.line,
@@ -276,6 +280,19 @@ function readVeeamRecord(rec: VeeamRecord, cfg: BackupConfig, resolver: ObjectRe
       reason: s.reason === null ? null : redactTcknInText(s.reason), // free text: KVKK, no clear TC Kimlik No
     },
   };
+}
+
+/**
+ * What makes two rows the same session: Veeam's session id (with the VM), or else the job, the object and
+ * the start to the second. The fast lane (sources/backup/veeam-bulk.ts) builds the same text in SQL.
+ */
+export function veeamSessionIdentity(s: { sessionId: string | null; objectName: string; objectType: string; jobName: string; startedAt: number }): string {
+  return s.sessionId !== null ? `id\u0001${s.sessionId}\u0001${s.objectName}` : `${s.objectType}\u0001${s.jobName}\u0001${s.objectName}\u0001${Math.floor(s.startedAt / 1000)}`;
+}
+
+/** The landed key of a session: 16 hex digits of the MD5 of its identity (SQL: md5(identity)[1:16]). */
+export function veeamSessionKey(identity: string): string {
+  return `veeam:${crypto.createHash('md5').update(identity).digest('hex').slice(0, 16)}`;
 }
 
 export function veeamLocator(rec: VeeamRecord): string {
