@@ -19,7 +19,16 @@ export function trimmed(column: string): string {
 }
 
 /** Whitespace other than the plain space, as an RE2 character class (line breaks never reach a staged value). */
-export const OTHER_WHITESPACE = '[\\t\\x{0B}\\f\\x{A0}\\x{FEFF}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]';
+export const OTHER_WHITESPACE_CLASS = '[\\t\\x{0B}\\f\\x{A0}\\x{FEFF}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]';
+
+/**
+ * A condition true when a staged row holds no whitespace but plain spaces: checked per row only for the
+ * files whose bytes hold some (stageDelimitedFiles says which).
+ */
+export function noOtherWhitespace(columns: string[], flaggedFiles: number[], fileColumn = '_file'): string {
+  if (flaggedFiles.length === 0) return 'true';
+  return `(${fileColumn} NOT IN (${flaggedFiles.join(', ')}) OR NOT regexp_matches(concat_ws('|', ${columns.join(', ')}), '${OTHER_WHITESPACE_CLASS}'))`;
+}
 
 /**
  * Streams the rows of `sql` (over a staged table, with its `_file` and `_line`) as records made by `make`,

@@ -48,8 +48,11 @@ export interface StageOptions {
   tempDir?: string;
 }
 
-/** Per file (same order as given): staged, with its row count, or why not. */
-export type StageResult = Array<{ ok: true; rows: number } | { ok: false; why: string }>;
+/**
+ * Per file (same order as given): staged, with its row count and whether it holds whitespace other than
+ * the plain space anywhere (OTHER_WHITESPACE in sql.ts: only then do rows need that check), or why not.
+ */
+export type StageResult = Array<{ ok: true; rows: number; otherWhitespace: boolean } | { ok: false; why: string }>;
 
 /** Well under DuckDB's max_line_size (2 MB), which is an error even with ignore_errors. */
 const MAX_LINE_BYTES = 1 << 20;
@@ -91,7 +94,7 @@ export async function stageDelimitedFiles(conn: DuckDBConnection, opts: StageOpt
       else if (lines.longest > MAX_LINE_BYTES) results[i] = { ok: false, why: `a line of ${lines.longest} bytes` };
       else if (rows <= 0) results[i] = { ok: false, why: 'no data rows' };
       else {
-        results[i] = { ok: true, rows };
+        results[i] = { ok: true, rows, otherWhitespace: hasOtherWhitespace(bytes, opts.delimiter) };
         paths.push(readPath);
         indexOf.set(readPath, i);
       }
@@ -115,8 +118,7 @@ export async function stageDelimitedFiles(conn: DuckDBConnection, opts: StageOpt
     const fields = Array.from({ length: width }, (_, i) => `c${i}`);
     const counts = (
       await conn.runAndReadAll(`
-        SELECT _file, count(*) AS n,
-          count(*) FILTER (WHERE ${fields.map((f) => `regexp_matches(coalesce(${f}, ''), '["\\r\\n]')`).join(' OR ')}) AS odd
+        SELECT _file, count(*) AS n, count(*) FILTER (WHERE contains(concat_ws('', ${fields.join(', ')}), '"')) AS odd
         FROM ${table} GROUP BY _file`)
     ).getRowObjectsJson() as Array<{ _file: number; n: string; odd: string }>;
     const found = new Map(counts.map((c) => [Number(c._file), c]));
@@ -126,7 +128,8 @@ export async function stageDelimitedFiles(conn: DuckDBConnection, opts: StageOpt
       const c = found.get(i);
       const n = Number(c?.n ?? 0);
       if (n !== r.rows) results[i] = { ok: false, why: `${n} rows for ${r.rows} lines (blank lines, values spanning lines or rows with the wrong number of fields)` };
-      else if (Number(c?.odd ?? 0) > 0) results[i] = { ok: false, why: 'a value holds a quote or a line break' };
+      // (a line break inside a value shows in the row count, a bare carriage return as mixed line endings)
+      else if (Number(c?.odd ?? 0) > 0) results[i] = { ok: false, why: 'a value holds a quote' };
       if (!results[i].ok) refused.push(i);
     }
     if (refused.length) await conn.run(`DELETE FROM ${table} WHERE _file IN (${refused.join(', ')})`);
@@ -138,6 +141,22 @@ export async function stageDelimitedFiles(conn: DuckDBConnection, opts: StageOpt
   } finally {
     if (copyDir) fs.rmSync(copyDir, { recursive: true, force: true });
   }
+}
+
+/** Whitespace other than the plain space (and other than the delimiter) somewhere in UTF-8 bytes. */
+function hasOtherWhitespace(buf: Buffer, delimiter: string): boolean {
+  if (delimiter !== '\t' && buf.indexOf(0x09) >= 0) return true;
+  if (buf.indexOf(0x0b) >= 0 || buf.indexOf(0x0c) >= 0) return true;
+  for (const seq of [[0xc2, 0xa0], [0xe1, 0x9a, 0x80], [0xe2, 0x81, 0x9f], [0xe3, 0x80, 0x80]]) if (buf.indexOf(Buffer.from(seq)) >= 0) return true;
+  // U+FEFF anywhere but a byte-order mark at the start
+  if (buf.indexOf(Buffer.from([0xef, 0xbb, 0xbf]), 1) >= 0) return true;
+  // U+2000–U+200A, U+2028, U+2029, U+202F (E2 80 xx; not the quotes and dashes of the same block)
+  const e280 = Buffer.from([0xe2, 0x80]);
+  for (let i = buf.indexOf(e280); i >= 0; i = buf.indexOf(e280, i + 2)) {
+    const b = buf[i + 2];
+    if ((b >= 0x80 && b <= 0x8a) || b === 0xa8 || b === 0xa9 || b === 0xaf) return true;
+  }
+  return false;
 }
 
 /** Lines of a UTF-8 buffer (a last line without a line break counts), how they end, the longest. */

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseSync } from 'csv-parse/sync';
 import { zoneClock } from '../../calendar/wall-clock.js';
-import { OTHER_WHITESPACE, sqlString } from '../../csv/sql.js';
+import { noOtherWhitespace, sqlString } from '../../csv/sql.js';
 import { stageDelimitedFiles } from '../../csv/stage.js';
 import type { BulkContext } from '../../source.js';
 import { LEVEL_LABELS, veeamLevel, veeamStatus } from './codes.js';
@@ -47,6 +47,8 @@ interface StagedFile {
   shape: DetectedShape;
   header: string[];
   culture?: Culture;
+  /** The file holds whitespace other than plain spaces somewhere (rows then need that check). */
+  otherWhitespace?: boolean;
 }
 
 /** The shapes and cultures the SQL below reads. */
@@ -109,6 +111,7 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
         continue;
       }
       m.culture = culture!;
+      m.otherWhitespace = (r as { otherWhitespace: boolean }).otherWhitespace;
       staged.set(m.index, { group: g, local, file: m, rows: (r as { rows: number }).rows });
     }
     if (dropped.length) await conn.run(`DELETE FROM ${table} WHERE _file IN (${dropped.join(', ')})`);
@@ -156,7 +159,7 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
       SELECT identity FROM (${convs.map((g) => `SELECT identity FROM stage_veeam_${g}_conv WHERE _plain`).join(' UNION ALL ')}) GROUP BY identity HAVING count(*) > 1
       UNION
       SELECT CASE WHEN session_id IS NOT NULL THEN 'id' || chr(1) || session_id || chr(1) || object_name
-             ELSE object_type || chr(1) || job_name || chr(1) || object_name || chr(1) || CAST(floor(epoch_ms(started_at) / 1000) AS BIGINT) END
+             ELSE object_type || chr(1) || job_name || chr(1) || object_name || chr(1) || TRY_CAST(floor(epoch_ms(started_at) / 1000) AS BIGINT) END
       FROM raw_backup.veeam_sessions`);
     const twice: Array<{ order: number; line: number; record: VeeamRecord }> = [];
     for (const g of convs) {
@@ -167,7 +170,7 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
       await conn.run(`CREATE TEMP TABLE veeam_group_files (_file INTEGER, source_file VARCHAR, export_culture VARCHAR, file_encoding VARCHAR)`);
       await conn.run(`INSERT INTO veeam_group_files VALUES ${members.map((m, i) => `(${i}, ${sqlString(m.prepared.file)}, ${sqlString(m.culture ?? null)}, ${sqlString(m.prepared.encoding)})`).join(', ')}`);
       await ctx.insert(`
-        SELECT ${OUTPUT.map((c) => (['source_file', 'export_culture', 'file_encoding'].includes(c) ? `f.${c}` : `v.${c}`)).join(', ')}
+        SELECT ${OUTPUT.map((c) => (c === 'session_key' ? `'veeam:' || substr(md5(v.identity), 1, 16) AS session_key` : ['source_file', 'export_culture', 'file_encoding'].includes(c) ? `f.${c}` : `v.${c}`)).join(', ')}
         FROM ${conv} v JOIN veeam_group_files f USING (_file) ANTI JOIN veeam_twice t ON t.identity = v.identity
         WHERE v._plain`);
       await conn.run(`DROP TABLE veeam_group_files`);
@@ -276,7 +279,8 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
   if (kind === 'em_api') {
     const isoPlain = (v: string) => `regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-2][0-9]:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z') AND substr(${v}, 12, 2) <= '23'`;
     const ts = (v: string) => `CASE WHEN ${isoPlain(v)} THEN TRY_CAST(substr(${v}, 1, 19) AS TIMESTAMP) END`;
-    const frac = (v: string) => `coalesce(CAST(floor(CAST('0.' || nullif(regexp_extract(${v}, '\\.([0-9]+)Z$', 1), '') AS DOUBLE) * 1000) AS BIGINT), 0)`;
+    // the fraction's digits sit between the seconds' dot (character 20) and the Z
+    const frac = (v: string) => `CASE WHEN length(${v}) > 21 THEN TRY_CAST(floor(TRY_CAST('0.' || substr(${v}, 21, length(${v}) - 21) AS DOUBLE) * 1000) AS BIGINT) ELSE 0 END`;
     inner = [`${ts(startText)} AS start_ts`, `${ts(endText)} AS end_ts`, `${frac(startText)} AS start_frac`, `${frac(endText)} AS end_frac`];
     startMs = `CASE WHEN year(start_ts) BETWEEN 1970 AND 9999 THEN epoch_ms(start_ts) + start_frac END`;
     endMs = `CASE WHEN year(end_ts) BETWEEN 1970 AND 9999 THEN epoch_ms(end_ts) + end_frac END`;
@@ -308,14 +312,14 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
   const size = (name: string) => {
     const v = t(name);
     return `CASE WHEN regexp_full_match(${v}, '[0-9]+(,[0-9]+)? (B|KB|MB|GB|TB|PB)')
-      THEN CAST(round(CAST(replace(split_part(${v}, ' ', 1), ',', '.') AS DOUBLE) * CASE split_part(${v}, ' ', 2)
+      THEN CAST(round(TRY_CAST(replace(split_part(${v}, ' ', 1), ',', '.') AS DOUBLE) * CASE split_part(${v}, ' ', 2)
         ${Object.entries(UNIT_POWER).map(([u, p]) => `WHEN '${u}' THEN ${1024 ** p}.0`).join(' ')} END) AS BIGINT) END`;
   };
-  const ratio = (name: string) => `CASE WHEN regexp_full_match(${t(name)}, '[0-9]+(,[0-9]+)?x') THEN CAST(replace(rtrim(${t(name)}, 'x'), ',', '.') AS DOUBLE) END`;
-  const duration = `CASE WHEN regexp_full_match(${t('Duration')}, '[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,7})?') AND CAST(substr(${t('Duration')}, 1, 2) AS INTEGER) <= 23
-    THEN round((((CAST(substr(${t('Duration')}, 1, 2) AS DOUBLE) * 3600 + CAST(substr(${t('Duration')}, 4, 2) AS DOUBLE) * 60) + CAST(substr(${t('Duration')}, 7, 2) AS DOUBLE))
-      + coalesce(CAST('0.' || nullif(regexp_extract(${t('Duration')}, '\\.([0-9]+)$', 1), '') AS DOUBLE), 0)) * 1000) / 1000 END`;
-  const bytes = (name: string) => `CASE WHEN regexp_full_match(${t(name)}, '[0-9]{1,15}') THEN CAST(${t(name)} AS BIGINT) END`;
+  const ratio = (name: string) => `CASE WHEN regexp_full_match(${t(name)}, '[0-9]+(,[0-9]+)?x') THEN TRY_CAST(replace(rtrim(${t(name)}, 'x'), ',', '.') AS DOUBLE) END`;
+  const duration = `CASE WHEN regexp_full_match(${t('Duration')}, '[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,7})?') AND TRY_CAST(substr(${t('Duration')}, 1, 2) AS INTEGER) <= 23
+    THEN round((((TRY_CAST(substr(${t('Duration')}, 1, 2) AS DOUBLE) * 3600 + TRY_CAST(substr(${t('Duration')}, 4, 2) AS DOUBLE) * 60) + TRY_CAST(substr(${t('Duration')}, 7, 2) AS DOUBLE))
+      + coalesce(TRY_CAST('0.' || nullif(regexp_extract(${t('Duration')}, '\\.([0-9]+)$', 1), '') AS DOUBLE), 0)) * 1000) / 1000 END`;
+  const bytes = (name: string) => `CASE WHEN regexp_full_match(${t(name)}, '[0-9]{1,15}') THEN TRY_CAST(${t(name)} AS BIGINT) END`;
   const ahv = kind === 'ahv';
   const fields = {
     job,
@@ -345,7 +349,7 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
     ...(ahv
       ? [plainIf('Duration', 'duration_in'), plainIf('TotalSize', 'object_size'), plainIf('DataRead', 'data_read'), plainIf('Transferred', 'transferred'), plainIf('BackupSize', 'stored'), plainIf('Dedupe', 'dedup'), plainIf('Compression', 'compress')]
       : [plainIf('TotalSize', 'total_bytes'), `(x.tags IS NULL OR NOT regexp_matches(x.tags, '[0-9]{11}'))`, `(x.reason_text IS NULL OR NOT regexp_matches(x.reason_text, '[0-9]{11}'))`]),
-    `NOT regexp_matches(concat_ws('|', ${all.map((f) => `x.${f}`).join(', ')}), '${OTHER_WHITESPACE}')`,
+    noOtherWhitespace(all.map((f) => `x.${f}`), members.flatMap((m, i) => (m.otherWhitespace ? [i] : [])), 'x._file'),
   ].join(' AND ');
   const identity = `CASE WHEN x.sid IS NOT NULL THEN 'id' || chr(1) || x.sid || chr(1) || x.obj ELSE 'vm' || chr(1) || x.job || chr(1) || x.obj || chr(1) || CAST(floor(x.start_ms / 1000) AS BIGINT) END`;
 
@@ -355,7 +359,6 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
     SELECT x._file, x._line, coalesce(${plain}, false) AS _plain,
       ${identity} AS identity,
       lower(coalesce(x.job, '')) || chr(1) || lower(coalesce(x.obj, '')) || chr(1) || left(regexp_replace(coalesce(${startText.replace(/\bc(\d+)/g, 'x.c$1')}, ''), '[^0-9]', '', 'g'), 12) AS loose,
-      'veeam:' || substr(md5(${identity}), 1, 16) AS session_key,
       x.sid AS session_id, x._line AS source_line, ${sqlString(kind)} AS export_shape,
       x.job AS job_name, x.obj AS object_name, 'vm' AS object_type, ob.server AS server, ob.service AS service, ob.unit_code AS unit_code,
       ob.rpo AS rpo_target_hours, ob.mapped AS in_service_map, x.level_raw AS level_raw, lv.kind AS level_kind, lv.label AS level,

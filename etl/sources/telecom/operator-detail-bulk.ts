@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OTHER_WHITESPACE, sqlString, stagedRows, trimmed } from '../../csv/sql.js';
+import { noOtherWhitespace, sqlString, stagedRows, trimmed } from '../../csv/sql.js';
 import { stageDelimitedFiles } from '../../csv/stage.js';
 import type { BulkContext } from '../../source.js';
 import { detectDelimiter, mapColumns, readCsvFile, type CsvItem } from './csv.js';
@@ -107,14 +107,14 @@ async function* bulkGroup(
       const cases = names.map((n) => `WHEN ${sqlString(n)} THEN ${sqlString(operatorFromName(n) ?? 'DIGER')}`).join(' ');
       operatorSql = `CASE ${col('operator')} ${cases} ELSE ${operatorSql} END`;
     }
-    const amount = (field: string) => (index.has(field) ? `CAST(replace(${col(field)}, ',', '.') AS DOUBLE)` : 'NULL');
+    const amount = (field: string) => (index.has(field) ? `TRY_CAST(replace(${col(field)}, ',', '.') AS DOUBLE)` : 'NULL');
     // every amount empty or written "1234", "-12,50": one pattern over all of them (one match a row, not eight)
     const amountFields = AMOUNTS.filter((f) => index.has(f));
     const plainAmounts = amountFields.length
       ? `regexp_full_match(concat_ws(';', ${amountFields.map((f) => `coalesce(${col(f)}, '')`).join(', ')}), '(-?[0-9]+(,[0-9]+)?)?(;(-?[0-9]+(,[0-9]+)?)?)*')`
       : 'true';
     // dd.MM.yyyy exactly (ten characters) and a real date in the years Pano accepts
-    const date = (v: string) => `CAST(try_strptime(${v}, '%d.%m.%Y') AS DATE)`;
+    const date = (v: string) => `TRY_CAST(try_strptime(${v}, '%d.%m.%Y') AS DATE)`;
     const plainDate = (d: string, v: string) => `(length(${v}) = 10 AND ${d} IS NOT NULL AND year(${d}) BETWEEN 1900 AND 2999)`;
     const r2 = (v: string) => `(sign(${v}) * floor(abs(${v}) * 100 + 1e-7 + 0.5) / 100)`;
     // period start and end as validateDetailItem reads them: the two dates, or else the month's first and last day
@@ -137,7 +137,7 @@ async function* bulkGroup(
             : `${pm} IS NOT NULL AND length(${pm}) = 7 AND start_d IS NOT NULL AND year(start_d) BETWEEN 1900 AND 2999`,
           plainAmounts,
           `(${col('tariff')} IS NULL OR NOT regexp_matches(${col('tariff')}, '[0-9]{11}'))`,
-          `NOT regexp_matches(concat_ws('|', ${all.join(', ')}), '${OTHER_WHITESPACE}')`,
+          noOtherWhitespace(all, ok.filter((i) => (staged[i] as { otherWhitespace: boolean }).otherWhitespace)),
         ].join(' AND ')}, false) AS _plain
       FROM (
         SELECT *,
