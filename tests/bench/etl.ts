@@ -1,6 +1,7 @@
 /**
  * `npm run bench:etl` — ETL throughput per source on the large demo, against DuckDB loading the same rows
- * natively (read_csv of the landed table exported to CSV), measured in the same run, plus peak memory.
+ * natively (read_csv of the landed table exported to CSV, with the table's own column types), measured in the
+ * same run, plus peak memory.
  *
  *   npm run bench:etl                 # scale "large" (≈ 1 M tickets; takes several minutes)
  *   npm run bench:etl -- --scale 5    # a quicker look
@@ -84,9 +85,15 @@ for (const source of selected) {
   const db = await DuckDBInstance.create(new SnapshotStore(config.warehouse.dir).pathOf(manifest), { access_mode: 'READ_ONLY' });
   const c = await db.connect();
   await c.run(`COPY (SELECT * EXCLUDE (_run_id, _extracted_at) FROM ${source.raw.schema}.${source.raw.table}) TO '${csv}' (HEADER)`);
+  // the landed table's own column types (read_csv's type sniffing samples the file and can guess wrong)
+  const types = (
+    (await c.runAndReadAll(
+      `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = '${source.raw.schema}' AND table_name = '${source.raw.table}' AND column_name NOT IN ('_run_id', '_extracted_at') ORDER BY column_index`,
+    )).getRowObjectsJson() as Array<{ column_name: string; data_type: string }>
+  ).map((r) => `'${r.column_name}': '${r.data_type}'`);
   c.closeSync();
   db.closeSync();
-  const native = nativeLoad(csv);
+  const native = nativeLoad(csv, `{${types.join(', ')}}`);
   const nativeS = native.wallS;
   const peakMb = peakRssMb();
 
@@ -120,19 +127,19 @@ if (!dataArg) fs.rmSync(dir, { recursive: true, force: true });
  * DuckDB's own load of the CSV, timed in a child process: its in-memory table would otherwise count in
  * this process's peak RSS, which is meant to be Pano's.
  */
-function nativeLoad(csv: string): { wallS: number; cpuS: number } {
+function nativeLoad(csv: string, columns: string): { wallS: number; cpuS: number } {
   const script = `
     import { DuckDBInstance } from '@duckdb/node-api';
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     const t = performance.now();
     const u = process.cpuUsage();
-    await c.run(\`CREATE TABLE t AS SELECT * FROM read_csv('\${process.env.BENCH_CSV}')\`);
+    await c.run(\`CREATE TABLE t AS SELECT * FROM read_csv('\${process.env.BENCH_CSV}', header = true, columns = \${process.env.BENCH_COLUMNS})\`);
     const du = process.cpuUsage(u);
     console.log((performance.now() - t) / 1000, (du.user + du.system) / 1e6);
     c.closeSync();
     db.closeSync();`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, BENCH_CSV: csv.replace(/'/g, "''") }, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, BENCH_CSV: csv.replace(/'/g, "''"), BENCH_COLUMNS: columns }, encoding: 'utf8' });
   const [wallS, cpuS] = out.trim().split('\n').pop()!.split(' ').map(Number);
   return { wallS, cpuS };
 }
