@@ -23,8 +23,17 @@ export type UnitResolution =
  * lower-cased with Turkish rules ('İ' → 'i', 'I' → 'ı'). Never used to build keys. TR_FOLD.name in common/text.ts.
  */
 export function foldName(s: string): string {
-  return turkishFold(s, TR_FOLD.name);
+  // asked for every ticket's group and entity names, a few hundred distinct ones: Turkish lower-casing
+  // (ICU) is the costly part, so each name is folded once
+  let f = folded.get(s);
+  if (f === undefined) {
+    if (folded.size > 50_000) folded.clear();
+    f = turkishFold(s, TR_FOLD.name);
+    folded.set(s, f);
+  }
+  return f;
 }
+const folded = new Map<string, string>();
 
 const mapFileSchema = z.record(z.string().min(1), z.string().min(1));
 
