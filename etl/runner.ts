@@ -65,6 +65,10 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
   const { store, appDb, logger } = opts;
   const runId = SnapshotStore.newId(now());
   store.prune(opts.keep); // removes builds abandoned by a crashed run
+  // …and their spill folders: DuckDB's spill files and the fast lane's UTF-8 copies of exports
+  if (opts.duckdb?.tempDir && fs.existsSync(opts.duckdb.tempDir)) {
+    for (const d of fs.readdirSync(opts.duckdb.tempDir)) fs.rmSync(path.join(opts.duckdb.tempDir, d), { recursive: true, force: true });
+  }
   const previous = store.current();
   const buildFile = store.beginBuild(runId);
   // each build spills into a folder of its own: DuckDB's spill file names are not unique across processes

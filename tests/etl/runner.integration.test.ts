@@ -144,10 +144,15 @@ describe('ETL run on the demo GLPI source', () => {
     const serving = store.current()!.snapshotId;
     const leftover = store.beginBuild('20261125T080000Z-dead00');
     fs.writeFileSync(leftover, 'half a warehouse');
+    // its spill folder too: DuckDB's spill files and a fast-lane UTF-8 copy of an export
+    const spill = path.join(env.config.duckdb.tempDir, '20261125T080000Z-dead00', 'pano-stage-x');
+    fs.mkdirSync(spill, { recursive: true });
+    fs.writeFileSync(path.join(spill, '0.csv'), 'Hat No;Dönem\n');
     expect(store.current()!.snapshotId).toBe(serving);
     expect(store.list().map((s) => s.snapshotId)).not.toContain('20261125T080000Z-dead00');
     await run();
     expect(fs.existsSync(leftover)).toBe(false);
+    expect(fs.existsSync(path.dirname(spill))).toBe(false);
   });
 
   it('records every run in the run log with counts', async () => {
