@@ -21,6 +21,7 @@ import {
   type HrRecord,
   type RefusalStats,
 } from '../sources/hr/index.js';
+import { bulkHrLeaves } from '../sources/hr/bulk.js';
 import { FILE_PATTERN_TEXT } from '../sources/hr/files.js';
 import { MIN_AGE_AT_START, MIN_BIRTH_YEAR } from '../sources/hr/validate.js';
 import type { CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
@@ -84,6 +85,14 @@ function hrStream<V extends Validator>(cfg: HrConfig, spec: StreamSpec<V>): Sour
     },
     close: (h) => closeHrOrigin(h.origin),
     extract: (h) => extractHr(h.origin, spec.kind, cfg.kvkkSecret, run!.state) as AsyncIterable<Array<Record<string, unknown>>>,
+    // leave exports are the large ones: their plain CSV rows load in bulk (sources/hr/bulk.ts)
+    bulkExtract:
+      spec.kind === 'leave'
+        ? (h, ctx) =>
+            (h.origin.mode === 'files'
+              ? bulkHrLeaves(ctx.conn, ctx, { dir: h.origin.dir, secret: cfg.kvkkSecret, state: run!.state, persons: (run!.validator as unknown as LeaveValidator).persons })
+              : extractHr(h.origin, spec.kind, cfg.kvkkSecret, run!.state)) as AsyncIterable<Array<Record<string, unknown>>>
+        : undefined,
     validate: (record) => run!.validator.validate(record as unknown as HrRecord),
     locator: (record) => String((record as unknown as HrRecord).ref ?? '?'),
     mask: maskHrRecord,

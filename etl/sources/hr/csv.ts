@@ -76,7 +76,7 @@ const MOJIBAKE = /Ã[\u00a7\u00b6\u00bc\u2021\u2013\u0153\u2021]|Ä[\u00b0\u00b1
 const DELIMITERS = [';', ',', '\t'] as const;
 export type CsvDelimiter = (typeof DELIMITERS)[number];
 
-interface HeaderGuess {
+export interface HeaderGuess {
   lineNo: number;
   delimiter: CsvDelimiter;
   header: HeaderMap;
@@ -103,7 +103,7 @@ async function readHeadText(file: string, encoding: CsvEncoding, maxBytes = 256 
 }
 
 /** Finds the header row and the delimiter among the first lines. */
-async function findHeader(file: string, name: string, kind: HrKind, encoding: CsvEncoding): Promise<HeaderGuess> {
+export async function findHeader(file: string, name: string, kind: HrKind, encoding: CsvEncoding): Promise<HeaderGuess> {
   const text = await readHeadText(file, encoding);
   const lines = text.split(/\r\n|\n|\r/);
   if (lines.length > 1) lines.pop(); // possibly cut in the middle

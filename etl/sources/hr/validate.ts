@@ -243,7 +243,7 @@ function personProblem(rec: HrRecord, persons: ReadonlyMap<string, PersonStatus>
 export class TrainingValidator {
   readonly stats = new RefusalStats();
   private readonly seen = new SeenKeys();
-  constructor(private readonly persons: ReadonlyMap<string, PersonStatus>) {}
+  constructor(readonly persons: ReadonlyMap<string, PersonStatus>) {}
 
   validate(rec: HrRecord): Validated {
     const c = start(rec);
@@ -278,7 +278,7 @@ export class TrainingValidator {
 export class LeaveValidator {
   readonly stats = new RefusalStats();
   private readonly seen = new SeenKeys();
-  constructor(private readonly persons: ReadonlyMap<string, PersonStatus>) {}
+  constructor(readonly persons: ReadonlyMap<string, PersonStatus>) {}
 
   validate(rec: HrRecord): Validated {
     const c = start(rec);
