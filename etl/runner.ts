@@ -160,6 +160,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
   let rowsRead = 0;
   let rowsLoaded = 0;
   let rowsRejected = 0;
+  let rowsInBulk = 0;
   const report = (phase: EtlProgress['phase']) => ctx.onProgress?.({ source: source.id, phase, rowsRead, rowsRejected });
 
   const finish = async (status: SourceStatus) => {
@@ -220,6 +221,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
               `INSERT INTO ${qualified} BY NAME SELECT *, '${runId}' AS _run_id, '${extractedAt.toISOString()}'::TIMESTAMPTZ AS _extracted_at FROM (${select})`,
             );
             const n = Number(r.rowsChanged);
+            rowsInBulk += n;
             rowsRead += n;
             rowsLoaded += n;
             report('extract');
@@ -305,7 +307,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
     };
     if (since) status.watermark = since.toISOString();
     status.mode = since ? 'incremental' : 'full';
-    logger.info({ run_id: runId, source: source.id, mode: status.mode, since: since?.toISOString(), rows_read: rowsRead, rows_loaded: rowsLoaded, rows_total: totalRows, rows_rejected: rowsRejected, checks_failed: status.checksFailed }, 'etl.source.done');
+    logger.info({ run_id: runId, source: source.id, mode: status.mode, since: since?.toISOString(), rows_read: rowsRead, rows_in_bulk: rowsInBulk, rows_loaded: rowsLoaded, rows_total: totalRows, rows_rejected: rowsRejected, checks_failed: status.checksFailed }, 'etl.source.done');
     report('done');
     return await finish(status);
   } catch (e) {
