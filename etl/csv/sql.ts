@@ -74,3 +74,40 @@ export async function* stagedRows<T>(
   }
   if (batch.length) yield batch;
 }
+
+/**
+ * A small temporary lookup table filled by asking JavaScript about each row of `select` (its distinct
+ * values): how the fast lanes apply the sources' own rules to values with few distinct spellings (a result
+ * code, a leave type, a server name, a TC Kimlik No) instead of repeating those rules in SQL.
+ */
+export async function lookupTable(
+  conn: DuckDBConnection,
+  table: string,
+  columns: string[],
+  select: string,
+  ask: (row: Record<string, unknown>) => unknown[],
+): Promise<void> {
+  await conn.run(`DROP TABLE IF EXISTS ${table}`);
+  await conn.run(`CREATE TEMP TABLE ${table} (${columns.join(', ')})`);
+  const rows = (await conn.runAndReadAll(select)).getRowObjectsJson() as Array<Record<string, unknown>>;
+  const literal = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : sqlString(String(v)));
+  for (let i = 0; i < rows.length; i += 1000) {
+    await conn.run(`INSERT INTO ${table} VALUES ${rows.slice(i, i + 1000).map((r) => `(${ask(r).map(literal).join(', ')})`).join(', ')}`);
+  }
+}
+
+/**
+ * Copies of one record among staged rows, one written plainly and one not, must meet the source's own
+ * duplicate rule together, in file order: the plain copies (by the `loose` key each conversion table
+ * computes from the text as written) are demoted to the JavaScript lane (`_plain` false).
+ */
+export async function demoteLooseCopies(conn: DuckDBConnection, convTables: string[]): Promise<void> {
+  if (convTables.length === 0) return;
+  await conn.run(`DROP TABLE IF EXISTS fast_lane_loose`);
+  await conn.run(`
+    CREATE TEMP TABLE fast_lane_loose AS
+    SELECT loose FROM (${convTables.map((t) => `SELECT loose, _plain FROM ${t}`).join(' UNION ALL ')})
+    GROUP BY loose HAVING bool_or(_plain) AND NOT bool_and(_plain)`);
+  for (const t of convTables) await conn.run(`UPDATE ${t} SET _plain = false WHERE _plain AND loose IN (SELECT loose FROM fast_lane_loose)`);
+  await conn.run(`DROP TABLE fast_lane_loose`);
+}

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseSync } from 'csv-parse/sync';
 import { zoneClock } from '../../calendar/wall-clock.js';
-import { noOtherWhitespace, sqlString } from '../../csv/sql.js';
+import { demoteLooseCopies, lookupTable, noOtherWhitespace, sqlString } from '../../csv/sql.js';
 import { stageDelimitedFiles } from '../../csv/stage.js';
 import type { BulkContext } from '../../source.js';
 import { LEVEL_LABELS, veeamLevel, veeamStatus } from './codes.js';
@@ -122,15 +122,7 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
   // JavaScript lane, which keeps the first in file order. Copies are recognised loosely here (job, object and
   // start to the minute as written); the exact check comes after the JavaScript lane.
   const convs = groupList.map((_, g) => g).filter((g) => [...staged.values()].some((s) => s.group === g));
-  if (convs.length) {
-    await conn.run(`DROP TABLE IF EXISTS veeam_loose`);
-    await conn.run(`
-      CREATE TEMP TABLE veeam_loose AS
-      SELECT loose FROM (${convs.map((g) => `SELECT loose, _plain FROM stage_veeam_${g}_conv`).join(' UNION ALL ')})
-      GROUP BY loose HAVING bool_or(_plain) AND NOT bool_and(_plain)`);
-    for (const g of convs) await conn.run(`UPDATE stage_veeam_${g}_conv SET _plain = false WHERE _plain AND loose IN (SELECT loose FROM veeam_loose)`);
-    await conn.run(`DROP TABLE veeam_loose`);
-  }
+  await demoteLooseCopies(conn, convs.map((g) => `stage_veeam_${g}_conv`));
 
   // the JavaScript lane, in file order: files it reads whole, and the rows of staged files the SQL leaves
   for (const [index, p] of prepared.entries()) {
@@ -256,15 +248,15 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
   const endText = kind === 'em_api' ? t('BackupEndTime(UTC)') : t('EndTime');
 
   // the rules of few distinct values, asked of the JavaScript functions once per value
-  await mapping(conn, `${table}_status`, ['result VARCHAR', 'state VARCHAR', 'status VARCHAR'], `SELECT DISTINCT coalesce(${result}, '') AS a, coalesce(${state}, '') AS b FROM ${table}`, (r) => {
+  await lookupTable(conn, `${table}_status`, ['result VARCHAR', 'state VARCHAR', 'status VARCHAR'], `SELECT DISTINCT coalesce(${result}, '') AS a, coalesce(${state}, '') AS b FROM ${table}`, (r) => {
     const s = veeamStatus(String(r.a), r.b === '' ? undefined : String(r.b));
     return [r.a, r.b, typeof s === 'string' ? s : null];
   });
-  await mapping(conn, `${table}_level`, ['raw VARCHAR', 'kind VARCHAR', 'label VARCHAR'], `SELECT DISTINCT ${level} AS a FROM ${table} WHERE ${level} IS NOT NULL`, (r) => {
+  await lookupTable(conn, `${table}_level`, ['raw VARCHAR', 'kind VARCHAR', 'label VARCHAR'], `SELECT DISTINCT ${level} AS a FROM ${table} WHERE ${level} IS NOT NULL`, (r) => {
     const k = veeamLevel(String(r.a));
     return [r.a, k, k ? LEVEL_LABELS[k] : null];
   });
-  await mapping(conn, `${table}_object`, ['name VARCHAR', 'server VARCHAR', 'service VARCHAR', 'unit_code VARCHAR', 'rpo DOUBLE', 'mapped BOOLEAN'], `SELECT DISTINCT ${obj} AS a FROM ${table} WHERE ${obj} IS NOT NULL`, (r) => {
+  await lookupTable(conn, `${table}_object`, ['name VARCHAR', 'server VARCHAR', 'service VARCHAR', 'unit_code VARCHAR', 'rpo DOUBLE', 'mapped BOOLEAN'], `SELECT DISTINCT ${obj} AS a FROM ${table} WHERE ${obj} IS NOT NULL`, (r) => {
     const server = normalizeServerName(String(r.a), 'veeam');
     const o = opts.resolver.resolve(server);
     return [r.a, server, o.service, o.unitCode, o.rpoTargetHours, o.mapped];
@@ -291,7 +283,7 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
       THEN TRY_CAST(substr(${v}, 7, 4) || '-' || substr(${v}, 4, 2) || '-' || substr(${v}, 1, 2) || ' ' || substr(${v}, 12, 8) AS TIMESTAMP) END`;
     inner = [`${local(startText)} AS start_ts`, `${local(endText)} AS end_ts`];
     const clock = zoneClock(opts.timezone);
-    await mapping(
+    await lookupTable(
       conn,
       `${table}_hour`,
       ['hour TIMESTAMP', 'offset_ms BIGINT'],
@@ -377,16 +369,4 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
     LEFT JOIN ${table}_level lv ON lv.raw = x.level_raw
     LEFT JOIN ${table}_object ob ON ob.name = x.obj`);
   for (const m of ['status', 'level', 'object', 'hour']) await conn.run(`DROP TABLE IF EXISTS ${table}_${m}`);
-}
-
-/** A small lookup table filled by asking JavaScript about each row of `select`. */
-async function mapping(conn: DuckDBConnection, table: string, columns: string[], select: string, ask: (row: Record<string, unknown>) => unknown[]): Promise<void> {
-  await conn.run(`DROP TABLE IF EXISTS ${table}`);
-  await conn.run(`CREATE TEMP TABLE ${table} (${columns.join(', ')})`);
-  const rows = (await conn.runAndReadAll(select)).getRowObjectsJson() as Array<Record<string, unknown>>;
-  const literal = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? String(v) : sqlString(String(v)));
-  for (let i = 0; i < rows.length; i += 1000) {
-    const values = rows.slice(i, i + 1000).map((r) => `(${ask(r).map(literal).join(', ')})`);
-    await conn.run(`INSERT INTO ${table} VALUES ${values.join(', ')}`);
-  }
 }

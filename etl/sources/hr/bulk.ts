@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { noOtherWhitespace, sqlString } from '../../csv/sql.js';
+import { demoteLooseCopies, lookupTable, noOtherWhitespace, sqlString } from '../../csv/sql.js';
 import { stageDelimitedFiles, type StageEncoding } from '../../csv/stage.js';
 import type { BulkContext } from '../../source.js';
 import { findHeader, readCsvExport, sniffCsv, type CsvEncoding } from './csv.js';
@@ -110,15 +110,7 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
 
   // copies of one leave among the staged rows, one plain and one not, both go to the validator
   const convs = groupList.map((_, g) => g).filter((g) => [...staged.values()].some((s) => s.group === g));
-  if (convs.length) {
-    await conn.run(`DROP TABLE IF EXISTS hr_leave_loose`);
-    await conn.run(`
-      CREATE TEMP TABLE hr_leave_loose AS
-      SELECT loose FROM (${convs.map((g) => `SELECT loose, _plain FROM stage_hr_leave_${g}_conv`).join(' UNION ALL ')})
-      GROUP BY loose HAVING bool_or(_plain) AND NOT bool_and(_plain)`);
-    for (const g of convs) await conn.run(`UPDATE stage_hr_leave_${g}_conv SET _plain = false WHERE _plain AND loose IN (SELECT loose FROM hr_leave_loose)`);
-    await conn.run(`DROP TABLE hr_leave_loose`);
-  }
+  await demoteLooseCopies(conn, convs.map((g) => `stage_hr_leave_${g}_conv`));
 
   // the JavaScript lane, in file order
   for (const [index, f] of set.files.entries()) {
@@ -190,15 +182,15 @@ async function convert(conn: DuckDBConnection, table: string, members: Candidate
   const all = Array.from({ length: members[0].width }, (_, i) => `c${i}`);
 
   // each distinct TC Kimlik No (as written) → its keyed hash and whether the personnel stream accepted the person
-  await mapping(conn, `${table}_person`, ['cell VARCHAR', 'person_key VARCHAR', 'accepted BOOLEAN'], `SELECT DISTINCT ${c('tckn')} AS v FROM ${table} WHERE ${c('tckn')} IS NOT NULL`, (v) => {
-    const r = pseudonymizeHrTckn(v, opts.secret, opts.state.cache);
+  await lookupTable(conn, `${table}_person`, ['cell VARCHAR', 'person_key VARCHAR', 'accepted BOOLEAN'], `SELECT DISTINCT ${c('tckn')} AS v FROM ${table} WHERE ${c('tckn')} IS NOT NULL`, ({ v }) => {
+    const r = pseudonymizeHrTckn(String(v), opts.secret, opts.state.cache);
     const key = 'key' in r ? r.key : null;
-    return [v, key, key !== null && opts.persons.get(key)?.ok === true];
+    return [String(v), key, key !== null && opts.persons.get(key)?.ok === true];
   });
   // each distinct leave type text → its code and label (read from the masked text, as the reader masks it)
-  await mapping(conn, `${table}_type`, ['cell VARCHAR', 'code VARCHAR', 'label VARCHAR'], `SELECT DISTINCT ${c('leave_type')} AS v FROM ${table} WHERE ${c('leave_type')} IS NOT NULL`, (v) => {
-    const p = parseLeaveType(maskCell(v) as string);
-    return [v, p.ok ? p.value.code : null, p.ok ? p.value.label : null];
+  await lookupTable(conn, `${table}_type`, ['cell VARCHAR', 'code VARCHAR', 'label VARCHAR'], `SELECT DISTINCT ${c('leave_type')} AS v FROM ${table} WHERE ${c('leave_type')} IS NOT NULL`, ({ v }) => {
+    const p = parseLeaveType(maskCell(String(v)) as string);
+    return [String(v), p.ok ? p.value.code : null, p.ok ? p.value.label : null];
   });
 
   // dd.MM.yyyy exactly, a real date in 1900–2100
@@ -224,15 +216,4 @@ async function convert(conn: DuckDBConnection, table: string, members: Candidate
       LEFT JOIN ${table}_type ty ON ty.cell = x.${c('leave_type')}
     )`);
   for (const m of ['person', 'type']) await conn.run(`DROP TABLE ${table}_${m}`);
-}
-
-/** A small lookup table filled by asking JavaScript about each value of `select`'s column `v`. */
-async function mapping(conn: DuckDBConnection, table: string, columns: string[], select: string, ask: (v: string) => unknown[]): Promise<void> {
-  await conn.run(`DROP TABLE IF EXISTS ${table}`);
-  await conn.run(`CREATE TEMP TABLE ${table} (${columns.join(', ')})`);
-  const values = (await conn.runAndReadAll(select)).getRows().map((r) => String(r[0]));
-  const literal = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'boolean' ? String(v) : sqlString(String(v)));
-  for (let i = 0; i < values.length; i += 1000) {
-    await conn.run(`INSERT INTO ${table} VALUES ${values.slice(i, i + 1000).map((v) => `(${ask(v).map(literal).join(', ')})`).join(', ')}`);
-  }
 }
