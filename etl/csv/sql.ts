@@ -111,3 +111,16 @@ export async function demoteLooseCopies(conn: DuckDBConnection, convTables: stri
   for (const t of convTables) await conn.run(`UPDATE ${t} SET _plain = false WHERE _plain AND loose IN (SELECT loose FROM fast_lane_loose)`);
   await conn.run(`DROP TABLE fast_lane_loose`);
 }
+
+/**
+ * `table` (key): the keys that the plain rows of `convTables` (column `keyColumn`) share with another plain
+ * row, or with a row already landed from the JavaScript lane (`landedKeys`, a SELECT of one column). Such
+ * rows are handed to the source's duplicate rule instead of landing in bulk.
+ */
+export async function createTwiceTable(conn: DuckDBConnection, table: string, convTables: string[], keyColumn: string, landedKeys: string): Promise<void> {
+  await conn.run(`DROP TABLE IF EXISTS ${table}`);
+  await conn.run(`
+    CREATE TEMP TABLE ${table} AS
+    SELECT ${keyColumn} AS key FROM (${convTables.map((t) => `SELECT ${keyColumn} FROM ${t} WHERE _plain`).join(' UNION ALL ')}) GROUP BY ${keyColumn} HAVING count(*) > 1
+    UNION ${landedKeys}`);
+}

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseSync } from 'csv-parse/sync';
 import { zoneClock } from '../../calendar/wall-clock.js';
-import { demoteLooseCopies, lookupTable, noOtherWhitespace, sqlString } from '../../csv/sql.js';
+import { createTwiceTable, demoteLooseCopies, lookupTable, noOtherWhitespace, sqlString } from '../../csv/sql.js';
 import { stageDelimitedFiles } from '../../csv/stage.js';
 import type { BulkContext } from '../../source.js';
 import { LEVEL_LABELS, veeamLevel, veeamStatus } from './codes.js';
@@ -145,14 +145,15 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
   // the plain rows: landed in SQL, except sessions that occur twice (handed to the JavaScript rules)
   if (convs.length) {
     ctx.flush();
-    await conn.run(`DROP TABLE IF EXISTS veeam_twice`);
-    await conn.run(`
-      CREATE TEMP TABLE veeam_twice AS
-      SELECT identity FROM (${convs.map((g) => `SELECT identity FROM stage_veeam_${g}_conv WHERE _plain`).join(' UNION ALL ')}) GROUP BY identity HAVING count(*) > 1
-      UNION
-      SELECT CASE WHEN session_id IS NOT NULL THEN 'id' || chr(1) || session_id || chr(1) || object_name
-             ELSE object_type || chr(1) || job_name || chr(1) || object_name || chr(1) || TRY_CAST(floor(epoch_ms(started_at) / 1000) AS BIGINT) END
-      FROM raw_backup.veeam_sessions`);
+    await createTwiceTable(
+      conn,
+      'veeam_twice',
+      convs.map((g) => `stage_veeam_${g}_conv`),
+      'identity',
+      `SELECT CASE WHEN session_id IS NOT NULL THEN 'id' || chr(1) || session_id || chr(1) || object_name
+         ELSE object_type || chr(1) || job_name || chr(1) || object_name || chr(1) || CAST(floor(epoch_ms(started_at) / 1000) AS BIGINT) END
+       FROM raw_backup.veeam_sessions`,
+    );
     const twice: Array<{ order: number; line: number; record: VeeamRecord }> = [];
     for (const g of convs) {
       const conv = `stage_veeam_${g}_conv`;
@@ -163,11 +164,11 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
       await conn.run(`INSERT INTO veeam_group_files VALUES ${members.map((m, i) => `(${i}, ${sqlString(m.prepared.file)}, ${sqlString(m.culture ?? null)}, ${sqlString(m.prepared.encoding)})`).join(', ')}`);
       await ctx.insert(`
         SELECT ${OUTPUT.map((c) => (c === 'session_key' ? `'veeam:' || substr(md5(v.identity), 1, 16) AS session_key` : ['source_file', 'export_culture', 'file_encoding'].includes(c) ? `f.${c}` : `v.${c}`)).join(', ')}
-        FROM ${conv} v JOIN veeam_group_files f USING (_file) ANTI JOIN veeam_twice t ON t.identity = v.identity
+        FROM ${conv} v JOIN veeam_group_files f USING (_file) ANTI JOIN veeam_twice t ON t.key = v.identity
         WHERE v._plain`);
       await conn.run(`DROP TABLE veeam_group_files`);
       for (const row of (
-        await conn.runAndReadAll(`SELECT s.* FROM stage_veeam_${g} s JOIN ${conv} v USING (_file, _line) SEMI JOIN veeam_twice t ON t.identity = v.identity WHERE v._plain`)
+        await conn.runAndReadAll(`SELECT s.* FROM stage_veeam_${g} s JOIN ${conv} v USING (_file, _line) SEMI JOIN veeam_twice t ON t.key = v.identity WHERE v._plain`)
       ).getRowObjectsJson()) {
         const m = members[Number(row._file)];
         twice.push({ order: m.index, line: Number(row._line), record: rowRecord(row, m) });

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { demoteLooseCopies, lookupTable, noOtherWhitespace, sqlString } from '../../csv/sql.js';
+import { createTwiceTable, demoteLooseCopies, lookupTable, noOtherWhitespace, sqlString } from '../../csv/sql.js';
 import { stageDelimitedFiles, type StageEncoding } from '../../csv/stage.js';
 import type { BulkContext } from '../../source.js';
 import { findHeader, readCsvExport, sniffCsv, type CsvEncoding } from './csv.js';
@@ -129,11 +129,7 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
   // the plain rows, except leaves that occur twice (among them, or with a row the validator landed)
   if (convs.length) {
     ctx.flush();
-    await conn.run(`DROP TABLE IF EXISTS hr_leave_twice`);
-    await conn.run(`
-      CREATE TEMP TABLE hr_leave_twice AS
-      SELECT k FROM (${convs.map((g) => `SELECT k FROM stage_hr_leave_${g}_conv WHERE _plain`).join(' UNION ALL ')}) GROUP BY k HAVING count(*) > 1
-      UNION SELECT person_key || '|' || leave_type || '|' || start_date FROM raw_hr.leaves`);
+    await createTwiceTable(conn, 'hr_leave_twice', convs.map((g) => `stage_hr_leave_${g}_conv`), 'k', `SELECT person_key || '|' || leave_type || '|' || start_date FROM raw_hr.leaves`);
     const twice: Array<{ order: number; line: number; record: HrRecord }> = [];
     for (const g of convs) {
       const members = groupList[g];
@@ -142,11 +138,11 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
       await conn.run(`INSERT INTO hr_leave_files VALUES ${members.map((m, i) => `(${i}, ${sqlString(maskDigitRuns(`${m.file.name}:line `))})`).join(', ')}`);
       await ctx.insert(`
         SELECT v.person_key, v.leave_type, v.leave_type_as_exported, v.start_date, v.end_date, v.days, f.ref || v._line AS source_ref
-        FROM stage_hr_leave_${g}_conv v JOIN hr_leave_files f USING (_file) ANTI JOIN hr_leave_twice t ON t.k = v.k
+        FROM stage_hr_leave_${g}_conv v JOIN hr_leave_files f USING (_file) ANTI JOIN hr_leave_twice t ON t.key = v.k
         WHERE v._plain`);
       await conn.run(`DROP TABLE hr_leave_files`);
       for (const row of (
-        await conn.runAndReadAll(`SELECT s.* FROM stage_hr_leave_${g} s JOIN stage_hr_leave_${g}_conv v USING (_file, _line) SEMI JOIN hr_leave_twice t ON t.k = v.k WHERE v._plain`)
+        await conn.runAndReadAll(`SELECT s.* FROM stage_hr_leave_${g} s JOIN stage_hr_leave_${g}_conv v USING (_file, _line) SEMI JOIN hr_leave_twice t ON t.key = v.k WHERE v._plain`)
       ).getRowObjectsJson()) {
         const c = members[Number(row._file)];
         const r = record(row, c, opts);

@@ -72,6 +72,9 @@ beforeAll(async () => {
   put('elle/ahv-1254.csv', iconv.encode(`${AHV_HEAD}\r\n${AHV_ROWS.slice(0, 3).map((r) => r.replace('ebys-db01', 'şube-01').replace('web', 'ığdır')).join('\r\n')}\r\n`, 'win1254'));
   put('elle/em.csv', `${EM_HEAD}\n${EM_ROWS.join('\n')}\n`);
   put('elle/em-2.csv', `${EM_HEAD}\n${EM_ROWS[0]}\n${EM_ROWS[1].replace('dc01', 'dc09')}\n`); // one session already in em.csv
+  // read before em.csv: the same session as its second row, its times written with an offset (JavaScript reads
+  // it and keeps it; the plain copy in em.csv comes later and is refused, on both lanes)
+  put('elle/em-0.csv', `${EM_HEAD}\n${EM_ROWS[1].replace('2025-11-19T05:27:22.863Z', '2025-11-19T08:27:22.863+03:00').replace('2025-11-19T05:25:19.8Z', '2025-11-19T08:25:19.8+03:00')}\n`);
   put('elle/ahv-kesik.csv', `${AHV_HEAD}\n${AHV_ROWS[0]}\n${AHV_ROWS[6].slice(0, 40)}`); // cut off: read row by row
   put('elle/ahv-iso.csv', `${AHV_HEAD}\n${AHV_ROWS[6].replaceAll('25.11.2025 20:0', '2025-11-25T20:0')}\n`); // another culture
 }, 120_000);
