@@ -144,7 +144,7 @@ function nativeLoad(csv: string, columns: string, database: string): { wallS: nu
     const c = await db.connect();
     const t = performance.now();
     const u = process.cpuUsage();
-    await c.run(\`CREATE TABLE t AS SELECT * FROM read_csv('\${process.env.BENCH_CSV}', header = true, columns = \${process.env.BENCH_COLUMNS})\`);
+    await c.run(\`CREATE TABLE t AS SELECT * FROM read_csv('\${process.env.BENCH_CSV}', header = true, delim = ',', quote = '"', escape = '"', columns = \${process.env.BENCH_COLUMNS})\`);
     const du = process.cpuUsage(u);
     console.log((performance.now() - t) / 1000, (du.user + du.system) / 1e6);
     c.closeSync();
