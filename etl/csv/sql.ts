@@ -103,24 +103,25 @@ export async function lookupTable(
  */
 export async function demoteLooseCopies(conn: DuckDBConnection, convTables: string[]): Promise<void> {
   if (convTables.length === 0) return;
+  // the loose keys of the rows left to JavaScript (few): only those are looked for among the plain rows
   await conn.run(`DROP TABLE IF EXISTS fast_lane_loose`);
-  await conn.run(`
-    CREATE TEMP TABLE fast_lane_loose AS
-    SELECT loose FROM (${convTables.map((t) => `SELECT loose, _plain FROM ${t}`).join(' UNION ALL ')})
-    GROUP BY loose HAVING bool_or(_plain) AND NOT bool_and(_plain)`);
-  for (const t of convTables) await conn.run(`UPDATE ${t} SET _plain = false WHERE _plain AND loose IN (SELECT loose FROM fast_lane_loose)`);
+  await conn.run(`CREATE TEMP TABLE fast_lane_loose AS SELECT DISTINCT loose FROM (${convTables.map((t) => `SELECT loose FROM ${t} WHERE NOT _plain`).join(' UNION ALL ')})`);
+  const [[n]] = (await conn.runAndReadAll('SELECT count(*) FROM fast_lane_loose')).getRows();
+  if (Number(n) > 0) for (const t of convTables) await conn.run(`UPDATE ${t} SET _plain = false WHERE _plain AND loose IN (SELECT loose FROM fast_lane_loose)`);
   await conn.run(`DROP TABLE fast_lane_loose`);
 }
 
 /**
- * `table` (key): the keys that the plain rows of `convTables` (column `keyColumn`) share with another plain
- * row, or with a row already landed from the JavaScript lane (`landedKeys`, a SELECT of one column). Such
- * rows are handed to the source's duplicate rule instead of landing in bulk.
+ * `table` (key): the 64-bit hashes of the keys that the plain rows of `convTables` (column `keyColumn`) share
+ * with another plain row, or with a row already landed from the JavaScript lane (`landedKeys`, a SELECT of
+ * one column). Such rows are handed to the source's duplicate rule instead of landing in bulk. Hashes keep
+ * the aggregate small at millions of rows; a collision can only send a row to the JavaScript lane, which
+ * decides exactly. Match rows with `hash(<key>)`.
  */
 export async function createTwiceTable(conn: DuckDBConnection, table: string, convTables: string[], keyColumn: string, landedKeys: string): Promise<void> {
   await conn.run(`DROP TABLE IF EXISTS ${table}`);
   await conn.run(`
     CREATE TEMP TABLE ${table} AS
-    SELECT ${keyColumn} AS key FROM (${convTables.map((t) => `SELECT ${keyColumn} FROM ${t} WHERE _plain`).join(' UNION ALL ')}) GROUP BY ${keyColumn} HAVING count(*) > 1
-    UNION ${landedKeys}`);
+    SELECT h AS key FROM (${convTables.map((t) => `SELECT hash(${keyColumn}) AS h FROM ${t} WHERE _plain`).join(' UNION ALL ')}) GROUP BY h HAVING count(*) > 1
+    UNION SELECT hash(k) FROM (${landedKeys}) l(k)`);
 }

@@ -7,7 +7,7 @@ import type { BulkContext } from '../../source.js';
 import { LEVEL_LABELS, veeamLevel, veeamStatus } from './codes.js';
 import { normalizeServerName, type ObjectResolver } from './objects.js';
 import { cultureOfDate, type Culture } from './values.js';
-import { listVeeamFiles, prepareVeeamFile, readVeeamFile, veeamHeaderLine, type PreparedVeeamFile, type VeeamFileReport, type VeeamRecord } from './veeam-extract.js';
+import { listVeeamFiles, prepareVeeamFile, readLines, readVeeamFile, veeamHeaderLine, type PreparedVeeamFile, type VeeamFileContext, type VeeamFileReport, type VeeamRecord } from './veeam-extract.js';
 import { detectVeeamShape, type DetectedShape } from './veeam-shapes.js';
 
 /**
@@ -123,6 +123,14 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
   // start to the minute as written); the exact check comes after the JavaScript lane.
   const convs = groupList.map((_, g) => g).filter((g) => [...staged.values()].some((s) => s.group === g));
   await demoteLooseCopies(conn, convs.map((g) => `stage_veeam_${g}_conv`));
+  // what the JavaScript lane needs of the staged text is kept; the rest goes (at scale it is most of the memory)
+  for (const g of groupList.keys()) {
+    if (convs.includes(g)) {
+      await conn.run(`DROP TABLE IF EXISTS stage_veeam_${g}_rest`);
+      await conn.run(`CREATE TEMP TABLE stage_veeam_${g}_rest AS SELECT s.* FROM stage_veeam_${g} s SEMI JOIN (SELECT _file, _line FROM stage_veeam_${g}_conv WHERE NOT _plain) k USING (_file, _line)`);
+    }
+    await conn.run(`DROP TABLE IF EXISTS stage_veeam_${g}`);
+  }
 
   // the JavaScript lane, in file order: files it reads whole, and the rows of staged files the SQL leaves
   for (const [index, p] of prepared.entries()) {
@@ -136,7 +144,7 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
       const m = s.file;
       reports[index] = { ...p.report, shape: m.shape.def.shape, culture: m.culture!, rows: s.rows };
       const rows = (
-        await conn.runAndReadAll(`SELECT s.* FROM stage_veeam_${s.group} s JOIN stage_veeam_${s.group}_conv v USING (_file, _line) WHERE s._file = ${s.local} AND NOT v._plain ORDER BY s._line`)
+        await conn.runAndReadAll(`SELECT * FROM stage_veeam_${s.group}_rest WHERE _file = ${s.local} ORDER BY _line`)
       ).getRowObjectsJson();
       if (rows.length) yield rows.map((row) => rowRecord(row, m));
     }
@@ -164,23 +172,28 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
       await conn.run(`INSERT INTO veeam_group_files VALUES ${members.map((m, i) => `(${i}, ${sqlString(m.prepared.file)}, ${sqlString(m.culture ?? null)}, ${sqlString(m.prepared.encoding)})`).join(', ')}`);
       await ctx.insert(`
         SELECT ${OUTPUT.map((c) => (c === 'session_key' ? `'veeam:' || substr(md5(v.identity), 1, 16) AS session_key` : ['source_file', 'export_culture', 'file_encoding'].includes(c) ? `f.${c}` : `v.${c}`)).join(', ')}
-        FROM ${conv} v JOIN veeam_group_files f USING (_file) ANTI JOIN veeam_twice t ON t.key = v.identity
+        FROM ${conv} v JOIN veeam_group_files f USING (_file) ANTI JOIN veeam_twice t ON t.key = hash(v.identity)
         WHERE v._plain`);
       await conn.run(`DROP TABLE veeam_group_files`);
-      for (const row of (
-        await conn.runAndReadAll(`SELECT s.* FROM stage_veeam_${g} s JOIN ${conv} v USING (_file, _line) SEMI JOIN veeam_twice t ON t.key = v.identity WHERE v._plain`)
-      ).getRowObjectsJson()) {
-        const m = members[Number(row._file)];
-        twice.push({ order: m.index, line: Number(row._line), record: rowRecord(row, m) });
+      // their text is read again from the files (the staged text is gone by now): a few lines
+      const lines = (await conn.runAndReadAll(`SELECT _file, _line FROM ${conv} v SEMI JOIN veeam_twice t ON t.key = hash(v.identity) WHERE v._plain`)).getRows();
+      const byFile = new Map<number, Set<number>>();
+      for (const [f, l] of lines) byFile.set(Number(f), (byFile.get(Number(f)) ?? new Set()).add(Number(l)));
+      for (const [f, wanted] of byFile) {
+        const m = members[f];
+        const text = await readLines(m.prepared.full, m.prepared.encoding, wanted);
+        for (const line of wanted) {
+          const values = (parseSync(text.get(line) ?? '', { delimiter: m.prepared.delimiter, relax_column_count: true }) as string[][])[0] ?? [];
+          twice.push({ order: m.index, line, record: { kind: 'row', file: m.prepared.file, line, ctx: fileContext(m), values } });
+        }
       }
       await conn.run(`DROP TABLE ${conv}`);
-      await conn.run(`DROP TABLE IF EXISTS stage_veeam_${g}`);
     }
     await conn.run(`DROP TABLE veeam_twice`);
     twice.sort((a, b) => a.order - b.order || a.line - b.line);
     for (let i = 0; i < twice.length; i += 5000) yield twice.slice(i, i + 5000).map((t) => t.record);
   }
-  for (const g of groupList.keys()) await conn.run(`DROP TABLE IF EXISTS stage_veeam_${g}`);
+  for (const g of groupList.keys()) await conn.run(`DROP TABLE IF EXISTS stage_veeam_${g}_rest`);
   for (const r of reports) if (r) opts.onFile(r);
 }
 
@@ -211,9 +224,13 @@ function rowRecord(row: Record<string, unknown>, m: StagedFile): VeeamRecord {
     kind: 'row',
     file: m.prepared.file,
     line: Number(row._line),
-    ctx: { file: m.prepared.file, shape: m.shape, culture: m.culture ?? null, delimiter: m.prepared.delimiter, encoding: m.prepared.encoding, header: m.header },
+    ctx: fileContext(m),
     values,
   };
+}
+
+function fileContext(m: StagedFile): VeeamFileContext {
+  return { file: m.prepared.file, shape: m.shape, culture: m.culture ?? null, delimiter: m.prepared.delimiter, encoding: m.prepared.encoding, header: m.header };
 }
 
 /** The landed columns, in VEEAM_COLUMNS order. */

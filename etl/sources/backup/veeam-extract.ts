@@ -292,7 +292,7 @@ export async function* readVeeamFile(
 }
 
 /** The text of the wanted lines (1-based) of a file, decoded. */
-async function readLines(file: string, encoding: FileEncoding, wanted: Set<number>): Promise<Map<number, string>> {
+export async function readLines(file: string, encoding: FileEncoding, wanted: Set<number>): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   const last = Math.max(...wanted);
   const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });

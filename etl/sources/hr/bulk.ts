@@ -138,11 +138,11 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
       await conn.run(`INSERT INTO hr_leave_files VALUES ${members.map((m, i) => `(${i}, ${sqlString(maskDigitRuns(`${m.file.name}:line `))})`).join(', ')}`);
       await ctx.insert(`
         SELECT v.person_key, v.leave_type, v.leave_type_as_exported, v.start_date, v.end_date, v.days, f.ref || v._line AS source_ref
-        FROM stage_hr_leave_${g}_conv v JOIN hr_leave_files f USING (_file) ANTI JOIN hr_leave_twice t ON t.key = v.k
+        FROM stage_hr_leave_${g}_conv v JOIN hr_leave_files f USING (_file) ANTI JOIN hr_leave_twice t ON t.key = hash(v.k)
         WHERE v._plain`);
       await conn.run(`DROP TABLE hr_leave_files`);
       for (const row of (
-        await conn.runAndReadAll(`SELECT s.* FROM stage_hr_leave_${g} s JOIN stage_hr_leave_${g}_conv v USING (_file, _line) SEMI JOIN hr_leave_twice t ON t.key = v.k WHERE v._plain`)
+        await conn.runAndReadAll(`SELECT s.* FROM stage_hr_leave_${g} s JOIN stage_hr_leave_${g}_conv v USING (_file, _line) SEMI JOIN hr_leave_twice t ON t.key = hash(v.k) WHERE v._plain`)
       ).getRowObjectsJson()) {
         const c = members[Number(row._file)];
         const r = record(row, c, opts);
