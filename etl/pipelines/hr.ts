@@ -24,7 +24,7 @@ import {
 import { bulkHrLeaves } from '../sources/hr/bulk.js';
 import { FILE_PATTERN_TEXT } from '../sources/hr/files.js';
 import { MIN_AGE_AT_START, MIN_BIRTH_YEAR } from '../sources/hr/validate.js';
-import type { CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
+import type { BulkContext, CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
 import { tableExists, type Column } from '../warehouse/duckdb.js';
 
 /**
@@ -60,6 +60,8 @@ interface StreamSpec<V extends Validator> {
   columns: Column[];
   makeValidator(origin: HrOrigin, state: HrRunState): Promise<V>;
   checks(ctx: CheckContext, run: { validator: V; state: HrRunState; origin: HrOrigin }): Promise<QualityCheckResult[]>;
+  /** The stream's fast lane over an export folder (sources/hr/bulk.ts); a database is read as by `extract`. */
+  bulkFiles?(ctx: BulkContext, run: { validator: V; state: HrRunState; origin: HrOrigin }): AsyncIterable<HrRecord[]>;
 }
 
 function hrStream<V extends Validator>(cfg: HrConfig, spec: StreamSpec<V>): SourceDefinition<HrHandle> {
@@ -85,14 +87,12 @@ function hrStream<V extends Validator>(cfg: HrConfig, spec: StreamSpec<V>): Sour
     },
     close: (h) => closeHrOrigin(h.origin),
     extract: (h) => extractHr(h.origin, spec.kind, cfg.kvkkSecret, run!.state) as AsyncIterable<Array<Record<string, unknown>>>,
-    // leave exports are the large ones: their plain CSV rows load in bulk (sources/hr/bulk.ts)
-    bulkExtract:
-      spec.kind === 'leave'
-        ? (h, ctx) =>
-            (h.origin.mode === 'files'
-              ? bulkHrLeaves(ctx.conn, ctx, { dir: h.origin.dir, secret: cfg.kvkkSecret, state: run!.state, persons: (run!.validator as unknown as LeaveValidator).persons })
-              : extractHr(h.origin, spec.kind, cfg.kvkkSecret, run!.state)) as AsyncIterable<Array<Record<string, unknown>>>
-        : undefined,
+    bulkExtract: spec.bulkFiles
+      ? (h, ctx) =>
+          (h.origin.mode === 'files' ? spec.bulkFiles!(ctx, run!) : extractHr(h.origin, spec.kind, cfg.kvkkSecret, run!.state)) as AsyncIterable<
+            Array<Record<string, unknown>>
+          >
+      : undefined,
     validate: (record) => run!.validator.validate(record as unknown as HrRecord),
     locator: (record) => String((record as unknown as HrRecord).ref ?? '?'),
     mask: maskHrRecord,
@@ -272,6 +272,8 @@ export function hrLeavesSource(cfg: HrConfig): SourceDefinition<HrHandle> {
     table: 'leaves',
     columns: LEAVE_COLUMNS,
     makeValidator: async (o, state) => new LeaveValidator(await readPersonStatus(o, cfg.kvkkSecret, state.cache)),
+    // leave exports are the large ones: their plain CSV rows load in bulk
+    bulkFiles: (ctx, run) => bulkHrLeaves(ctx.conn, ctx, { dir: run.origin.dir, secret: cfg.kvkkSecret, state: run.state, persons: run.validator.persons }),
     checks: (ctx, run) =>
       historyChecks(ctx, run, {
         table: 'leaves',
