@@ -2,7 +2,6 @@ import cube from '@cubejs-client/core';
 import knexLib from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PanoConfig } from '../../../common/config.js';
 import { openAppDb, type AppDb } from '../../../common/db/app-db.js';
 import { D, helpdeskQueries, M } from '../../../common/kpi/helpdesk.js';
 import { silentLogger } from '../../../common/logger.js';
@@ -38,10 +37,30 @@ describe('PostgreSQL values in the DuckDB path’s shape', () => {
   ])('numeric %s → %s', (text, out) => expect(textFromPgNumeric(text)).toBe(out));
 });
 
-async function startBoth(config: PanoConfig, appDb: AppDb): Promise<{ pgServer: RunningServer; duckServer: RunningServer }> {
-  const pgServer = await startServer(config, silentLogger, { port: 0, appDb });
-  const duckServer = await startServer({ ...config, warehouse: { ...config.warehouse, postgresUrl: undefined } }, silentLogger, { port: 0, appDb });
-  return { pgServer, duckServer };
+interface Both {
+  db: TempPgDatabase;
+  env: PanoTestEnv;
+  appDb: AppDb;
+  pgServer: RunningServer;
+  duckServer: RunningServer;
+}
+
+/** A demo snapshot published to a fresh PostgreSQL database, served twice: from PostgreSQL and from DuckDB. */
+async function openBoth(envOptions: Parameters<typeof createPanoEnv>[0]): Promise<Both> {
+  const db = await createTempPgDatabase();
+  const env = await createPanoEnv({ ...envOptions, env: { ...envOptions?.env, PANO_WAREHOUSE_URL: db.url } });
+  const appDb = await openAppDb(env.config.appDbUrl);
+  const pgServer = await startServer(env.config, silentLogger, { port: 0, appDb });
+  const duckServer = await startServer({ ...env.config, warehouse: { ...env.config.warehouse, postgresUrl: undefined } }, silentLogger, { port: 0, appDb });
+  return { db, env, appDb, pgServer, duckServer };
+}
+
+async function closeBoth(b: Partial<Both>): Promise<void> {
+  await b.pgServer?.close();
+  await b.duckServer?.close();
+  await b.appDb?.destroy();
+  await b.db?.drop();
+  b.env?.cleanup();
 }
 
 const load = async (server: RunningServer, token: string, query: unknown) => {
@@ -109,20 +128,11 @@ describe.skipIf(SKIP_POSTGRES)('API on the PostgreSQL warehouse (helpdesk)', () 
   let birim: string;
 
   beforeAll(async () => {
-    db = await createTempPgDatabase();
-    env = await createPanoEnv({ systems: ['helpdesk'], env: { PANO_WAREHOUSE_URL: db.url } });
-    appDb = await openAppDb(env.config.appDbUrl);
-    ({ pgServer, duckServer } = await startBoth(env.config, appDb));
+    ({ db, env, appDb, pgServer, duckServer } = await openBoth({ systems: ['helpdesk'] }));
     mudur = await login(pgServer.url, 'mudur');
     birim = await login(pgServer.url, 'birim');
   });
-  afterAll(async () => {
-    await pgServer?.close();
-    await duckServer?.close();
-    await appDb?.destroy();
-    await db?.drop();
-    env?.cleanup();
-  });
+  afterAll(() => closeBoth({ db, env, appDb, pgServer, duckServer }));
 
   it('serves the same snapshot from PostgreSQL, with Cube’s PostgreSQL dialect', async () => {
     expect(pgServer.reader.dbType).toBe('postgres');
@@ -254,18 +264,9 @@ describe.skipIf(SKIP_POSTGRES)('every measure of every public view, all systems,
   let duckServer: RunningServer;
 
   beforeAll(async () => {
-    db = await createTempPgDatabase();
-    env = await createPanoEnv({ systems: [...SYSTEMS], scale: 0.05, env: { PANO_WAREHOUSE_URL: db.url } });
-    appDb = await openAppDb(env.config.appDbUrl);
-    ({ pgServer, duckServer } = await startBoth(env.config, appDb));
+    ({ db, env, appDb, pgServer, duckServer } = await openBoth({ systems: [...SYSTEMS], scale: 0.05 }));
   });
-  afterAll(async () => {
-    await pgServer?.close();
-    await duckServer?.close();
-    await appDb?.destroy();
-    await db?.drop();
-    env?.cleanup();
-  });
+  afterAll(() => closeBoth({ db, env, appDb, pgServer, duckServer }));
 
   it('PostgreSQL holds every mart with the DuckDB row counts', async () => {
     const c = new pg.Client({ connectionString: db.url });
