@@ -12,14 +12,14 @@ export function sqlString(v: string | null | undefined): string {
 
 /**
  * A staged value trimmed of spaces, '' as NULL. JavaScript's trim() also removes tabs, no-break spaces and
- * the other Unicode spaces: a row holding one of those (OTHER_WHITESPACE) is left to the JavaScript lane.
+ * the other Unicode spaces: a row holding one of those (OTHER_WHITESPACE_CLASS) is left to the JavaScript lane.
  */
 export function trimmed(column: string): string {
   return `nullif(trim(${column}), '')`;
 }
 
 /** Whitespace other than the plain space, as an RE2 character class (line breaks never reach a staged value). */
-export const OTHER_WHITESPACE_CLASS = '[\\t\\x{0B}\\f\\x{A0}\\x{FEFF}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]';
+const OTHER_WHITESPACE_CLASS = '[\\t\\x{0B}\\f\\x{A0}\\x{FEFF}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]';
 
 /**
  * A condition true when a staged row holds no whitespace but plain spaces: checked per row only for the

@@ -50,7 +50,7 @@ export interface StageOptions {
 
 /**
  * Per file (same order as given): staged, with its row count and whether it holds whitespace other than
- * the plain space anywhere (OTHER_WHITESPACE in sql.ts: only then do rows need that check), or why not.
+ * the plain space anywhere (OTHER_WHITESPACE_CLASS in sql.ts: only then do rows need that check), or why not.
  */
 export type StageResult = Array<{ ok: true; rows: number; otherWhitespace: boolean } | { ok: false; why: string }>;
 
