@@ -1,13 +1,13 @@
-import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { SaxesParser, type SaxesAttributeNS } from 'saxes';
 import { PanoError } from '../../../common/errors.js';
 
 /**
- * Namespace-aware reading on top of fast-xml-parser, which keeps qualified names as written ("cbc:ID",
- * "ns3:ID", "ID"). An XNode resolves each prefix through the xmlns declarations in scope — on the element
- * itself and its ancestors — so callers match elements by namespace URI and local name, never by prefix.
- * Resolution is lazy: only the elements asked for are looked at.
+ * Namespace-aware XML reading on saxes, a streaming parser that checks well-formedness (XML 1.0 and
+ * Namespaces in XML) and resolves every element's namespace URI in the same single pass. The result is a
+ * small tree of XNodes, so callers match elements by namespace URI and local name, never by prefix:
+ * "cbc:ID", "ns3:ID" and a default-namespace "ID" read the same.
  */
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -19,70 +19,31 @@ export class XmlFormatError extends PanoError {
   }
 }
 
-type Scope = Readonly<Record<string, string>>;
-/** fast-xml-parser's ordered form: `{ [qname]: children, ':@'?: attributes }` or a text node `{ '#text': … }`. */
-type RawNode = Record<string, unknown>;
-
-const ATTR = '@_';
-const ATTRS = ':@';
-const TEXT = '#text';
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTR,
-  textNodeName: TEXT,
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // Trimming and numeric character references are done in XNode.text(), only for the values read:
-  // the parser runs a third faster without them.
-  trimValues: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Ordered output skips the parser's object-merging pass and keeps sibling order; no path strings per node.
-  preserveOrder: true,
-  jPath: false,
-} as X2jOptions);
-
-function tagOf(node: RawNode): string | null {
-  for (const k in node) if (k !== ATTRS && k !== TEXT) return k;
-  return null;
-}
-
-interface Kid {
-  raw: RawNode;
-  tag: string;
-  colon: number;
-}
+type Attributes = Record<string, SaxesAttributeNS>;
 
 export class XNode {
+  /** Child elements, in document order. */
+  readonly kids: XNode[] = [];
+  /** Text directly inside this element (not inside its children); entities and character references decoded. */
+  body = '';
   /** Child elements by local name, built on first lookup (elements are looked up many times each). */
-  private index: Map<string, Kid[]> | null = null;
+  private index: Map<string, XNode[]> | null = null;
 
   constructor(
-    private readonly raw: RawNode,
-    private readonly tag: string,
-    private readonly scope: Scope,
     readonly ns: string,
     readonly local: string,
+    /** The name as written, prefix included (for messages). */
+    readonly qname: string,
+    private readonly attrs: Attributes | null,
   ) {}
 
-  private get kids(): RawNode[] {
-    return (this.raw[this.tag] as RawNode[] | undefined) ?? [];
-  }
-
-  private byLocal(local: string): Kid[] | undefined {
+  private byLocal(local: string): XNode[] | undefined {
     if (this.index === null) {
       this.index = new Map();
-      for (const raw of this.kids) {
-        const tag = tagOf(raw);
-        if (tag === null) continue;
-        const colon = tag.indexOf(':');
-        const l = colon < 0 ? tag : tag.slice(colon + 1);
-        const list = this.index.get(l);
-        if (list) list.push({ raw, tag, colon });
-        else this.index.set(l, [{ raw, tag, colon }]);
+      for (const k of this.kids) {
+        const list = this.index.get(k.local);
+        if (list) list.push(k);
+        else this.index.set(k.local, [k]);
       }
     }
     return this.index.get(local);
@@ -90,20 +51,18 @@ export class XNode {
 
   /** Trimmed text content ('' for an empty element). */
   text(): string {
-    let out = '';
-    for (const k of this.kids) if (TEXT in k) out += String(k[TEXT]);
-    if (out.includes('&#')) out = out.replace(/&#(x[0-9a-fA-F]+|[0-9]+);/g, (m, code: string) => decodeCharRef(m, code));
-    return out.trim();
+    return this.body.trim();
   }
 
   /** An attribute by local name (unprefixed, as UBL's schemeID, currencyID, unitCode are). */
   attr(name: string): string | undefined {
-    const attrs = this.raw[ATTRS] as Record<string, unknown> | undefined;
+    const attrs = this.attrs;
     if (!attrs) return undefined;
-    const v = attrs[ATTR + name];
-    if (v !== undefined) return String(v).trim();
+    const v = attrs[name];
+    if (v !== undefined) return v.value.trim();
     for (const k in attrs) {
-      if (k.endsWith(`:${name}`) && !k.startsWith(`${ATTR}xmlns`)) return String(attrs[k]).trim();
+      const a = attrs[k];
+      if (a.local === name && a.prefix !== '' && a.prefix !== 'xmlns') return a.value.trim();
     }
     return undefined;
   }
@@ -111,18 +70,12 @@ export class XNode {
   /** Child elements with this namespace URI and local name, in document order. */
   children(ns: string, local: string): XNode[] {
     const out: XNode[] = [];
-    for (const k of this.byLocal(local) ?? []) {
-      const node = this.resolve(k.raw, k.tag, k.colon);
-      if (node.ns === ns) out.push(node);
-    }
+    for (const k of this.byLocal(local) ?? []) if (k.ns === ns) out.push(k);
     return out;
   }
 
   child(ns: string, local: string): XNode | undefined {
-    for (const k of this.byLocal(local) ?? []) {
-      const node = this.resolve(k.raw, k.tag, k.colon);
-      if (node.ns === ns) return node;
-    }
+    for (const k of this.byLocal(local) ?? []) if (k.ns === ns) return k;
     return undefined;
   }
 
@@ -133,69 +86,17 @@ export class XNode {
 
   /** Every child element, whatever its name. */
   elements(): XNode[] {
-    const out: XNode[] = [];
-    for (const k of this.kids) {
-      const tag = tagOf(k);
-      if (tag !== null) out.push(this.resolve(k, tag, tag.indexOf(':')));
-    }
-    return out;
+    return this.kids.slice();
   }
 
   /** Descendants (not this node) with this namespace and local name, depth first; does not enter matches. */
   descendants(ns: string, local: string, out: XNode[] = []): XNode[] {
-    for (const raw of this.kids) {
-      const tag = tagOf(raw);
-      if (tag === null) continue;
-      const colon = tag.indexOf(':');
-      const l = colon < 0 ? tag : tag.slice(colon + 1);
-      if (l !== local && !hasElementChild(raw, tag)) continue; // a leaf that is not wanted: skip without resolving
-      const el = this.resolve(raw, tag, colon);
-      if (el.ns === ns && el.local === local) out.push(el);
-      else el.descendants(ns, local, out);
+    for (const k of this.kids) {
+      if (k.ns === ns && k.local === local) out.push(k);
+      else k.descendants(ns, local, out);
     }
     return out;
   }
-
-  private resolve(raw: RawNode, tag: string, colon: number): XNode {
-    const prefix = colon < 0 ? '' : tag.slice(0, colon);
-    const scope = extendScope(this.scope, raw[ATTRS] as Record<string, unknown> | undefined);
-    const uri = scope[prefix];
-    if (uri === undefined && prefix !== '') throw new XmlFormatError(`namespace prefix "${prefix}" of element <${tag}> is not declared`);
-    return new XNode(raw, tag, scope, uri ?? '', colon < 0 ? tag : tag.slice(colon + 1));
-  }
-
-  /** The document node above the roots of a parsed file. */
-  static document(roots: RawNode[]): XNode {
-    return new XNode({ '#document': roots }, '#document', { xml: XML_NS }, '', '#document');
-  }
-}
-
-function decodeCharRef(ref: string, code: string): string {
-  const n = code[0] === 'x' ? parseInt(code.slice(1), 16) : parseInt(code, 10);
-  return Number.isFinite(n) && n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : ref;
-}
-
-function hasElementChild(raw: RawNode, tag: string): boolean {
-  const kids = raw[tag] as RawNode[] | undefined;
-  if (!kids) return false;
-  for (const k of kids) if (tagOf(k) !== null) return true;
-  return false;
-}
-
-function extendScope(scope: Scope, attrs: Record<string, unknown> | undefined): Scope {
-  if (!attrs) return scope;
-  let next: Record<string, string> | null = null;
-  for (const k in attrs) {
-    if (!k.startsWith(`${ATTR}xmlns`)) continue;
-    const rest = k.slice(ATTR.length + 5);
-    if (rest !== '' && !rest.startsWith(':')) continue;
-    next ??= { ...scope };
-    const uri = String(attrs[k]);
-    const prefix = rest === '' ? '' : rest.slice(1);
-    if (uri === '' && prefix === '') delete next[''];
-    else next[prefix] = uri;
-  }
-  return next ?? scope;
 }
 
 /**
@@ -257,26 +158,8 @@ export function emptyElements(xml: string, localNames: string[]): string {
   return out;
 }
 
-/**
- * fast-xml-parser reports a file that ends inside open elements as "Invalid '[ "Invoice", … ]' found.";
- * say what that means.
- */
-function readableXmlError(msg: string): string {
-  const m = /^Invalid '(\[[\s\S]*\])' found\.?$/.exec(msg);
-  if (!m) return msg;
-  try {
-    // The last entry may be a tag cut in the middle of its name ("cbc:"): not an element.
-    const open = (JSON.parse(m[1]) as string[]).filter((t) => t !== '' && !t.endsWith(':'));
-    const shown = open.length > 4 ? [...open.slice(0, 2), '…', ...open.slice(-2)] : open;
-    return `the file ends before ${open.length} element(s) are closed (${shown.map((t) => (t === '…' ? t : `<${t}>`)).join(' > ')}): cut off?`;
-  } catch {
-    return msg;
-  }
-}
-
 /** True when a parser position is at the very end of the text (within a few characters). */
-function endsThere(xml: string, line: number | undefined, col: number | undefined): boolean {
-  if (!line || !col) return false;
+function endsThere(xml: string, line: number, col: number): boolean {
   const body = xml.trimEnd();
   const lastLine = body.slice(body.lastIndexOf('\n') + 1);
   return line === countNewlines(body) + 1 && col >= lastLine.length - 2;
@@ -288,26 +171,74 @@ function countNewlines(s: string): number {
   return n;
 }
 
+/** saxes says "3:14: unbound namespace prefix: "foo"."; Pano says what and where, in its own words where it helps. */
+function formatSaxesError(xml: string, parser: SaxesParser<{ xmlns: true; position: true }>, e: Error, lastClosed: XNode | undefined, atEnd: boolean): XmlFormatError {
+  let msg = e.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
+  if (msg === 'unexpected close tag' || msg.startsWith('unmatched closing tag')) {
+    const at = xml.lastIndexOf('</', parser.position);
+    const written = at >= 0 ? /^<\/([^\s>]*)/.exec(xml.slice(at, at + 200))?.[1] : undefined;
+    msg =
+      msg === 'unexpected close tag' && lastClosed
+        ? `closing tag </${written ?? '?'}> where </${lastClosed.qname}> was expected`
+        : `closing tag </${written ?? '?'}> without an open element of that name`;
+  }
+  const prefix = /^unbound namespace prefix: "(.*)"$/.exec(msg);
+  if (prefix) {
+    // the tag being opened (saxes keeps it on the parser while it resolves the tag's names)
+    const tag = (parser as unknown as { tag?: { name?: string } }).tag?.name;
+    msg = `namespace prefix "${prefix[1]}"${tag ? ` of element <${tag}>` : ''} is not declared`;
+  }
+  const { line, column } = parser;
+  const cut = atEnd && endsThere(xml, line, column) ? ' — the file ends there: cut off?' : '';
+  return new XmlFormatError(`${msg} (line ${line}, column ${column})${cut}`, e);
+}
+
 /**
- * Parses well-formed XML into its root XNode(s) (ignoring the declaration, processing instructions and
- * comments). Not well-formed → XmlFormatError with the parser's message, line and column.
+ * Parses well-formed XML into its root XNode (a one-element array; comments, processing instructions and
+ * the declaration are skipped). Not well-formed → XmlFormatError with the parser's message, line and column;
+ * a file that ends inside open elements is named as cut off, with the elements left open.
  */
 export function parseXml(xml: string): XNode[] {
   if (xml.trim() === '') throw new XmlFormatError('the file is empty');
-  const v = XMLValidator.validate(xml, { allowBooleanAttributes: false });
-  if (v !== true) {
-    const { msg, line, col } = v.err;
-    const readable = readableXmlError(msg);
-    // For elements left open at the end the parser's position is meaningless (line 1, column 1).
-    if (readable !== msg) throw new XmlFormatError(readable);
-    const cut = !/>\s*$/.test(xml) ? ' — the file ends in the middle of a tag: cut off?' : endsThere(xml, line, col) ? ' — the file ends there: cut off?' : '';
-    throw new XmlFormatError(`${msg}${line ? ` (line ${line}${col ? `, column ${col}` : ''})` : ''}${cut}`);
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const roots: XNode[] = [];
+  const open: XNode[] = [];
+  let top: XNode | undefined;
+  let lastClosed: XNode | undefined;
+  let closing = false; // errors found by close() are about the end of the text (e.g. a comment left open)
+  parser.on('opentag', (t) => {
+    let attrs: Attributes | null = null;
+    for (const _ in t.attributes) {
+      attrs = t.attributes;
+      break;
+    }
+    const node = new XNode(t.uri, t.local, t.name, attrs);
+    if (top) top.kids.push(node);
+    else roots.push(node);
+    open.push(node);
+    top = node;
+  });
+  parser.on('closetag', () => {
+    lastClosed = open.pop();
+    top = open[open.length - 1];
+  });
+  parser.on('text', (s) => {
+    if (top) top.body += s;
+  });
+  parser.on('cdata', (s) => {
+    if (top) top.body += s;
+  });
+  parser.on('error', (e) => {
+    throw formatSaxesError(xml, parser, e, lastClosed, closing);
+  });
+  parser.write(xml);
+  if (open.length > 0) {
+    const names = open.map((n) => `<${n.qname}>`);
+    const shown = names.length > 4 ? [...names.slice(0, 2), '…', ...names.slice(-2)] : names;
+    const inTag = xml.lastIndexOf('<') > xml.lastIndexOf('>') ? ', in the middle of a tag' : '';
+    throw new XmlFormatError(`the file ends before ${open.length} element(s) are closed (${shown.join(' > ')})${inTag}: cut off?`);
   }
-  let doc: RawNode[];
-  try {
-    doc = parser.parse(xml) as RawNode[];
-  } catch (e) {
-    throw new XmlFormatError(e instanceof Error ? e.message : String(e), e);
-  }
-  return XNode.document(doc).elements();
+  closing = true;
+  parser.close();
+  return roots;
 }

@@ -144,7 +144,7 @@ describe('telecom sources through the runner', () => {
       ['telecom_lines', 'hat-listesi.csv:line 4'],
       ['telecom_operator_details', 'vodafone/VF_Detay_2025_11.csv:line 3'],
     ]);
-    expect(q[0].reason).toBe('malformed XML: the file ends before 2 element(s) are closed (<Invoice> > <cac:InvoiceLine>): cut off?');
+    expect(q[0].reason).toBe('malformed XML: the file ends before 2 element(s) are closed (<Invoice> > <cac:InvoiceLine>), in the middle of a tag: cut off?');
     expect(q[1].reason).toBe('invoice refused: UUID (ETTN) is missing');
     expect(q[2].reason).toMatch(/^unit code "MUHASEBE" is not a known unit/);
     expect(q[3].reason).toBe('row has 3 fields, the header has 10 (cut-off row?)');
