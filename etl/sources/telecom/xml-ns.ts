@@ -26,8 +26,6 @@ export class XNode {
   readonly kids: XNode[] = [];
   /** Text directly inside this element (not inside its children); entities and character references decoded. */
   body = '';
-  /** Child elements by local name, built on first lookup (elements are looked up many times each). */
-  private index: Map<string, XNode[]> | null = null;
 
   constructor(
     readonly ns: string,
@@ -36,18 +34,6 @@ export class XNode {
     readonly qname: string,
     private readonly attrs: Attributes | null,
   ) {}
-
-  private byLocal(local: string): XNode[] | undefined {
-    if (this.index === null) {
-      this.index = new Map();
-      for (const k of this.kids) {
-        const list = this.index.get(k.local);
-        if (list) list.push(k);
-        else this.index.set(k.local, [k]);
-      }
-    }
-    return this.index.get(local);
-  }
 
   /** Trimmed text content ('' for an empty element). */
   text(): string {
@@ -67,15 +53,18 @@ export class XNode {
     return undefined;
   }
 
+  // Lookups scan the children: UBL elements have a few to a few dozen, and a scan allocates nothing
+  // (an index per element cost more than it saved).
+
   /** Child elements with this namespace URI and local name, in document order. */
   children(ns: string, local: string): XNode[] {
     const out: XNode[] = [];
-    for (const k of this.byLocal(local) ?? []) if (k.ns === ns) out.push(k);
+    for (const k of this.kids) if (k.local === local && k.ns === ns) out.push(k);
     return out;
   }
 
   child(ns: string, local: string): XNode | undefined {
-    for (const k of this.byLocal(local) ?? []) if (k.ns === ns) return k;
+    for (const k of this.kids) if (k.local === local && k.ns === ns) return k;
     return undefined;
   }
 
