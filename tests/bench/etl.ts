@@ -11,7 +11,10 @@
  * The baseline is measured twice: into an in-memory database (the ratio the targets speak of) and into a
  * database file (as Pano's raw tables are: DuckDB compresses and writes what it stores in a file).
  *
- * Peak RSS is reported twice: after generating the demo (the generators' own memory) and for the whole run.
+ * Peak RSS is reported twice: after generating the demo (the generators' own memory) and for the whole run;
+ * per source, the peak so far, the RSS right after the source and the JS heap in use then (what is left in the
+ * process after each source tells which part of it holds memory). The baseline's export and loads run in child
+ * processes, so nothing of the benchmark's own work counts in Pano's memory.
  * With `--data` pointing at an already generated demo, nothing is generated and the peak is the ETL's alone.
  *
  * Wall-clock ratios are what the targets speak of; on a busy machine (other jobs on the same cores) the CPU
@@ -24,7 +27,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../common/config.js';
 import { silentLogger } from '../../common/logger.js';
 import { configuredSources, generateDemoSources, runConfiguredEtl, SnapshotStore, type EtlProgress } from '../../etl/index.js';
@@ -83,26 +85,19 @@ for (const source of selected) {
   const panoS = (status.durationMs ?? performance.now() - t) / 1000;
   const manifest = new SnapshotStore(config.warehouse.dir).current()!;
 
+  const rssNowMb = Math.round(process.memoryUsage.rss() / 1024 / 1024);
+  const heapMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+
   // Baseline: the same landed rows, exported to CSV (not timed), loaded by DuckDB's own reader (timed).
+  // The export runs in a child process too: it is the benchmark's own work, and its memory must not count in
+  // the ETL's peak RSS.
   const csv = path.join(dir, `${source.id}.csv`);
-  // (with a small memory limit: this export is the benchmark's own work, and its memory would otherwise count
-  // in the ETL's peak RSS — DuckDB's default is 80 % of the machine)
-  const db = await DuckDBInstance.create(new SnapshotStore(config.warehouse.dir).pathOf(manifest), { access_mode: 'READ_ONLY', memory_limit: '256MB', threads: '1' });
-  const c = await db.connect();
-  await c.run(`COPY (SELECT * EXCLUDE (_run_id, _extracted_at) FROM ${source.raw.schema}.${source.raw.table}) TO '${csv}' (HEADER)`);
-  // the landed table's own column types (read_csv's type sniffing samples the file and can guess wrong)
-  const types = (
-    (await c.runAndReadAll(
-      `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = '${source.raw.schema}' AND table_name = '${source.raw.table}' AND column_name NOT IN ('_run_id', '_extracted_at') ORDER BY column_index`,
-    )).getRowObjectsJson() as Array<{ column_name: string; data_type: string }>
-  ).map((r) => `'${r.column_name}': '${r.data_type}'`);
-  c.closeSync();
-  db.closeSync();
-  const native = nativeLoad(csv, `{${types.join(', ')}}`, ':memory:');
+  const types = exportLanded(new SnapshotStore(config.warehouse.dir).pathOf(manifest), `${source.raw.schema}.${source.raw.table}`, csv);
+  const native = nativeLoad(csv, types, ':memory:');
   const nativeS = native.wallS;
   // the same load into a database file, as a warehouse keeps its tables (Pano's raw tables are in one)
   const nativeDb = path.join(dir, `${source.id}.native.duckdb`);
-  const nativeFile = nativeLoad(csv, `{${types.join(', ')}}`, nativeDb);
+  const nativeFile = nativeLoad(csv, types, nativeDb);
   for (const suffix of ['', '.wal']) fs.rmSync(`${nativeDb}${suffix}`, { force: true });
   const peakMb = peakRssMb();
 
@@ -121,11 +116,13 @@ for (const source of selected) {
     nativeFile.wallS.toFixed(2),
     (panoS / nativeFile.wallS).toFixed(1),
     String(peakMb),
+    String(rssNowMb),
+    String(heapMb),
   ]);
   console.log(`  ${rows[rows.length - 1].join(' | ')}`);
 }
 
-const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far'], rows);
+const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far', 'RSS after MB', 'JS heap after MB'], rows);
 const peaks = generated
   ? `Peak RSS of the ETL (demo reused, nothing generated): ${peakRssMb()} MB`
   : `Peak RSS after generating the demo: ${generatorPeakMb} MB; of the whole run: ${peakRssMb()} MB`;
@@ -133,6 +130,27 @@ const text = `# ETL benchmark (scale ${scale}, ${os.cpus().length} cores, Node $
 console.log(`\n${text}`);
 writeResult('etl', text);
 if (!dataArg) fs.rmSync(dir, { recursive: true, force: true });
+
+/**
+ * The landed rows (without Pano's two bookkeeping columns) written to a CSV file by DuckDB in a child
+ * process; returns the table's column types as read_csv's `columns` argument (read_csv's own type sniffing
+ * samples the file and can guess wrong).
+ */
+function exportLanded(snapshot: string, table: string, csv: string): string {
+  const [schema, name] = table.split('.');
+  const script = `
+    import { DuckDBInstance } from '@duckdb/node-api';
+    const db = await DuckDBInstance.create(process.env.BENCH_DB, { access_mode: 'READ_ONLY' });
+    const c = await db.connect();
+    await c.run(\`COPY (SELECT * EXCLUDE (_run_id, _extracted_at) FROM ${table}) TO '\${process.env.BENCH_CSV}' (HEADER)\`);
+    const types = (await c.runAndReadAll(\`SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = '${schema}' AND table_name = '${name}' AND column_name NOT IN ('_run_id', '_extracted_at') ORDER BY column_index\`)).getRowObjectsJson();
+    console.log(JSON.stringify(types));
+    c.closeSync();
+    db.closeSync();`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, BENCH_CSV: csv.replace(/'/g, "''"), BENCH_DB: snapshot }, encoding: 'utf8' });
+  const types = JSON.parse(out.trim().split('\n').pop()!) as Array<{ column_name: string; data_type: string }>;
+  return `{${types.map((r) => `'${r.column_name}': '${r.data_type}'`).join(', ')}}`;
+}
 
 /**
  * DuckDB's own load of the CSV, timed in a child process: its in-memory table would otherwise count in
