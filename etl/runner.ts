@@ -61,10 +61,21 @@ const META_COLUMNS: Column[] = [
  */
 export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
   const now = opts.now ?? (() => new Date());
+  const runId = SnapshotStore.newId(now());
+  // One build at a time per warehouse: a second run (the scheduler's while `pano etl run` works, say) would
+  // take the first one's build and spill folder for a crashed run's leftovers. It is refused, naming the first.
+  const lock = opts.store.lockBuild(runId, now());
+  try {
+    return await buildSnapshot(opts, runId, now);
+  } finally {
+    lock.release();
+  }
+}
+
+async function buildSnapshot(opts: RunEtlOptions, runId: string, now: () => Date): Promise<EtlRunResult> {
   const started = Date.now();
   const { store, appDb, logger } = opts;
-  const runId = SnapshotStore.newId(now());
-  store.prune(opts.keep); // removes builds abandoned by a crashed run
+  store.prune(opts.keep); // removes builds abandoned by a crashed run (the build lock says no run is under way)
   // …and their spill folders: DuckDB's spill files and the fast lane's UTF-8 copies of exports
   if (opts.duckdb?.tempDir && fs.existsSync(opts.duckdb.tempDir)) {
     for (const d of fs.readdirSync(opts.duckdb.tempDir)) fs.rmSync(path.join(opts.duckdb.tempDir, d), { recursive: true, force: true });

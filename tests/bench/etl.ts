@@ -12,8 +12,9 @@
  * database file (as Pano's raw tables are: DuckDB compresses and writes what it stores in a file).
  *
  * Peak RSS is reported twice: after generating the demo (the generators' own memory) and for the whole run;
- * per source, the peak so far, the RSS right after the source and the JS heap in use then (what is left in the
- * process after each source tells which part of it holds memory). The baseline's export and loads run in child
+ * per source, the peak so far, the highest RSS sampled during the source's run with the phase it was in (load,
+ * checks, marts), the largest JS heap, and the RSS and JS heap in use right after the source (what is left in
+ * the process tells which part of it holds memory). The baseline's export and loads run in child
  * processes, so nothing of the benchmark's own work counts in Pano's memory.
  * With `--data` pointing at an already generated demo, nothing is generated and the peak is the ETL's alone.
  *
@@ -73,12 +74,23 @@ for (const source of selected) {
   // CPU of the whole process (DuckDB's threads included) from the start of the source's extract to its end
   let cpuStart: number | null = null;
   let cpuEnd: number | null = null;
+  // Where the run's memory peaks: RSS sampled ten times a second, with the phase it was sampled in
+  // (the source's extract and load, its checks, then the marts rebuilt and the snapshot published).
+  let phase = 'start';
+  const sampled = { rss: 0, phase: '', heap: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > sampled.rss) Object.assign(sampled, { rss: m.rss, phase });
+    sampled.heap = Math.max(sampled.heap, m.heapTotal);
+  }, 100);
   const onProgress = (p: EtlProgress) => {
     if (p.source !== source.id) return;
     if (p.phase === 'extract' && cpuStart === null) cpuStart = cpuMs();
     if (p.phase === 'done' || p.phase === 'failed') cpuEnd = cpuMs();
+    phase = p.phase === 'extract' ? 'load' : p.phase === 'check' ? 'checks' : 'marts';
   };
   const r = await runConfiguredEtl(config, silentLogger, { sources: [source.id], now: () => now, onProgress });
+  clearInterval(sampler);
   const panoCpuS = cpuStart !== null && cpuEnd !== null ? (cpuEnd - cpuStart) / 1000 : Number.NaN;
   const status = r.sources.find((s) => s.source === source.id)!;
   // the source's own time (extract, validate, load, checks); the run also rebuilds every mart
@@ -116,13 +128,15 @@ for (const source of selected) {
     nativeFile.wallS.toFixed(2),
     (panoS / nativeFile.wallS).toFixed(1),
     String(peakMb),
+    `${Math.round(sampled.rss / 1024 / 1024)} (${sampled.phase})`,
+    String(Math.round(sampled.heap / 1024 / 1024)),
     String(rssNowMb),
     String(heapMb),
   ]);
   console.log(`  ${rows[rows.length - 1].join(' | ')}`);
 }
 
-const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far', 'RSS after MB', 'JS heap after MB'], rows);
+const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far', 'highest RSS sampled MB (phase)', 'JS heap max MB', 'RSS after MB', 'JS heap after MB'], rows);
 const peaks = generated
   ? `Peak RSS of the ETL (demo reused, nothing generated): ${peakRssMb()} MB`
   : `Peak RSS after generating the demo: ${generatorPeakMb} MB; of the whole run: ${peakRssMb()} MB`;

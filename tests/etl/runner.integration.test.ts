@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../common/config.js';
@@ -153,6 +155,38 @@ describe('ETL run on the demo GLPI source', () => {
     await run();
     expect(fs.existsSync(leftover)).toBe(false);
     expect(fs.existsSync(path.dirname(spill))).toBe(false);
+  });
+
+  it('one build at a time: a second run while one is building is refused, naming the first; the first publishes', async () => {
+    env = await createPanoEnv();
+    const store = new SnapshotStore(env.config.warehouse.dir);
+    let building!: () => void;
+    const started = new Promise<void>((resolve) => (building = resolve));
+    const first = runConfiguredEtl(env.config, silentLogger, { now: () => TEST_NOW, sources: ['helpdesk'], onProgress: () => building() });
+    await started; // the first run is extracting into its build
+    const second = runConfiguredEtl(env.config, silentLogger, { now: () => new Date(TEST_NOW.getTime() + 1000), sources: ['helpdesk'] });
+    await expect(second).rejects.toThrow(/^Another ETL run is building a snapshot in .*: run \S+, process \d+ on .*, since .*This run did not start/);
+    await expect(second).rejects.toMatchObject({ code: 'etl_busy', retryable: true });
+    const r = await first;
+    expect(r.failed).toBe(false);
+    expect(store.current()!.snapshotId).toBe(r.manifest!.snapshotId);
+    expect(fs.existsSync(path.join(store.snapshotsDir, 'build.lock'))).toBe(false); // released
+    await run(); // and the next run goes ahead
+  });
+
+  it('the build lock of a process that is gone (a killed run) is taken over; one of a live process is respected', async () => {
+    env = await createPanoEnv();
+    const store = new SnapshotStore(env.config.warehouse.dir);
+    const lock = path.join(store.snapshotsDir, 'build.lock');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid names no process now
+    fs.writeFileSync(lock, JSON.stringify({ pid: gone, host: os.hostname(), runId: '20261125T080000Z-dead00', startedAt: '2026-11-25T08:00:00.000Z' }));
+    expect((await run()).failed).toBe(false);
+    expect(fs.existsSync(lock)).toBe(false);
+
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), runId: '20261125T090000Z-live00', startedAt: '2026-11-25T09:00:00.000Z' }));
+    await expect(run()).rejects.toThrow(`run 20261125T090000Z-live00, process ${process.ppid} on ${os.hostname()}`);
+    await expect(run()).rejects.toThrow(`remove ${lock}`);
+    expect(fs.existsSync(lock)).toBe(true); // not ours to remove
   });
 
   it('records every run in the run log with counts', async () => {
