@@ -1,3 +1,4 @@
+import { releaseJsGarbage } from '../common/memory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -118,6 +119,7 @@ async function buildSnapshot(opts: RunEtlOptions, runId: string, now: () => Date
       return { runId, manifest: null, sources: statuses, failed: true, durationMs: Date.now() - started };
     }
     if (previous) await conn.run('DETACH prev');
+    releaseJsGarbage(); // the marts are DuckDB's work: what the extract left on the JS heap need not stay resident meanwhile
     await buildMarts(conn, new Set(statuses.filter((s) => s.loadedByRun !== null).map((s) => s.source)));
     await conn.run('CHECKPOINT');
     const publishedAt = now();
