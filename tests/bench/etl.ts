@@ -12,7 +12,7 @@
  * database file (as Pano's raw tables are: DuckDB compresses and writes what it stores in a file).
  *
  * Peak RSS is reported twice: after generating the demo (the generators' own memory) and for the whole run;
- * per source, the peak so far, the highest RSS sampled during the source's run with the phase it was in (load,
+ * per source, the peak so far, the phase(s) in which this source's run raised it, the highest RSS sampled during the source's run with the phase it was in (load,
  * checks, marts), the largest JS heap, and the RSS and JS heap in use right after the source (what is left in
  * the process tells which part of it holds memory). The baseline's export and loads run in child
  * processes, so nothing of the benchmark's own work counts in Pano's memory.
@@ -83,14 +83,27 @@ for (const source of selected) {
     if (m.rss > sampled.rss) Object.assign(sampled, { rss: m.rss, phase });
     sampled.heap = Math.max(sampled.heap, m.heapTotal);
   }, 100);
+  // …and, exactly, in which phase the process's peak (the kernel's high-water mark) rose, and by how much
+  const raised = new Map<string, number>();
+  let hwm = peakRssMb();
+  const phaseEnds = () => {
+    const now = peakRssMb();
+    if (now > hwm) raised.set(phase, (raised.get(phase) ?? 0) + now - hwm);
+    hwm = now;
+  };
   const onProgress = (p: EtlProgress) => {
     if (p.source !== source.id) return;
     if (p.phase === 'extract' && cpuStart === null) cpuStart = cpuMs();
     if (p.phase === 'done' || p.phase === 'failed') cpuEnd = cpuMs();
-    phase = p.phase === 'extract' ? 'load' : p.phase === 'check' ? 'checks' : 'marts';
+    const next = p.phase === 'extract' ? 'load' : p.phase === 'check' ? 'checks' : 'marts';
+    if (next !== phase) {
+      phaseEnds();
+      phase = next;
+    }
   };
   const r = await runConfiguredEtl(config, silentLogger, { sources: [source.id], now: () => now, onProgress });
   clearInterval(sampler);
+  phaseEnds();
   const panoCpuS = cpuStart !== null && cpuEnd !== null ? (cpuEnd - cpuStart) / 1000 : Number.NaN;
   const status = r.sources.find((s) => s.source === source.id)!;
   // the source's own time (extract, validate, load, checks); the run also rebuilds every mart
@@ -128,6 +141,7 @@ for (const source of selected) {
     nativeFile.wallS.toFixed(2),
     (panoS / nativeFile.wallS).toFixed(1),
     String(peakMb),
+    [...raised].map(([p, mb]) => `${p} +${mb}`).join(', ') || '—',
     `${Math.round(sampled.rss / 1024 / 1024)} (${sampled.phase})`,
     String(Math.round(sampled.heap / 1024 / 1024)),
     String(rssNowMb),
@@ -136,7 +150,7 @@ for (const source of selected) {
   console.log(`  ${rows[rows.length - 1].join(' | ')}`);
 }
 
-const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far', 'highest RSS sampled MB (phase)', 'JS heap max MB', 'RSS after MB', 'JS heap after MB'], rows);
+const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far', 'peak raised in (MB)', 'highest RSS sampled MB (phase)', 'JS heap max MB', 'RSS after MB', 'JS heap after MB'], rows);
 const peaks = generated
   ? `Peak RSS of the ETL (demo reused, nothing generated): ${peakRssMb()} MB`
   : `Peak RSS after generating the demo: ${generatorPeakMb} MB; of the whole run: ${peakRssMb()} MB`;
