@@ -22,17 +22,23 @@ export function releaseJsGarbage(): void {
 }
 
 let liveAfterLastGc = 0;
+let lastForcedAt = -Infinity;
 
 /**
  * Keeps the JS heap near what is live: when the heap in use passes `budget` bytes (and twice what was live
- * after the last collection, so a large live set never means a collection per call), collects now. Meant
- * to be called between batches of a long extract: V8 alone lets garbage pile up to hundreds of MB when the
- * machine has memory to spare, and that heap is resident beside DuckDB's. Returns whether it collected.
+ * after the last collection, so a large live set never means a collection per call), collects now — at
+ * most once every `minIntervalMs`, which bounds what it costs when a source allocates fast and keeps much
+ * alive (a forced collection marks everything live). Meant to be called between batches of a long extract:
+ * V8 alone lets garbage pile up to hundreds of MB when the machine has memory to spare, and that heap is
+ * resident beside DuckDB's. Returns whether it collected.
  */
-export function keepJsHeapUnder(budget: number): boolean {
+export function keepJsHeapUnder(budget: number, minIntervalMs = 0): boolean {
   const used = v8.getHeapStatistics().used_heap_size;
   if (used < budget || used < 2 * liveAfterLastGc) return false;
+  const now = performance.now();
+  if (now - lastForcedAt < minIntervalMs) return false;
   releaseJsGarbage();
+  lastForcedAt = performance.now();
   liveAfterLastGc = v8.getHeapStatistics().used_heap_size;
   return true;
 }

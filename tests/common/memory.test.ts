@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { keepJsHeapUnder, releaseJsGarbage } from '../../common/memory.js';
 
 describe('releaseJsGarbage', () => {
@@ -36,5 +36,18 @@ describe('keepJsHeapUnder', () => {
     keepJsHeapUnder(1); // collects, and notes what is live
     expect(keepJsHeapUnder(1)).toBe(false); // nothing new: under twice the live heap
     expect(live.length).toBe(200_000);
+  });
+});
+
+describe('keepJsHeapUnder with a minimum interval', () => {
+  it('collects at most once per interval, however often the budget is passed', async () => {
+    vi.resetModules();
+    const fresh = await import('../../common/memory.js'); // its own record of the last collection
+    expect(fresh.keepJsHeapUnder(1024 * 1024, 60_000)).toBe(true);
+    let garbage: string[] | null = Array.from({ length: 600_000 }, (_, i) => `satır ${i} `.repeat(8)); // ≈ 100 MB
+    expect(garbage.length).toBe(600_000);
+    garbage = null;
+    expect(fresh.keepJsHeapUnder(1024 * 1024, 60_000)).toBe(false); // far past the budget, but within the interval
+    expect(fresh.keepJsHeapUnder(1024 * 1024, 0)).toBe(true); // the same heap, no interval: collected
   });
 });

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../../../common/errors.js';
-import { keepJsHeapUnder } from '../../../common/memory.js';
 import { parseInvoiceFile, type ParseSettings } from './invoice-file.js';
 
 /**
@@ -9,7 +8,6 @@ import { parseInvoiceFile, type ParseSettings } from './invoice-file.js';
  * result back. The KVKK secret arrives in workerData, in memory only.
  */
 const settings = workerData as ParseSettings;
-const WORKER_HEAP_BUDGET = 96 * 1024 * 1024;
 
 parentPort!.on('message', (msg: { id: number; file: string; abs: string }) => {
   let bytes: Buffer;
@@ -23,7 +21,6 @@ parentPort!.on('message', (msg: { id: number; file: string; abs: string }) => {
     // As JSON text: one string crosses the thread boundary, and JSON.parse on the other side is much
     // cheaper than structured-cloning thousands of row objects.
     parentPort!.postMessage({ id: msg.id, json: JSON.stringify(parseInvoiceFile(msg.file, bytes, settings)) });
-    keepJsHeapUnder(WORKER_HEAP_BUDGET); // the thread's own heap: its garbage is resident too
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, failed: errorMessage(e) });
   }
