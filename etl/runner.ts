@@ -1,10 +1,10 @@
-import { keepJsHeapUnder, releaseJsGarbage } from '../common/memory.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AppDb } from '../common/db/app-db.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import { keepJsHeapUnder, releaseJsGarbage } from '../common/memory.js';
 import { buildMarts } from './marts/build-marts.js';
 import type { QualityCheckResult, SourceDefinition } from './source.js';
 import { createTableSql, openWarehouseForWrite, TableAppender, type Column, type WarehouseSettings } from './warehouse/duckdb.js';

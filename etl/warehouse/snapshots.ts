@@ -1,8 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import os from 'node:os';
-import { PanoError } from '../../common/errors.js';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PanoError } from '../../common/errors.js';
 
 /**
  * Warehouse snapshots on disk. ETL builds each new warehouse version in its own DuckDB file and publishes it

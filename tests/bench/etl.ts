@@ -12,9 +12,10 @@
  * database file (as Pano's raw tables are: DuckDB compresses and writes what it stores in a file).
  *
  * Peak RSS is reported twice: after generating the demo (the generators' own memory) and for the whole run;
- * per source, the peak so far, the phase(s) in which this source's run raised it, the highest RSS sampled during the source's run with the phase it was in (load,
- * checks, marts), the largest JS heap, and the RSS and JS heap in use right after the source (what is left in
- * the process tells which part of it holds memory). The baseline's export and loads run in child
+ * per source, the peak so far, the phase(s) in which this source's run raised it, the highest RSS sampled
+ * during the source's run with the phase it was in (load, checks, marts), the largest JS heap committed, and
+ * the RSS and JS heap in use right after the source (what is left in the process tells which part of it holds
+ * memory). The baseline's export and loads run in child
  * processes, so nothing of the benchmark's own work counts in Pano's memory.
  * With `--data` pointing at an already generated demo, nothing is generated and the peak is the ETL's alone.
  *
@@ -110,8 +111,7 @@ for (const source of selected) {
   const panoS = (status.durationMs ?? performance.now() - t) / 1000;
   const manifest = new SnapshotStore(config.warehouse.dir).current()!;
 
-  const rssNowMb = Math.round(process.memoryUsage.rss() / 1024 / 1024);
-  const heapMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+  const after = process.memoryUsage();
 
   // Baseline: the same landed rows, exported to CSV (not timed), loaded by DuckDB's own reader (timed).
   // The export runs in a child process too: it is the benchmark's own work, and its memory must not count in
@@ -144,13 +144,13 @@ for (const source of selected) {
     [...raised].map(([p, mb]) => `${p} +${mb}`).join(', ') || '—',
     `${Math.round(sampled.rss / 1024 / 1024)} (${sampled.phase})`,
     String(Math.round(sampled.heap / 1024 / 1024)),
-    String(rssNowMb),
-    String(heapMb),
+    String(Math.round(after.rss / 1024 / 1024)),
+    String(Math.round(after.heapUsed / 1024 / 1024)),
   ]);
   console.log(`  ${rows[rows.length - 1].join(' | ')}`);
 }
 
-const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far', 'peak raised in (MB)', 'highest RSS sampled MB (phase)', 'JS heap max MB', 'RSS after MB', 'JS heap after MB'], rows);
+const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far', 'peak raised in (MB)', 'highest RSS sampled MB (phase)', 'JS heap committed max MB', 'RSS after MB', 'JS heap after MB'], rows);
 const peaks = generated
   ? `Peak RSS of the ETL (demo reused, nothing generated): ${peakRssMb()} MB`
   : `Peak RSS after generating the demo: ${generatorPeakMb} MB; of the whole run: ${peakRssMb()} MB`;
@@ -175,8 +175,7 @@ function exportLanded(snapshot: string, table: string, csv: string): string {
     console.log(JSON.stringify(types));
     c.closeSync();
     db.closeSync();`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, BENCH_CSV: csv.replace(/'/g, "''"), BENCH_DB: snapshot }, encoding: 'utf8' });
-  const types = JSON.parse(out.trim().split('\n').pop()!) as Array<{ column_name: string; data_type: string }>;
+  const types = JSON.parse(inChild(script, { BENCH_CSV: csv.replace(/'/g, "''"), BENCH_DB: snapshot })) as Array<{ column_name: string; data_type: string }>;
   return `{${types.map((r) => `'${r.column_name}': '${r.data_type}'`).join(', ')}}`;
 }
 
@@ -197,9 +196,14 @@ function nativeLoad(csv: string, columns: string, database: string): { wallS: nu
     console.log((performance.now() - t) / 1000, (du.user + du.system) / 1e6);
     c.closeSync();
     db.closeSync();`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, BENCH_CSV: csv.replace(/'/g, "''"), BENCH_COLUMNS: columns, BENCH_DB: database }, encoding: 'utf8' });
-  const [wallS, cpuS] = out.trim().split('\n').pop()!.split(' ').map(Number);
+  const [wallS, cpuS] = inChild(script, { BENCH_CSV: csv.replace(/'/g, "''"), BENCH_COLUMNS: columns, BENCH_DB: database }).split(' ').map(Number);
   return { wallS, cpuS };
+}
+
+/** Runs an ES module script in a child Node process (so its memory is not this process's); its last output line. */
+function inChild(script: string, env: Record<string, string>): string {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return out.trim().split('\n').pop()!;
 }
 
 function cpuMs(): number {

@@ -2,7 +2,7 @@ import { redactTcknInText } from '../../../common/kvkk.js';
 import { parseLineKey } from './line-key.js';
 import { operatorOfInvoice, type OperatorCode } from './operators.js';
 import { foldKey, isoDate, parseTrDate, parseTrMonth, round2 } from './tr-format.js';
-import { emptyElements, parseXml, XmlFormatError, type XNode } from './xml-ns.js';
+import { emptyElements, parseXml, type XNode } from './xml-ns.js';
 
 /**
  * UBL-TR 2.1 e-Fatura / e-Arşiv invoices (GİB customization TR1.2) read into plain records.
@@ -153,9 +153,7 @@ export interface UblDocument {
  * well-formed file without any UBL Invoice returns `invoices: []` (e.g. an ApplicationResponse).
  */
 export function readUblDocument(xml: string, opts: UblReadOptions): UblDocument {
-  const roots = parseXml(emptyElements(xml, ['EmbeddedDocumentBinaryObject']));
-  if (roots.length !== 1) throw new XmlFormatError(roots.length ? `${roots.length} root elements` : 'no root element');
-  const root = roots[0];
+  const root = parseXml(emptyElements(xml, ['EmbeddedDocumentBinaryObject']));
   const found = root.ns === UBL_NS.invoice && root.local === 'Invoice' ? [root] : root.descendants(UBL_NS.invoice, 'Invoice');
   return { invoices: found.map((n) => readInvoice(n, opts)), root: `{${root.ns}}${root.local}` };
 }

@@ -73,11 +73,6 @@ export class XNode {
     return this.child(ns, local)?.text();
   }
 
-  /** Every child element, whatever its name. */
-  elements(): XNode[] {
-    return this.kids.slice();
-  }
-
   /** Descendants (not this node) with this namespace and local name, depth first; does not enter matches. */
   descendants(ns: string, local: string, out: XNode[] = []): XNode[] {
     for (const k of this.kids) {
@@ -183,14 +178,14 @@ function formatSaxesError(xml: string, parser: SaxesParser<{ xmlns: true; positi
 }
 
 /**
- * Parses well-formed XML into its root XNode (a one-element array; comments, processing instructions and
- * the declaration are skipped). Not well-formed → XmlFormatError with the parser's message, line and column;
+ * Parses well-formed XML into its root element (saxes refuses a text with no root or a second one; comments,
+ * processing instructions and the declaration are skipped). Not well-formed → XmlFormatError with the parser's message, line and column;
  * a file that ends inside open elements is named as cut off, with the elements left open.
  */
-export function parseXml(xml: string): XNode[] {
+export function parseXml(xml: string): XNode {
   if (xml.trim() === '') throw new XmlFormatError('the file is empty');
   const parser = new SaxesParser({ xmlns: true, position: true });
-  const roots: XNode[] = [];
+  let root: XNode | undefined;
   const open: XNode[] = [];
   let top: XNode | undefined;
   let lastClosed: XNode | undefined;
@@ -203,7 +198,7 @@ export function parseXml(xml: string): XNode[] {
     }
     const node = new XNode(t.uri, t.local, t.name, attrs);
     if (top) top.kids.push(node);
-    else roots.push(node);
+    else root = node;
     open.push(node);
     top = node;
   });
@@ -229,5 +224,5 @@ export function parseXml(xml: string): XNode[] {
   }
   closing = true;
   parser.close();
-  return roots;
+  return root!; // close() has thrown if there was none
 }
