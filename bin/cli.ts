@@ -9,7 +9,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../common/api-keys.js';
 import { ConfigError, errorMessage, PanoError } from '../common/errors.js';
 import { formatDateTime, formatNumber } from '../common/format.js';
 import { createLogger } from '../common/logger.js';
-import { createUser, DEMO_USERS, listUsers, ROLE_LABELS, ROLES, seedDemoUsers } from '../common/users.js';
+import { createUser, DEMO_USERS, listUsers, ROLE_LABELS, ROLES, seedDemoUsers, setUserActive } from '../common/users.js';
 import { generateDemoSources, runConfiguredEtl, etlStatus, listQuarantine } from '../etl/index.js';
 
 loadDotenv();
@@ -269,6 +269,23 @@ user
     console.log(table.toString());
     await db.destroy();
   });
+
+for (const [name, active] of [['disable', false], ['enable', true]] as const) {
+  user
+    .command(`${name} <username>`)
+    .description(active ? 'Enable a disabled user again' : 'Disable a user: they cannot log in, and their open sessions end within seconds')
+    .action(async (username) => {
+      const cfg = config();
+      const db = await openAppDb(cfg.appDbUrl);
+      try {
+        if (!(await setUserActive(db, username, active))) throw new PanoError(`No user "${username}": see \`pano user list\``, { code: 'user_unknown' });
+        await audit(db, process.env.USER ?? null, active ? 'user.enable' : 'user.disable', { username });
+        console.log(active ? `Kullanıcı etkinleştirildi (enabled): ${username}` : `Kullanıcı devre dışı (disabled): ${username} — açık oturumları sona erdi`);
+      } finally {
+        await db.destroy();
+      }
+    });
+}
 
 const apikey = program.command('apikey').description('Manage API keys for services (API anahtarları)');
 apikey

@@ -21,6 +21,16 @@ const schema = z.object({
   PANO_PUBLIC_URL: z.string().url().optional(),
   PANO_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   PANO_JWT_TTL: z.string().default('8h'),
+  /** Host names (besides PANO_PUBLIC_URL's and loopback) the server answers to outside demo mode, comma-separated. */
+  PANO_ALLOWED_HOSTS: z.string().optional(),
+  /** Failed logins before a username is locked, and for how long; failures from one address before it is slowed down. */
+  PANO_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  PANO_LOGIN_LOCK_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+  PANO_LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
+  /** The API's result cache (MB of answers kept; answers larger than the entry size are not kept) and row cap per query. */
+  PANO_API_CACHE_MB: z.coerce.number().min(0).max(65536).default(64),
+  PANO_API_CACHE_ENTRY_MB: z.coerce.number().min(0).max(65536).default(4),
+  PANO_API_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   PANO_APP_DB_URL: z.string().optional(),
   PANO_TIMEZONE: z.string().default('Europe/Istanbul'),
   PANO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -81,8 +91,10 @@ export interface PanoConfig {
   dataDir: string;
   timezone: string;
   logLevel: RawConfig['PANO_LOG_LEVEL'];
-  server: { host: string; port: number; publicUrl: string };
-  auth: { jwtSecret: string; jwtTtl: string };
+  server: { host: string; port: number; publicUrl: string; allowedHosts: string[] };
+  auth: { jwtSecret: string; jwtTtl: string; login: { maxFailures: number; lockMinutes: number; ipMaxFailures: number } };
+  /** The query API's bounds: result cache in bytes, row cap per query. */
+  api: { cacheBytes: number; cacheEntryBytes: number; maxRows: number };
   appDbUrl: string;
   /** DuckDB settings of the ETL's write connection (spill files go to <data>/duckdb-tmp). */
   duckdb: { memoryLimit: string; threads?: number; tempDir: string };
@@ -147,8 +159,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
     dataDir,
     timezone: c.PANO_TIMEZONE,
     logLevel: c.PANO_LOG_LEVEL,
-    server: { host: c.PANO_HOST, port, publicUrl: c.PANO_PUBLIC_URL ?? `http://localhost:${port}` },
-    auth: { jwtSecret: c.PANO_JWT_SECRET ?? demoSecret(dataDir, 'jwt'), jwtTtl: c.PANO_JWT_TTL },
+    server: {
+      host: c.PANO_HOST,
+      port,
+      publicUrl: c.PANO_PUBLIC_URL ?? `http://localhost:${port}`,
+      allowedHosts: (c.PANO_ALLOWED_HOSTS ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    },
+    auth: {
+      jwtSecret: c.PANO_JWT_SECRET ?? demoSecret(dataDir, 'jwt'),
+      jwtTtl: c.PANO_JWT_TTL,
+      login: { maxFailures: c.PANO_LOGIN_MAX_FAILURES, lockMinutes: c.PANO_LOGIN_LOCK_MINUTES, ipMaxFailures: c.PANO_LOGIN_IP_MAX_FAILURES },
+    },
+    api: {
+      cacheBytes: Math.round(c.PANO_API_CACHE_MB * 1024 * 1024),
+      cacheEntryBytes: Math.round(c.PANO_API_CACHE_ENTRY_MB * 1024 * 1024),
+      maxRows: c.PANO_API_MAX_ROWS,
+    },
     kvkk: { secret: c.PANO_KVKK_SECRET ?? demoSecret(dataDir, 'kvkk') },
     appDbUrl: c.PANO_APP_DB_URL ?? `sqlite:${path.join(dataDir, 'pano.sqlite')}`,
     duckdb: { memoryLimit: c.PANO_DUCKDB_MEMORY_LIMIT.replace(/\s+/g, ''), threads: c.PANO_DUCKDB_THREADS, tempDir: path.join(dataDir, 'duckdb-tmp') },

@@ -41,6 +41,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return crypto.timingSafeEqual(expected, actual);
 }
 
+let dummyHash: Promise<string> | null = null;
+/**
+ * For a login with an unknown or disabled username: the same scrypt work as checking a real password (always
+ * false), so the answer time does not tell whether a username exists.
+ */
+export async function verifyPasswordOfUnknownUser(password: string): Promise<false> {
+  dummyHash ??= hashPassword(crypto.randomBytes(16).toString('hex'));
+  await verifyPassword(password, await dummyHash);
+  return false;
+}
+
 function toUser(row: any): User {
   return {
     id: row.id,
@@ -86,6 +97,16 @@ export async function createUser(
 export async function findUser(db: AppDb, username: string): Promise<(User & { passwordHash: string }) | null> {
   const row = await db('users').where({ username }).first();
   return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
+}
+
+/**
+ * Disables or re-enables a user. Disabling also ends every token the user holds (`tokens_valid_after`): the API
+ * refuses them within seconds, on every server sharing the app database. Returns false for an unknown user.
+ */
+export async function setUserActive(db: AppDb, username: string, active: boolean, at = new Date()): Promise<boolean> {
+  const changes: Record<string, unknown> = { active };
+  if (!active) changes.tokens_valid_after = at;
+  return (await db('users').where({ username }).update(changes)) > 0;
 }
 
 export async function listUsers(db: AppDb): Promise<User[]> {

@@ -141,6 +141,28 @@ const migrations: Migration[] = [
       await knex.schema.dropTable('api_keys');
     },
   },
+  {
+    name: '0006_sessions',
+    async up(knex) {
+      // Logout ends a token: its id (jti) is kept until the token would have expired anyway.
+      await knex.schema.createTable('revoked_tokens', (t) => {
+        t.string('jti', 64).primary();
+        t.string('username', 64);
+        t.timestamp('expires_at', { useTz: true }).notNullable().index();
+        t.timestamp('revoked_at', { useTz: true }).notNullable().defaultTo(knex.fn.now()).index();
+      });
+      // Tokens issued before this instant are refused (set when a user is disabled or their rights change).
+      await knex.schema.alterTable('users', (t) => {
+        t.timestamp('tokens_valid_after', { useTz: true });
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('users', (t) => {
+        t.dropColumn('tokens_valid_after');
+      });
+      await knex.schema.dropTable('revoked_tokens');
+    },
+  },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -38,8 +38,20 @@ export async function startServer(config: PanoConfig, logger: Logger, opts: { po
   await reader.start();
   const compiler = createCompiler(MODEL_DIR, { dbType: reader.dbType });
   await compiler.getCompilers();
-  const queries = new CubeQueryService(compiler, reader, logger, { timezone: config.timezone });
-  const app = await buildApp({ appDb, reader, queries, logger, auth: config.auth });
+  const queries = new CubeQueryService(compiler, reader, logger, {
+    timezone: config.timezone,
+    limits: { maxRows: config.api.maxRows },
+    cacheBytes: config.api.cacheBytes,
+    cacheEntryBytes: config.api.cacheEntryBytes,
+  });
+  const app = await buildApp({
+    appDb,
+    reader,
+    queries,
+    logger,
+    auth: config.auth,
+    hosts: { mode: config.mode, publicUrl: config.server.publicUrl, allowed: config.server.allowedHosts },
+  });
   await app.listen({ host: config.server.host, port: opts.port ?? config.server.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;

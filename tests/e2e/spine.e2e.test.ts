@@ -144,6 +144,31 @@ describe('the portal in headless Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'helpdesk-birim.png'), fullPage: true });
     await page.close();
   });
+
+  it('runs under the Content-Security-Policy, and Çıkış ends the session on the server', async () => {
+    const violations: string[] = [];
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) violations.push(m.text());
+    });
+    await page.setViewport({ width: 1400, height: 1000 });
+    await page.goto(`${pano.server.url}/yardim-masasi`, { waitUntil: 'networkidle0' });
+    await page.type('input[name="username"], #username', 'analist');
+    await page.type('input[type="password"]', 'analist-demo');
+    await Promise.all([page.waitForSelector('[data-testid="logout"]', { timeout: 30_000 }), page.keyboard.press('Enter')]);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid$="-value"]').length >= 4, { timeout: 30_000 });
+    const token = await page.evaluate(() => sessionStorage.getItem('pano.token'));
+    expect(token).toBeTruthy();
+    const me = () => fetch(`${pano.server.url}/api/me`, { headers: { authorization: token! } }).then((r) => r.status);
+    expect(await me()).toBe(200);
+    await page.click('[data-testid="logout"]');
+    await page.waitForSelector('input[type="password"]', { timeout: 10_000 });
+    // The copy an attacker may have taken of the token is dead too, not only the browser's.
+    for (let i = 0; i < 20 && (await me()) === 200; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await me()).toBe(401);
+    expect(violations).toEqual([]);
+    await page.close();
+  });
 });
 
 it('keeps its artifacts free of secrets', () => {

@@ -156,6 +156,17 @@ export async function login(username: string, password: string): Promise<LoginRe
   return body;
 }
 
+/** POST /api/auth/logout: the server ends the token (best effort: the browser forgets it either way). */
+export async function logout(): Promise<void> {
+  const token = getToken();
+  if (!token) return;
+  try {
+    await fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: token, Accept: 'application/json' } });
+  } catch {
+    // the server is unreachable: the token still ends when it expires
+  }
+}
+
 /** GET /api/me: who the token belongs to. */
 export async function fetchMe(): Promise<User> {
   const body = await getJson<{ user: User }>('/api/me');

@@ -3,7 +3,7 @@
  * set directly after login, cleared on logout or on any 401.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiError, clearToken, fetchMe, getToken, setToken, type User } from './api.js';
+import { ApiError, clearToken, fetchMe, getToken, logout, setToken, type User } from './api.js';
 
 export type SessionState =
   | { status: 'loading' }
@@ -44,7 +44,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setSession({ status: 'signed-in', user });
   }, []);
   const signOut = useCallback(() => {
-    clearToken();
+    void logout().finally(clearToken);
     setSession({ status: 'anonymous' });
   }, []);
   const reset = useCallback(() => setSession(getToken() ? { status: 'loading' } : { status: 'anonymous' }), []);
