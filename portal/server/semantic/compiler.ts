@@ -1,15 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { loadCube } from './cube-internals.js';
 
-// Cube's compiler runs in plain JavaScript here: no native transpiler, no Tesseract planner (both need
-// binaries these machines cannot download). Must be set before Cube's modules are loaded.
-process.env.CUBEJS_TRANSPILATION_NATIVE = 'false';
-process.env.CUBEJS_TESSERACT_SQL_PLANNER = 'false';
-
-const require = createRequire(import.meta.url);
-const { CompilerApi } = require('@cubejs-backend/server-core') as typeof import('@cubejs-backend/server-core');
-const { DuckDBQuery } = require('@cubejs-backend/duckdb-driver/dist/src/DuckDBQuery.js');
+// Cube's compiler runs in plain JavaScript here: no native transpiler, no Tesseract planner (loadCube sets both).
+const { CompilerApi, DuckDBQuery } = loadCube();
 
 /** The security context Pano puts in its JWTs and hands to Cube's access policies. */
 export interface SecurityContext {

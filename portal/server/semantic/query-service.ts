@@ -1,23 +1,19 @@
 import crypto from 'node:crypto';
-import { createRequire } from 'node:module';
 import { QueryError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
 import type { SnapshotManifest } from '../../../etl/warehouse/snapshots.js';
-import type { Warehouse } from '../warehouse/reader.js';
+import { yieldToEventLoop, type Warehouse } from '../warehouse/reader.js';
 import type { Compiler, RequestContext } from './compiler.js';
 
-const require = createRequire(import.meta.url);
-const { normalizeQuery, remapToQueryAdapterFormat, getPivotQuery } = require('@cubejs-backend/api-gateway/dist/src/query.js');
-const { prepareAnnotation } = require('@cubejs-backend/api-gateway/dist/src/helpers/prepare-annotation.js');
+import { loadCube } from './cube-internals.js';
+import { ResultCache } from './result-cache.js';
+import { viewLanguage } from './view-errors.js';
+import { DEFAULT_QUERY_LIMITS, memberIndexOf, validateQuery, validateResolvedDates, type MemberIndex, type QueryLimits } from './query-validation.js';
+
+const { normalizeQuery, remapToQueryAdapterFormat, getPivotQuery, prepareAnnotation } = loadCube();
 
 type Json = Record<string, any>;
 type QueryType = 'regularQuery' | 'compareDateRangeQuery' | 'blendingQuery';
-
-interface MemberInfo {
-  kind: 'measure' | 'dimension' | 'segment';
-  type: string;
-  visible: boolean;
-}
 
 /** Freshness and quality of the snapshot behind a result: Pano's extension to Cube's load response. */
 export function freshnessOf(manifest: SnapshotManifest) {
@@ -36,30 +32,42 @@ export function freshnessOf(manifest: SnapshotManifest) {
   };
 }
 
+export interface QueryServiceOptions {
+  timezone?: string;
+  limits?: Partial<QueryLimits>;
+  /** Result cache: total bytes of JSON kept, and the largest answer that is kept at all. */
+  cacheBytes?: number;
+  cacheEntryBytes?: number;
+}
+
 /**
- * Cube's REST contract (/load, /meta, /sql, /dry-run) on Cube's own compiler, with Pano's guards:
- * every member must exist and be public and visible to the caller's role (Cube's compiler alone would let a
- * query on a private cube bypass the view's access policy), access policies are applied to every query,
- * and results are cached per query, security context and snapshot.
+ * Cube's REST contract (/load, /meta, /sql, /dry-run) on Cube's own compiler, with Pano's guards: every query
+ * field is on an allow-list and checked against the member types of the caller's /meta (query-validation.ts);
+ * members must be public and visible to the caller's role (Cube's compiler alone would let a query on a private
+ * cube bypass the view's access policy); access policies are applied to every query; errors speak in the view's
+ * member names; and answers are cached per query, security context and snapshot, bounded by bytes.
  */
 export class CubeQueryService {
-  private cache = new Map<string, CacheEntry>();
+  private readonly cache: ResultCache;
   /** Cache misses being answered now, by cache key. */
-  private inflight = new Map<string, Promise<CacheEntry>>();
+  private inflight = new Map<string, Promise<Buffer>>();
   /** Compiled queries (after access policies) and meta per security context: the model does not change while serving. */
   private compiled = new Map<string, Promise<Prepared>>();
   private metaByContext = new Map<string, Promise<Json[]>>();
-  private readonly cacheMax: number;
+  private indexByMeta = new WeakMap<Json[], MemberIndex>();
   private readonly defaultTimezone: string;
+  readonly limits: QueryLimits;
 
   constructor(
     private readonly compiler: Compiler,
     private readonly reader: Warehouse,
     private readonly logger: Logger,
-    opts: { cacheMax?: number; timezone?: string } = {},
+    opts: QueryServiceOptions = {},
   ) {
-    this.cacheMax = opts.cacheMax ?? 1000;
     this.defaultTimezone = opts.timezone ?? 'Europe/Istanbul';
+    this.limits = { ...DEFAULT_QUERY_LIMITS, ...opts.limits };
+    const cacheBytes = opts.cacheBytes ?? 64 * 1024 * 1024;
+    this.cache = new ResultCache(cacheBytes, opts.cacheEntryBytes ?? Math.max(1, Math.floor(cacheBytes / 16)));
   }
 
   /** /meta: the cubes and views this caller may query, members filtered by access policy. */
@@ -80,62 +88,59 @@ export class CubeQueryService {
     };
   }
 
-  /** /load. `multi` is what @cubejs-client/core asks for (queryType=multi): {queryType, results, pivotQuery}. */
+  /** /load for callers in this process: the answer as an object of its own (a copy of the cached JSON). */
   async load(input: unknown, ctx: RequestContext, opts: { multi: boolean }): Promise<Json> {
-    return (await this.loadEntry(input, ctx, opts)).response;
+    return JSON.parse((await this.loadJson(input, ctx, opts)).toString('utf8'));
   }
 
-  /** /load for HTTP: the response as JSON text, serialized once per cache entry (a cache hit only looks it up). */
-  async loadJson(input: unknown, ctx: RequestContext, opts: { multi: boolean }): Promise<string> {
-    const entry = await this.loadEntry(input, ctx, opts);
-    return (entry.json ??= JSON.stringify(entry.response));
-  }
-
-  private async loadEntry(input: unknown, ctx: RequestContext, opts: { multi: boolean }): Promise<CacheEntry> {
+  /** /load. `multi` is what @cubejs-client/core asks for (queryType=multi): {queryType, results, pivotQuery}. Answered as UTF-8 JSON. */
+  async loadJson(input: unknown, ctx: RequestContext, opts: { multi: boolean }): Promise<Buffer> {
     await this.reader.refresh();
-    const manifest = this.reader.manifest();
-    const cacheKey = manifest ? this.cacheKey(input, ctx, manifest.snapshotId, opts.multi) : null;
-    const hit = cacheKey ? this.cache.get(cacheKey) : undefined;
-    if (hit) {
-      this.cache.delete(cacheKey!);
-      this.cache.set(cacheKey!, hit);
-      return hit;
+    const request = await this.parseRequest(input, ctx);
+    if (!opts.multi && request.queryType !== 'regularQuery') {
+      throw new QueryError(`'${request.queryType}' query type is not supported by the client. Please update the client.`);
     }
-    if (!cacheKey) return this.run(input, ctx, opts, null, null);
+    const manifest = this.reader.manifest();
+    if (!manifest) return (await this.run(request, ctx, opts)).json;
+    const cacheKey = this.cacheKey(request.text, ctx, manifest.snapshotId, opts.multi);
+    const hit = this.cache.get(cacheKey);
+    if (hit !== undefined) return hit;
     // Single flight: a dashboard opened by many people at once runs each of its queries once, not once per person.
     let pending = this.inflight.get(cacheKey);
     if (!pending) {
-      pending = this.run(input, ctx, opts, cacheKey, manifest!.snapshotId).finally(() => this.inflight.delete(cacheKey));
+      pending = this.run(request, ctx, opts)
+        .then(({ json, snapshotId }) => {
+          if (snapshotId === manifest.snapshotId) this.cache.set(cacheKey, json);
+          return json;
+        })
+        .finally(() => this.inflight.delete(cacheKey));
       this.inflight.set(cacheKey, pending);
     }
     return pending;
   }
 
-  private async run(input: unknown, ctx: RequestContext, opts: { multi: boolean }, cacheKey: string | null, snapshotId: string | null): Promise<CacheEntry> {
-    const { queryType, queries, metaCubes } = await this.prepareCached(input, ctx);
-    if (!opts.multi && queryType !== 'regularQuery') {
-      throw new QueryError(`'${queryType}' query type is not supported by the client. Please update the client.`);
-    }
+  /** What the result cache holds now (for tests, the bench and the health detail). */
+  cacheStats() {
+    return this.cache.stats();
+  }
+
+  private async run(request: ParsedRequest, ctx: RequestContext, opts: { multi: boolean }): Promise<{ json: Buffer; snapshotId: string | null }> {
+    const { queryType, queries, metaCubes } = await this.prepareCached(request, ctx);
     const results = [];
-    for (const q of queries) results.push(await this.execute(q, ctx, metaCubes, queryType));
+    for (const q of queries) results.push(await this.execute(q, ctx, metaCubes, queryType, request));
     const response = opts.multi
       ? { queryType, results, pivotQuery: getPivotQuery(queryType, structuredClone(queries.map((q) => q.normalized))), slowQuery: false }
       : results[0];
-    const servedBy = results[0]?.pano?.snapshotId;
-    const entry: CacheEntry = { response };
-    if (cacheKey && servedBy === snapshotId) {
-      this.cache.set(cacheKey, entry);
-      if (this.cache.size > this.cacheMax) this.cache.delete(this.cache.keys().next().value!);
-    }
-    return entry;
+    return { json: await encodeInSlices(response), snapshotId: results[0]?.pano?.snapshotId ?? null };
   }
 
   /** /sql: the SQL Pano would run for the query, with the caller's access policies applied. */
   async sql(input: unknown, ctx: RequestContext): Promise<Json> {
-    const { queries } = await this.prepare(input, ctx);
+    const request = await this.parseRequest(input, ctx);
+    const { queries, metaCubes } = await this.prepare(request, ctx);
     const out = [];
     for (const q of queries) {
-      const sql = await this.compile(q.normalized);
+      const sql = await this.compile(q.normalized, request, metaCubes);
       out.push({
         sql: sql.sql,
         timeDimensionAlias: sql.timeDimensionAlias,
@@ -152,9 +157,10 @@ export class CubeQueryService {
 
   /** /dry-run: how the query is understood (normalized, with policies applied), without running it. */
   async dryRun(input: unknown, ctx: RequestContext): Promise<Json> {
-    const { queryType, queries } = await this.prepare(input, ctx);
+    const request = await this.parseRequest(input, ctx);
+    const { queryType, queries, metaCubes } = await this.prepare(request, ctx);
     const normalizedQueries = queries.map((q) => q.normalized);
-    for (const q of normalizedQueries) await this.compile(q);
+    for (const q of normalizedQueries) await this.compile(q, request, metaCubes);
     return {
       queryType,
       normalizedQueries,
@@ -183,98 +189,196 @@ export class CubeQueryService {
     return m;
   }
 
-  /** prepare() memoized per query text and security context (failures are not kept). */
-  private prepareCached(input: unknown, ctx: RequestContext): Promise<Prepared> {
-    // Relative date ranges ("this month") are resolved when a query is normalized: the hour is part of the key.
-    const key = `${currentHour()}|${this.contextKey(ctx)}|${typeof input === 'string' ? input : JSON.stringify(input)}`;
-    let p = this.compiled.get(key);
-    if (!p) {
-      p = this.prepare(input, ctx).then(async (prep) => {
-        for (const q of prep.queries) q.sql = await this.compile(q.normalized);
-        return prep;
-      });
-      p.catch(() => this.compiled.delete(key));
-      this.compiled.set(key, p);
-      if (this.compiled.size > this.cacheMax) this.compiled.delete(this.compiled.keys().next().value!);
-    }
-    return p;
+  private memberIndex(metaCubes: Json[]): MemberIndex {
+    let index = this.indexByMeta.get(metaCubes);
+    if (!index) this.indexByMeta.set(metaCubes, (index = memberIndexOf(metaCubes)));
+    return index;
   }
 
-  private cacheKey(input: unknown, ctx: RequestContext, snapshotId: string, multi: boolean): string {
-    const sc = ctx.securityContext;
-    return crypto
-      .createHash('sha256')
-      .update(JSON.stringify([currentHour(), snapshotId, multi, sc.roles, sc.unit_code ?? null, typeof input === 'string' ? input : JSON.stringify(input)]))
-      .digest('hex');
-  }
-
-  /** Parse → split compareDateRange → check members → normalize → apply access policies → normalize again. */
-  private async prepare(input: unknown, ctx: RequestContext): Promise<Prepared> {
+  /**
+   * The request as the client sent it, parsed and checked against the allow-list and the caller's members
+   * before anything else looks at it (a cache key, Cube's normalizer, the compiler).
+   */
+  private async parseRequest(input: unknown, ctx: RequestContext): Promise<ParsedRequest> {
     let parsed: unknown = input;
     if (typeof input === 'string') {
       try {
         parsed = JSON.parse(input);
       } catch (e) {
-        throw new QueryError(`Invalid query format: the query is not valid JSON (${(e as Error).message})`);
+        const why = e instanceof RangeError ? 'it is nested too deep' : (e as Error).message;
+        throw new QueryError(`Invalid query format: the query is not valid JSON (${why})`);
       }
     }
     if (parsed == null || typeof parsed !== 'object') throw new QueryError('Invalid query format: expected a query object or an array of queries');
+    const metaCubes = await this.metaConfig(ctx);
+    const index = this.memberIndex(metaCubes);
     let queryType: QueryType = 'regularQuery';
     let list: Json[];
     if (Array.isArray(parsed)) {
       if (!parsed.length) throw new QueryError('Invalid query format: the query array is empty');
+      if (parsed.length > this.limits.maxQueries) {
+        throw new QueryError(`Too many queries in one request: ${parsed.length}; at most ${this.limits.maxQueries}`);
+      }
+      parsed.forEach((q, i) => validateQuery(q, index, this.limits, `query[${i}]`));
       queryType = 'blendingQuery';
       list = parsed as Json[];
     } else {
+      validateQuery(parsed, index, this.limits);
       const split = splitCompareDateRange(parsed as Json);
       if (split.length > 1 || (parsed as Json).timeDimensions?.some?.((td: Json) => td?.compareDateRange)) queryType = 'compareDateRangeQuery';
       list = split;
     }
-    for (const q of list) {
-      if (q == null || typeof q !== 'object' || Array.isArray(q)) throw new QueryError('Invalid query format: each query must be an object');
+    return { queryType, list, text: typeof input === 'string' ? input : JSON.stringify(parsed) };
+  }
+
+  /** prepare() memoized per query text and security context (failures are not kept). */
+  private prepareCached(request: ParsedRequest, ctx: RequestContext): Promise<Prepared> {
+    // Relative date ranges ("this month") are resolved when a query is normalized: the hour is part of the key.
+    const key = `${currentHour()}|${this.contextKey(ctx)}|${request.text}`;
+    let p = this.compiled.get(key);
+    if (!p) {
+      p = this.prepare(request, ctx).then(async (prep) => {
+        for (const q of prep.queries) q.sql = await this.compile(q.normalized, request, prep.metaCubes);
+        return prep;
+      });
+      p.catch(() => this.compiled.delete(key));
+      this.compiled.set(key, p);
+      if (this.compiled.size > COMPILED_MAX) this.compiled.delete(this.compiled.keys().next().value!);
     }
+    return p;
+  }
+
+  private cacheKey(text: string, ctx: RequestContext, snapshotId: string, multi: boolean): string {
+    const sc = ctx.securityContext;
+    return crypto
+      .createHash('sha256')
+      .update(JSON.stringify([currentHour(), snapshotId, multi, sc.roles, sc.unit_code ?? null, text]))
+      .digest('hex');
+  }
+
+  /** Normalize (Cube's) → check the resolved dates → apply access policies → normalize again. */
+  private async prepare(request: ParsedRequest, ctx: RequestContext): Promise<Prepared> {
     const metaCubes = await this.metaConfig(ctx);
-    const members = memberIndex(metaCubes);
     const queries = [];
-    for (const q of list) {
-      checkMembers(q, members);
-      const withTz = { ...q, timezone: q.timezone ?? this.defaultTimezone };
+    for (const q of request.list) {
+      // The limit is Pano's (checked against limits.maxRows); Cube's own check would throw a plain Error.
+      const withDefaults = { ...structuredClone(q), timezone: q.timezone ?? this.defaultTimezone, limit: q.limit ?? this.limits.defaultRows };
       let normalized: Json;
       try {
-        normalized = normalizeQuery(withTz, false);
+        normalized = normalizeQuery(withDefaults, true);
+        validateResolvedDates(normalized);
         const { query: secured } = await this.compiler.applyRowLevelSecurity(normalized, normalized, ctx);
-        normalized = remapToQueryAdapterFormat(normalizeQuery(secured, false));
+        normalized = remapToQueryAdapterFormat(normalizeQuery(secured, true));
       } catch (e) {
-        throw asQueryError(e);
+        throw await this.queryError(e, request, metaCubes);
       }
       queries.push({ normalized });
     }
-    return { queryType, queries, metaCubes };
+    return { queryType: request.queryType, queries, metaCubes };
   }
 
-  private async compile(normalized: Json): Promise<Json> {
+  private async compile(normalized: Json, request: ParsedRequest, metaCubes: Json[]): Promise<Json> {
     try {
       return await this.compiler.getSql(normalized);
     } catch (e) {
-      throw asQueryError(e);
+      throw await this.queryError(e, request, metaCubes);
     }
   }
 
-  private async execute(q: { normalized: Json; sql?: Json }, ctx: RequestContext, metaCubes: Json[], queryType: QueryType): Promise<Json> {
-    const sqlQuery = q.sql ?? (await this.compile(q.normalized));
+  private async queryError(e: unknown, request: ParsedRequest, metaCubes: Json[]): Promise<Error> {
+    if (/Can't find join path/.test((e as Error)?.message ?? '')) return this.joinError(request, e);
+    return asQueryError(e, request, metaCubes);
+  }
+
+  /**
+   * Members from facts that do not join: say so in the view's names, and which of the query's members do go
+   * together (each pair tried with the compiler alone — no data is read).
+   */
+  private async joinError(request: ParsedRequest, cause: unknown): Promise<QueryError> {
+    const q = request.list[0] ?? {};
+    const items: Array<{ member: string; key: 'measures' | 'dimensions' }> = [
+      ...(q.measures ?? []).map((m: string) => ({ member: m, key: 'measures' as const })),
+      ...(q.dimensions ?? []).map((m: string) => ({ member: m, key: 'dimensions' as const })),
+      ...(q.timeDimensions ?? []).map((td: Json) => ({ member: td.dimension, key: 'dimensions' as const })),
+    ].slice(0, 20);
+    const fits = async (group: typeof items) => {
+      const query: Json = { measures: [], dimensions: [], timezone: this.defaultTimezone, limit: 1 };
+      for (const it of group) if (!query[it.key].includes(it.member)) query[it.key].push(it.member);
+      try {
+        await this.compiler.getSql(remapToQueryAdapterFormat(normalizeQuery(query, true)));
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Greedy groups: each member joins the first group it compiles with.
+    const groups: Array<typeof items> = [];
+    for (const it of items) {
+      let placed = false;
+      for (const g of groups) {
+        if (await fits([...g, it])) {
+          g.push(it);
+          placed = true;
+          break;
+        }
+      }
+      if (!placed) groups.push([it]);
+    }
+    const shown = groups.map((g) => `[${[...new Set(g.map((i) => i.member))].join(', ')}]`);
+    const message =
+      groups.length > 1
+        ? `These members cannot be queried together: they come from facts that do not join. Query each group on its own: ${shown.join(' · ')}`
+        : `These members cannot be queried together: ${items.map((i) => i.member).join(', ')} come from facts that do not join`;
+    return new QueryError(message, 400, cause);
+  }
+
+  /**
+   * An ungrouped query lists rows one by one; a measure that is a statistic over a group (a median, a rate of
+   * sums) has no value per row, and the warehouse refuses the mix. Name those measures: each is tried on its own
+   * beside one row-level column (no rows are read: LIMIT 0).
+   */
+  private async ungroupedError(normalized: Json, request: ParsedRequest, metaCubes: Json[], cause: unknown): Promise<QueryError> {
+    const statistics: string[] = [];
+    for (const measure of (normalized.measures ?? []) as string[]) {
+      const view = measure.split('.')[0];
+      const probe = { ...normalized, measures: [measure], dimensions: [`${view}.unit_code`], timeDimensions: [], order: [], limit: 0, rowLimit: 0, offset: null, total: false };
+      try {
+        const sql = await this.compiler.getSql(probe);
+        await this.reader.query(`SELECT * FROM (${sql.sql[0]}) AS probe LIMIT 0`, sql.sql[1]);
+      } catch (e) {
+        if (isGroupingError(e)) statistics.push(measure);
+      }
+    }
+    const named = statistics.length ? statistics.map((m) => `'${m}'`).join(', ') : 'some of its measures';
+    return new QueryError(
+      `An ungrouped query lists rows one by one, and ${named} ${statistics.length === 1 ? 'is a statistic' : 'are statistics'} over a group of rows (a median, a rate or an average): remove ${statistics.length === 1 ? 'it' : 'them'} from measures, or ask without "ungrouped"`,
+      400,
+      cause,
+    );
+  }
+
+  private async warehouseQuery<T>(sql: string, params: unknown[], request: ParsedRequest, metaCubes: Json[], mapRow?: (row: Record<string, unknown>) => T) {
+    return this.reader.query(sql, params, mapRow).catch((e) => {
+      throw missingDataError(e) ?? warehouseInputError(e, request, metaCubes) ?? e;
+    });
+  }
+
+  private async execute(q: { normalized: Json; sql?: Json }, ctx: RequestContext, metaCubes: Json[], queryType: QueryType, request: ParsedRequest): Promise<Json> {
+    const sqlQuery = q.sql ?? (await this.compile(q.normalized, request, metaCubes));
     const [text, params] = sqlQuery.sql as [string, unknown[]];
     const started = Date.now();
-    const { rows, manifest } = await this.reader.query(text, params).catch((e) => {
-      throw missingDataError(e) ?? e;
+    const annotation = prepareAnnotation(visibleMetaOf(metaCubes), q.normalized);
+    const mapRow = rowMapper(sqlQuery.aliasNameToMember, q.normalized, queryType, timeMembersOf(annotation));
+    const { rows, manifest } = await this.warehouseQuery(text, params, request, metaCubes, mapRow).catch(async (e) => {
+      throw q.normalized.ungrouped && isGroupingError(e) ? await this.ungroupedError(q.normalized, request, metaCubes, e) : e;
     });
     let total: number | null = null;
     if (q.normalized.total) {
-      const totalSql = await this.compile({ ...q.normalized, totalQuery: true, order: undefined, limit: null, rowLimit: null, offset: null });
-      const res = await this.reader.query(totalSql.sql[0], totalSql.sql[1]);
-      total = Number(res.rows[0]?.total_count ?? 0);
+      const totalSql = await this.compile({ ...q.normalized, totalQuery: true, order: undefined, limit: null, rowLimit: null, offset: null }, request, metaCubes);
+      const res = await this.warehouseQuery(totalSql.sql[0], totalSql.sql[1], request, metaCubes);
+      total = Number((res.rows[0] as Json | undefined)?.total_count ?? 0);
     }
     this.logger.debug({ request_id: ctx.requestId, user: ctx.securityContext.sub, rows: rows.length, duration_ms: Date.now() - started }, 'api.load.executed');
-    const annotation = prepareAnnotation(visibleMetaOf(metaCubes), q.normalized);
     return {
       query: q.normalized,
       lastRefreshTime: new Date(manifest.publishedAt).toISOString(),
@@ -286,21 +390,25 @@ export class CubeQueryService {
       external: false,
       slowQuery: false,
       total: q.normalized.total ? total : null,
-      data: transformRows(rows, sqlQuery.aliasNameToMember, q.normalized, queryType, timeMembersOf(annotation)),
+      data: rows,
       pano: freshnessOf(manifest),
     };
   }
 }
+
+/** Compiled queries kept per query text and context (small: SQL text and the normalized query). */
+const COMPILED_MAX = 2000;
 
 /** 2026-11-28T11 — cached answers of relative date ranges live at most until the hour turns. */
 function currentHour(): string {
   return new Date().toISOString().slice(0, 13);
 }
 
-/** A cached /load answer; its JSON text is made on the first HTTP read and reused by every hit after. */
-interface CacheEntry {
-  response: Json;
-  json?: string;
+/** A request after parsing and validation: its queries (compareDateRange already split) and its text for keys. */
+interface ParsedRequest {
+  queryType: QueryType;
+  list: Json[];
+  text: string;
 }
 
 interface Prepared {
@@ -327,77 +435,6 @@ function splitCompareDateRange(query: Json): Json[] {
   }));
 }
 
-/** The filter operators Cube documents. */
-const FILTER_OPERATORS = [
-  'equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith', 'in', 'notIn',
-  'gt', 'gte', 'lt', 'lte', 'set', 'notSet', 'inDateRange', 'notInDateRange', 'onTheDate', 'beforeDate',
-  'beforeOrOnDate', 'afterDate', 'afterOrOnDate', 'measureFilter',
-];
-
-function memberIndex(cubes: Json[]): Map<string, MemberInfo> {
-  const index = new Map<string, MemberInfo>();
-  for (const c of cubes) {
-    const cubeVisible = c.config.public !== false && c.config.isVisible !== false;
-    const add = (kind: MemberInfo['kind'], items: Json[] = []) => {
-      for (const m of items) index.set(m.name, { kind, type: m.type, visible: cubeVisible && m.isVisible !== false && m.public !== false });
-    };
-    add('measure', c.config.measures);
-    add('dimension', c.config.dimensions);
-    add('segment', c.config.segments);
-  }
-  return index;
-}
-
-/** Every member a query names must exist, be of the right kind, and be visible to the caller (400 / 403). */
-function checkMembers(q: Json, index: Map<string, MemberInfo>): void {
-  const need = (member: unknown, where: string, kinds: MemberInfo['kind'][], timeOnly = false) => {
-    if (typeof member !== 'string' || !member) throw new QueryError(`Invalid query format: ${where} must name a member as "view.member"`);
-    const parts = member.split('.');
-    const name = parts.length === 3 && where === 'order' ? parts.slice(0, 2).join('.') : member;
-    const info = index.get(name);
-    if (!info) throw new QueryError(`Unknown member '${member}' in ${where}`);
-    if (!info.visible) throw new QueryError(`You requested hidden member: '${member}' (in ${where}); query the public views instead`, 403);
-    if (!kinds.includes(info.kind)) throw new QueryError(`'${member}' in ${where} is a ${info.kind}, expected a ${kinds.join(' or ')}`);
-    if (timeOnly && info.type !== 'time') throw new QueryError(`'${member}' in ${where} is not a time dimension`);
-  };
-  const list = (key: string, kinds: MemberInfo['kind'][]) => {
-    const v = q[key];
-    if (v == null) return;
-    if (!Array.isArray(v)) throw new QueryError(`Invalid query format: "${key}" must be an array`);
-    v.forEach((m) => need(m, key, kinds));
-  };
-  list('measures', ['measure']);
-  list('dimensions', ['dimension']);
-  list('segments', ['segment']);
-  if (q.timeDimensions != null) {
-    if (!Array.isArray(q.timeDimensions)) throw new QueryError('Invalid query format: "timeDimensions" must be an array');
-    for (const td of q.timeDimensions) {
-      if (!td || typeof td !== 'object') throw new QueryError('Invalid query format: each time dimension must be an object');
-      need(td.dimension, 'timeDimensions', ['dimension'], true);
-    }
-  }
-  const walk = (filters: unknown) => {
-    if (filters == null) return;
-    if (!Array.isArray(filters)) throw new QueryError('Invalid query format: "filters" must be an array');
-    for (const f of filters as Json[]) {
-      if (!f || typeof f !== 'object') throw new QueryError('Invalid query format: each filter must be an object');
-      if (f.and || f.or) walk(f.and ?? f.or);
-      else {
-        need(f.member ?? f.dimension, 'filters', ['measure', 'dimension']);
-        if (!FILTER_OPERATORS.includes(f.operator)) {
-          throw new QueryError(`Unknown filter operator '${String(f.operator)}' on '${f.member ?? f.dimension}': use one of ${FILTER_OPERATORS.join(', ')}`);
-        }
-      }
-    }
-  };
-  walk(q.filters);
-  if (q.order != null) {
-    const keys = Array.isArray(q.order) ? q.order.map((o: unknown) => (Array.isArray(o) ? o[0] : undefined)) : typeof q.order === 'object' ? Object.keys(q.order) : null;
-    if (!keys) throw new QueryError('Invalid query format: "order" must be an object or an array of [member, direction]');
-    keys.forEach((k: unknown) => need(k, 'order', ['measure', 'dimension']));
-  }
-}
-
 /** Rows keyed by SQL alias → rows keyed by member name, time values as Cube prints them (local, no offset). */
 /** The visible members of a meta answer, computed once per meta (it is cached per security context). */
 const visibleMetaCache = new WeakMap<Json[], Json[]>();
@@ -421,13 +458,7 @@ function timeMembersOf(annotation: Json): Set<string> {
   return out;
 }
 
-function transformRows(
-  rows: Array<Record<string, unknown>>,
-  aliasToMember: Record<string, string>,
-  query: Json,
-  queryType: QueryType,
-  timeMembers: Set<string>,
-): Json[] {
+function rowMapper(aliasToMember: Record<string, string>, query: Json, queryType: QueryType, timeMembers: Set<string>): (row: Record<string, unknown>) => Json {
   // compareDateRange results carry their range on every row, as Cube's own transform does.
   const compareRange =
     queryType === 'compareDateRangeQuery' ? (query.timeDimensions ?? []).find((td: Json) => Array.isArray(td.dateRange))?.dateRange.join(' - ') : undefined;
@@ -440,7 +471,7 @@ function transformRows(
     if (td.granularity && perDim.get(td.dimension) === 1) tdBase.set(`${td.dimension}.${td.granularity}`, td.dimension);
   }
   for (const td of query.timeDimensions ?? []) if (td.granularity) timeMembers.add(`${td.dimension}.${td.granularity}`);
-  return rows.map((row) => {
+  return (row) => {
     const out: Json = {};
     for (const [alias, value] of Object.entries(row)) {
       const member = aliasToMember[alias];
@@ -452,8 +483,40 @@ function transformRows(
     }
     if (compareRange !== undefined) out.compareDateRange = compareRange;
     return out;
-  });
+  };
 }
+
+/**
+ * An answer as UTF-8 JSON bytes, with its `data` arrays written and encoded a slice at a time and the event loop
+ * free between slices: a 50 000-row answer is ≈ 20 MB of JSON, whose serialisation, UTF-8 encoding and length
+ * count in one piece each held every other request for about a tenth of a second.
+ */
+async function encodeInSlices(response: Json): Promise<Buffer> {
+  const results: Json[] = Array.isArray(response.results) ? response.results : [response];
+  const rows = results.reduce((n, r) => n + (Array.isArray(r.data) ? r.data.length : 0), 0);
+  if (rows <= SLICE_ROWS) return Buffer.from(JSON.stringify(response), 'utf8');
+  const nonce = `__pano_data_${crypto.randomUUID()}_`;
+  const datas = results.map((r) => r.data as Json[]);
+  results.forEach((r, i) => (r.data = `${nonce}${i}`));
+  const frame = JSON.stringify(response);
+  results.forEach((r, i) => (r.data = datas[i]));
+  const pieces: Buffer[] = [];
+  let last = 0;
+  for (const m of frame.matchAll(new RegExp(`"${nonce}(\\d+)"`, 'g'))) {
+    pieces.push(Buffer.from(`${frame.slice(last, m.index)}[`, 'utf8'));
+    const data = datas[Number(m[1])];
+    for (let i = 0; i < data.length; i += SLICE_ROWS) {
+      const slice = JSON.stringify(data.slice(i, i + SLICE_ROWS)).slice(1, -1);
+      pieces.push(Buffer.from(i ? `,${slice}` : slice, 'utf8'));
+      await yieldToEventLoop();
+    }
+    pieces.push(Buffer.from(']', 'utf8'));
+    last = m.index! + m[0].length;
+  }
+  pieces.push(Buffer.from(frame.slice(last), 'utf8'));
+  return Buffer.concat(pieces);
+}
+const SLICE_ROWS = 2000;
 
 /**
  * A query on a view whose source is not loaded (the mart table is absent from the serving snapshot) gets a 400
@@ -470,14 +533,32 @@ function missingDataError(e: unknown): QueryError | null {
   );
 }
 
-/** Cube's UserErrors and compile errors become 400s naming the problem; anything else stays a server error. */
-function asQueryError(e: unknown): Error {
+/** Cube's UserErrors and compile errors become 400s naming the problem in the view's member names; anything else stays a server error. */
+function asQueryError(e: unknown, request: ParsedRequest, metaCubes: Json[]): Error {
   if (e instanceof QueryError) return e;
   const err = e as Error & { constructor: { name: string } };
   const name = err?.constructor?.name ?? '';
   const message = err?.message ?? String(e);
-  if (name === 'UserError' || name === 'ValidationError' || name === 'CompileError' || /not found for path|Unknown|is not defined|Invalid|must be|required|allowed/.test(message)) {
-    return new QueryError(message.replace(/^Error: /, ''), 400, e);
+  if (name === 'UserError' || name === 'ValidationError' || name === 'CompileError' || /not found for path|Unknown|is not defined|Invalid|must be|required|allowed|join path/.test(message)) {
+    return new QueryError(viewLanguage(message.replace(/^Error: /, ''), request.list, metaCubes), 400, e);
   }
   return err instanceof Error ? err : new Error(message);
+}
+
+/**
+ * A warehouse error caused by the query's values rather than by Pano (a value DuckDB or PostgreSQL cannot convert,
+ * a number out of range): a 400 in the view's words. Everything else is a server error, logged as one.
+ */
+/** DuckDB's and PostgreSQL's refusal of a row-level column beside an aggregate without GROUP BY. */
+function isGroupingError(e: unknown): boolean {
+  const message = (e as Error)?.message ?? '';
+  return /must appear in the GROUP BY clause|must be part of an aggregate function/i.test(message) || (e as { code?: unknown })?.code === '42803';
+}
+
+function warehouseInputError(e: unknown, request: ParsedRequest, metaCubes: Json[]): QueryError | null {
+  const message = (e as Error)?.message ?? '';
+  const pgCode = (e as { code?: unknown })?.code;
+  const isInput = /^(Conversion|Invalid Input|Out of Range) Error/.test(message) || (typeof pgCode === 'string' && pgCode.startsWith('22'));
+  if (!isInput) return null;
+  return new QueryError(`The warehouse cannot evaluate this query with the values given: ${viewLanguage(message.split('\n')[0], request.list, metaCubes)}`, 400, e);
 }

@@ -3,7 +3,7 @@ import { errorMessage } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
 import { connect, PANO_LOCK_CLASS, READ_LOCK, SNAPSHOT_CHANNEL } from '../../../etl/warehouse/postgres.js';
 import type { SnapshotManifest } from '../../../etl/warehouse/snapshots.js';
-import { NoSnapshotError, type Warehouse } from './reader.js';
+import { NoSnapshotError, yieldToEventLoop, type Warehouse } from './reader.js';
 
 /**
  * Serves queries from the PostgreSQL warehouse (PANO_WAREHOUSE_URL) that the ETL publishes into
@@ -71,7 +71,11 @@ export class PostgresWarehouseReader implements Warehouse {
   }
 
   /** Runs SQL (Cube's PostgreSQL dialect, `$n` parameters) on the serving marts; rows shaped as the DuckDB path shapes them. */
-  async query(sql: string, values: unknown[] = []): Promise<{ rows: Array<Record<string, unknown>>; manifest: SnapshotManifest }> {
+  async query<T = Record<string, unknown>>(
+    sql: string,
+    values: unknown[] = [],
+    mapRow?: (row: Record<string, unknown>) => T,
+  ): Promise<{ rows: T[]; manifest: SnapshotManifest }> {
     await this.refresh();
     const client = await this.pool.connect();
     let broken: Error | undefined;
@@ -86,7 +90,13 @@ export class PostgresWarehouseReader implements Warehouse {
       const result = await client.query({ text: sql, values, types: CUBE_VALUE_TYPES });
       await client.query('COMMIT');
       if (manifest.snapshotId !== this.current?.snapshotId) this.adopt(manifest);
-      return { rows: result.rows, manifest };
+      if (!mapRow) return { rows: result.rows as T[], manifest };
+      const rows: T[] = new Array(result.rows.length);
+      for (let i = 0; i < result.rows.length; i++) {
+        rows[i] = mapRow(result.rows[i]);
+        if (i % 8192 === 8191) await yieldToEventLoop();
+      }
+      return { rows, manifest };
     } catch (e) {
       await client.query('ROLLBACK').catch((err: Error) => {
         broken = err;

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from '../../../common/logger.js';
 import { SnapshotStore, type SnapshotManifest } from '../../../etl/warehouse/snapshots.js';
 import { PanoError } from '../../../common/errors.js';
 
-const require = createRequire(import.meta.url);
+import { loadCube } from '../semantic/cube-internals.js';
+
 // Cube's own DuckDB value conversion (BIGINT → string, timestamps → ISO …), so results match a stock Cube server.
-const { buildTransform, transformChunk, convertDuckDBParams } = require('@cubejs-backend/duckdb-driver/dist/src/Transform.js');
+const { buildTransform, transformChunk, convertDuckDBParams } = loadCube();
 
 interface Handle {
   manifest: SnapshotManifest;
@@ -36,9 +36,16 @@ export interface Warehouse {
   start(): Promise<void>;
   manifest(): SnapshotManifest | null;
   refresh(force?: boolean): Promise<void>;
-  query(sql: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>>; manifest: SnapshotManifest }>;
+  /**
+   * `mapRow` turns each row as it arrives (a large answer is then never held twice); rows are read in batches with
+   * the event loop free between them, so one large answer does not stall other requests.
+   */
+  query<T = Record<string, unknown>>(sql: string, values?: unknown[], mapRow?: (row: Record<string, unknown>) => T): Promise<{ rows: T[]; manifest: SnapshotManifest }>;
   close(): Promise<void>;
 }
+
+/** Gives the event loop a turn (other requests, the health check) between batches of a large answer. */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Serves queries from the published warehouse snapshot and moves to a new one between queries:
@@ -97,18 +104,24 @@ export class WarehouseReader implements Warehouse {
   }
 
   /** Runs SQL (with `?` parameters) on the serving snapshot; rows converted the way Cube's DuckDB driver does. */
-  async query(sql: string, values: unknown[] = []): Promise<{ rows: Array<Record<string, unknown>>; manifest: SnapshotManifest }> {
+  async query<T = Record<string, unknown>>(
+    sql: string,
+    values: unknown[] = [],
+    mapRow?: (row: Record<string, unknown>) => T,
+  ): Promise<{ rows: T[]; manifest: SnapshotManifest }> {
     await this.refresh();
     const handle = this.current;
     if (!handle) throw new NoSnapshotError();
     handle.active++;
     const conn = await this.acquire(handle);
     try {
-      const result = await conn.run(sql, convertDuckDBParams(values));
+      // Streamed: DuckDB hands over one chunk (2 048 rows) at a time; each is converted, then others get a turn.
+      const result = await conn.stream(sql, convertDuckDBParams(values));
       const transform = buildTransform(result.columnNames(), result.columnTypes());
-      const rows: Array<Record<string, unknown>> = [];
-      for (const chunk of await result.fetchAllChunks()) {
-        for (const row of transformChunk(chunk, transform)) rows.push(row);
+      const rows: T[] = [];
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        for (const row of transformChunk(chunk, transform)) rows.push(mapRow ? mapRow(row) : (row as T));
+        await yieldToEventLoop();
       }
       return { rows, manifest: handle.manifest };
     } finally {
