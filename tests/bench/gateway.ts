@@ -9,6 +9,8 @@
  *   npm run bench:gateway                                   # demo data generated in a temporary folder
  *   npm run bench:gateway -- --data ./data                  # an existing data folder (demo or real)
  *   npm run bench:gateway -- --data ./data --checkout ../old  # the same measurements against another checkout
+ *     (an older checkout may refuse an app database migrated by a newer one: give it a copy of the data folder
+ *     without pano.sqlite)
  *
  * The server runs as a child process (`pano serve`), so its RSS is its own.
  */
@@ -62,6 +64,7 @@ for (let i = 0; ; i++) {
   } catch {
     // not listening yet
   }
+  if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before answering: see its error above`);
   if (i > 240) throw new Error('the server did not start within 120 s');
   await new Promise((r) => setTimeout(r, 500));
 }
