@@ -36,6 +36,7 @@ import {
 } from '../sources/telecom/index.js';
 import { tableExists, type Column } from '../warehouse/duckdb.js';
 import { bulkDetailFiles } from '../sources/telecom/operator-detail-bulk.js';
+import { SOURCE_IDS } from '../source-ids.js';
 
 /**
  * The telecom system as three runner sources, run in this order:
@@ -59,7 +60,7 @@ const SCHEMA = 'raw_telecom';
 export function telecomLinesSource(cfg: TelecomConfig, guard: KvkkGuard): SourceDefinition<{ file: string }> {
   const display = path.basename(cfg.linesFile);
   return {
-    id: 'telecom_lines',
+    id: SOURCE_IDS.telecomLines,
     system: 'telecom',
     title: 'Telekom hat listesi',
     location: `line registry ${cfg.linesFile}`,
@@ -111,7 +112,7 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
   // The details are optional: a site without operator exports has no folder. That is a warning, not a failure.
   let folderMissing = false;
   return {
-    id: 'telecom_operator_details',
+    id: SOURCE_IDS.telecomOperatorDetails,
     system: 'telecom',
     title: 'Operatör detay dökümleri',
     location: `operator detail folder ${cfg.detailDir}`,
@@ -195,7 +196,7 @@ export function telecomInvoicesSource(cfg: TelecomConfig, opts: { workers?: numb
     { table: 'invoice_files', columns: INVOICE_FILE_COLUMNS },
   ];
   return {
-    id: 'telecom_invoices',
+    id: SOURCE_IDS.telecomInvoices,
     system: 'telecom',
     title: 'Telekom e-Faturaları',
     location: `e-Fatura folder ${cfg.invoiceDir}`,
@@ -270,23 +271,29 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
   }
   out.push(rejectedShareCheck(ctx, 'invoice lines and files', 0.01));
 
+  // Each comparison: what the lines (or the document's own totals) give vs what the document says, in its currency.
   const mismatches = await ctx.query(`
-    SELECT invoice_no, source_file, line_extension_amount, lines_net_amount, tax_total_amount, lines_tax_amount, payable_amount
-    FROM ${I}
-    WHERE lines_refused = 0 AND (
-         abs(coalesce(line_extension_amount, lines_net_amount) - lines_net_amount) > 0.01 * greatest(line_count, 1)
-      OR abs(coalesce(tax_total_amount, lines_tax_amount) - lines_tax_amount) > 0.01 * greatest(line_count, 1)
-      OR abs(coalesce(tax_inclusive_amount, payable_amount) - coalesce(withholding_amount, 0) + coalesce(payable_rounding_amount, 0) - payable_amount) > 0.01 * greatest(line_count, 1))
+    WITH lp AS (SELECT invoice_uuid, sum(payable_amount) AS lines_payable FROM ${L} GROUP BY invoice_uuid),
+    c AS (
+      SELECT i.invoice_no, i.issue_date, 0.01 * greatest(i.line_count, 1) AS tolerance,
+        i.lines_net_amount AS lines_net, coalesce(i.line_extension_amount, i.lines_net_amount) AS doc_net,
+        i.lines_tax_amount AS lines_tax, coalesce(i.tax_total_amount, i.lines_tax_amount) AS doc_tax,
+        round(coalesce(lp.lines_payable, 0) + coalesce(i.payable_rounding_amount, 0), 2) AS lines_payable,
+        round(coalesce(i.tax_inclusive_amount, i.payable_amount) - coalesce(i.withholding_amount, 0) + coalesce(i.payable_rounding_amount, 0), 2) AS doc_payable,
+        i.payable_amount
+      FROM ${I} i LEFT JOIN lp ON lp.invoice_uuid = i.invoice_uuid
+      WHERE i.lines_refused = 0)
+    SELECT * FROM c
+    WHERE abs(doc_net - lines_net) > tolerance OR abs(doc_tax - lines_tax) > tolerance
+       OR abs(lines_payable - payable_amount) > tolerance OR abs(doc_payable - payable_amount) > tolerance
     ORDER BY issue_date, invoice_no LIMIT 6`);
   out.push({
     name: 'totals_match',
     severity: 'warn',
     passed: mismatches.length === 0,
     detail: mismatches.length
-      ? `invoices whose lines do not add up to LegalMonetaryTotal/TaxTotal (within 0,01 a line): ${fmtList(
-          mismatches.map((m) => `${m.invoice_no} (lines ${m.lines_net_amount} vs ${m.line_extension_amount}, taxes ${m.lines_tax_amount} vs ${m.tax_total_amount})`),
-        )}`
-      : 'every invoice: lines = LineExtensionAmount, line taxes = TaxTotal, TaxInclusive − withholding = PayableAmount',
+      ? `invoices whose lines do not add up to LegalMonetaryTotal/TaxTotal (within 0,01 a line): ${fmtList(mismatches.map(describeMismatch))}`
+      : 'every invoice: lines = LineExtensionAmount, line taxes = TaxTotal, lines payable + rounding = PayableAmount, TaxInclusive − withholding + rounding = PayableAmount',
   });
 
   const [ops] = await ctx.query(`SELECT count(*) AS n, string_agg(DISTINCT coalesce(supplier_name, supplier_vkn, '?'), ', ') AS names FROM ${I} WHERE operator = 'DIGER'`);
@@ -363,6 +370,25 @@ function freshnessCheck(now: Date, newest: string | null, limitDays: number, wha
   if (!newest) return { name: 'freshness', severity: 'warn', passed: false, detail: 'nothing loaded' };
   const age = (now.getTime() - Date.parse(`${newest.slice(0, 10)}T00:00:00Z`)) / 86_400_000;
   return { name: 'freshness', severity: 'warn', passed: age <= limitDays, detail: `${what} ${newest.slice(0, 10)}, ${Math.floor(age)} days ago (limit ${limitDays})` };
+}
+
+/**
+ * One invoice of the totals_match check, naming only what differs, each with both amounts:
+ * 'TCL2025000000034 (payable: lines 405.33 vs PayableAmount 415.33, difference 10.00; …)'.
+ */
+function describeMismatch(m: Record<string, unknown>): string {
+  const tol = Number(m.tolerance);
+  const parts: string[] = [];
+  const add = (what: string, from: string, ours: unknown, label: string, theirs: unknown) => {
+    const a = Number(ours);
+    const b = Number(theirs);
+    if (Math.abs(a - b) > tol) parts.push(`${what}: ${from} ${a.toFixed(2)} vs ${label} ${b.toFixed(2)}, difference ${(b - a).toFixed(2)}`);
+  };
+  add('net', 'lines', m.lines_net, 'LineExtensionAmount', m.doc_net);
+  add('taxes', 'lines', m.lines_tax, 'TaxTotal', m.doc_tax);
+  add('payable', 'lines', m.lines_payable, 'PayableAmount', m.payable_amount);
+  add('payable', 'TaxInclusive − withholding', m.doc_payable, 'PayableAmount', m.payable_amount);
+  return `${m.invoice_no} (${parts.join('; ')})`;
 }
 
 function fmtList(items: string[], max = 5): string {

@@ -12,6 +12,11 @@ import { taxGroupOf, type UblInvoice, type UblTax } from './ubl.js';
  * ÖİV always add up to the invoice's. Withholding (tevkifat) is spread likewise, in proportion to KDV. A
  * document-level allowance or charge (TaxExclusiveAmount ≠ LineExtensionAmount) is spread over the lines
  * as `document_adjustment`.
+ *
+ * A tax in TaxTotal that the buyer withholds (STOPAJ: 0003 GV stopajı, 0011 KV stopajı, 4171, see ubl.ts) is
+ * not added to the gross: it is withheld like tevkifat (`withholding_amount` holds both), from the line's own
+ * TaxTotal, else the invoice's spread by net. So a line's payable is gross − withholding, and the lines'
+ * payable adds up to LegalMonetaryTotal/PayableAmount (less PayableRoundingAmount).
  */
 
 export interface InvoiceFileInfo {
@@ -54,7 +59,7 @@ export function buildInvoiceRows(inv: UblInvoice, info: InvoiceFileInfo, opts: R
   const lineHasTaxes = lines.some((l) => l.taxes.length > 0);
   const nets = lines.map((l) => l.net ?? 0);
   const groupAmounts = (taxes: UblTax[]) => {
-    const g = { KDV: 0, OIV: 0, DIGER: 0 };
+    const g = { KDV: 0, OIV: 0, STOPAJ: 0, DIGER: 0 };
     for (const t of taxes) g[taxGroupOf(t.code)] += t.amount ?? 0;
     return g;
   };
@@ -79,9 +84,15 @@ export function buildInvoiceRows(inv: UblInvoice, info: InvoiceFileInfo, opts: R
   // Withholding: the lines' own, else the invoice's spread by KDV (tevkifat is a share of KDV).
   const lineHasWithholding = lines.some((l) => l.withholdings.length > 0);
   const invWithholding = sum(inv.withholdings.map((w) => w.amount ?? 0));
-  const withholding = lineHasWithholding
+  const kdvWithholding = lineHasWithholding
     ? lines.map((l) => round2(sum(l.withholdings.map((w) => w.amount ?? 0))))
     : allocate(invWithholding, perLine.some((p) => p.KDV !== 0) ? perLine.map((p) => p.KDV) : nets);
+  // Stopaj (withheld taxes in TaxTotal): the lines' own, else the invoice's spread by net (stopaj is a share of it).
+  const isStopaj = (t: UblTax) => taxGroupOf(t.code) === 'STOPAJ';
+  const lineHasStopaj = lines.some((l) => l.taxes.some(isStopaj));
+  const stopaj = lineHasStopaj ? lines.map((l) => round2(groupAmounts(l.taxes).STOPAJ)) : allocate(invGroups.STOPAJ, nets);
+  const invStopaj = inv.taxes.some(isStopaj) ? round2(invGroups.STOPAJ) : sum(stopaj);
+  const withholding = lines.map((_l, i) => round2(kdvWithholding[i] + stopaj[i]));
 
   // Document-level allowance/charge: TaxExclusiveAmount − LineExtensionAmount.
   const lineExt = inv.totals.lineExtension;
@@ -190,17 +201,20 @@ export function buildInvoiceRows(inv: UblInvoice, info: InvoiceFileInfo, opts: R
     kdv_amount: signed(invGroups.KDV),
     oiv_amount: signed(invGroups.OIV),
     other_tax_amount: signed(invGroups.DIGER),
-    withholding_amount: signed(inv.withholdingTotal ?? (lineHasWithholding ? sum(withholding) : 0)),
+    withholding_amount: signed((inv.withholdingTotal ?? (lineHasWithholding ? sum(kdvWithholding) : 0)) + invStopaj),
     lines_net_amount: signed(sum(goodLines.map((l) => l.net ?? 0))),
-    lines_tax_amount: signed(sum(lines.map((l, i) => (l.problems.length ? 0 : perLine[i].KDV + perLine[i].OIV + perLine[i].DIGER)))),
+    // All of TaxTotal (stopaj included), to compare with TaxTotal/TaxAmount.
+    lines_tax_amount: signed(sum(lines.map((l, i) => (l.problems.length ? 0 : perLine[i].KDV + perLine[i].OIV + perLine[i].DIGER + stopaj[i])))),
     lines_refused: lines.length - goodLines.length,
     note: inv.notes.length ? inv.notes.join(' | ') : null,
   };
 
+  // kind says what a tax does to the payable: VERGI is added, TEVKIFAT withheld (WithholdingTaxTotal, and STOPAJ
+  // from TaxTotal), so the taxes mart splits the same way as the lines' taxes and withholding.
   const taxes = [...inv.taxes, ...inv.withholdings].map((t, i) => ({
     invoice_uuid: inv.uuid,
     invoice_no: inv.invoiceNo,
-    kind: t.kind,
+    kind: t.kind === 'VERGI' && isStopaj(t) ? 'TEVKIFAT' : t.kind,
     seq: i + 1,
     tax_type_code: t.code,
     tax_group: t.kind === 'TEVKIFAT' ? 'TEVKIFAT' : taxGroupOf(t.code),

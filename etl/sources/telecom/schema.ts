@@ -97,7 +97,10 @@ export const INVOICE_COLUMNS: Column[] = [
   { name: 'note', type: 'VARCHAR' },
 ];
 
-/** raw_telecom.invoice_taxes — one row per TaxSubtotal (kind VERGI) and per WithholdingTaxTotal subtotal (kind TEVKIFAT). */
+/**
+ * raw_telecom.invoice_taxes — one row per TaxSubtotal (kind VERGI) and per WithholdingTaxTotal subtotal (kind
+ * TEVKIFAT); a TaxTotal subtotal the buyer withholds (tax_group STOPAJ: 0003, 0011, 4171) is kind TEVKIFAT too.
+ */
 export const INVOICE_TAX_COLUMNS: Column[] = [
   { name: 'invoice_uuid', type: 'VARCHAR' },
   { name: 'invoice_no', type: 'VARCHAR' },

@@ -9,7 +9,8 @@ import { emptyElements, parseXml, type XNode } from './xml-ns.js';
  *
  * Elements are matched by namespace URI (Invoice-2, CommonAggregateComponents-2,
  * CommonBasicComponents-2), never by prefix: "cac:", "ns2:", "a:" or a default namespace all read the same.
- * Taxes are keyed on TaxTypeCode (0015 KDV, 4080/4081 ÖİV, anything else "other"), never on their names.
+ * Taxes are keyed on TaxTypeCode (0015 KDV, 4080/4081 ÖİV, the withheld 0003/0011/4171 STOPAJ, anything else
+ * "other"), never on their names.
  * The base64 XSLT attachment every e-Fatura carries is dropped before parsing.
  *
  * KVKK: an ID with schemeID TCKN (a person, typically the buyer of an e-Arşiv invoice) is replaced by
@@ -30,12 +31,20 @@ const CBC = UBL_NS.cbc;
 export const LINE_SCHEMES = ['TELEFONNO', 'HIZMETNO', 'ABONENO', 'TESISATNO'] as const;
 export type LineScheme = (typeof LINE_SCHEMES)[number];
 
-export type TaxGroup = 'KDV' | 'OIV' | 'DIGER';
+export type TaxGroup = 'KDV' | 'OIV' | 'STOPAJ' | 'DIGER';
 
-/** 0015 → KDV; 4080, 4081 → ÖİV; every other TaxTypeCode → other taxes and fees. */
+/**
+ * TaxTotal codes of taxes the buyer withholds and pays to the tax office itself: deducted from the payable,
+ * never added to it (GİB UBL-TR Kod Listeleri 1.18, 2.9 Vergi Kodları: 0003 GV STOPAJI, 0011 KV STOPAJI,
+ * 4171 PTR-DGZ ÖTV TEVKİFATI). KDV tevkifatı is not here: it comes in WithholdingTaxTotal (codes 6xx).
+ */
+export const WITHHELD_TAX_CODES: ReadonlySet<string> = new Set(['0003', '0011', '4171']);
+
+/** 0015 → KDV; 4080, 4081 → ÖİV; 0003, 0011, 4171 → STOPAJ (withheld); every other TaxTypeCode → other taxes and fees. */
 export function taxGroupOf(code: string | null): TaxGroup {
   if (code === '0015') return 'KDV';
   if (code === '4080' || code === '4081') return 'OIV';
+  if (code !== null && WITHHELD_TAX_CODES.has(code)) return 'STOPAJ';
   return 'DIGER';
 }
 
@@ -61,8 +70,12 @@ export interface UblIdentity {
 export interface UblParty {
   ids: UblIdentity[];
   vkn: string | null;
-  /** null for a person (a party identified by TCKN or with a Person element): names of people are not read. */
+  /**
+   * null for a person, and for any party with a Person element (a sole trader's PartyName is often their own
+   * name): names of people are not read.
+   */
   name: string | null;
+  /** Identified by TCKN (PartyIdentification/ID schemeID). A VKN party naming a contact Person is a company. */
   isPerson: boolean;
 }
 
@@ -502,9 +515,9 @@ export function periodFromNotes(notes: string[]): { start: string | null; end: s
 function readParty(party: XNode | undefined, opts: UblReadOptions): UblParty {
   if (!party) return { ids: [], vkn: null, name: null, isPerson: false };
   const ids = party.children(CAC, 'PartyIdentification').flatMap((p) => identitiesOf(p, opts));
-  const isPerson = ids.some((i) => i.scheme === 'TCKN') || party.child(CAC, 'Person') !== undefined;
+  const isPerson = ids.some((i) => i.scheme === 'TCKN');
   const vkn = ids.find((i) => i.scheme === 'VKN')?.value ?? null;
-  const name = isPerson ? null : cleanText(party.child(CAC, 'PartyName')?.childText(CBC, 'Name') ?? '');
+  const name = isPerson || party.child(CAC, 'Person') !== undefined ? null : cleanText(party.child(CAC, 'PartyName')?.childText(CBC, 'Name') ?? '');
   return { ids, vkn, name, isPerson };
 }
 

@@ -10,8 +10,6 @@ import { PanoError } from '../../../common/errors.js';
  * "cbc:ID", "ns3:ID" and a default-namespace "ID" read the same.
  */
 
-export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-
 /** A file that is not well-formed XML (or not text at all). The message is the parser's, with position. */
 export class XmlFormatError extends PanoError {
   constructor(message: string, cause?: unknown) {

@@ -16,6 +16,7 @@ import {
   renamePrefixes,
   TEST_TCKN,
   toEarsivPerson,
+  withCustomerPerson,
   withDeclaration,
   wrongCbcNamespace,
 } from './ubl-fixtures.js';
@@ -168,7 +169,10 @@ describe('taxes by TaxTypeCode, withholding, line identity, periods', () => {
     ['4080', 'OIV'],
     ['4081', 'OIV'],
     ['8006', 'DIGER'],
-    ['0003', 'DIGER'],
+    ['0003', 'STOPAJ'],
+    ['0011', 'STOPAJ'],
+    ['4171', 'STOPAJ'],
+    ['0061', 'DIGER'],
     [null, 'DIGER'],
   ])('TaxTypeCode %s → %s', (code, group) => expect(taxGroupOf(code)).toBe(group));
 
@@ -219,6 +223,40 @@ describe('taxes by TaxTypeCode, withholding, line identity, periods', () => {
     expect(r.invoice).toMatchObject({ invoice_type: 'TEVKIFAT', tax_inclusive_amount: 5544, withholding_amount: 462, payable_amount: 5082 });
     expect(r.lines[0].row).toMatchObject({ gross_amount: 5544, withholding_amount: 462, payable_amount: 5082 });
     expect(r.taxes.find((t) => t.kind === 'TEVKIFAT')).toMatchObject({ tax_type_code: '603', tax_group: 'TEVKIFAT', percent: 50, tax_amount: 462 });
+  });
+
+  // 250 + 99.90 + 12 net; ÖİV 36.19, KDV 79.62 → 477.71 tax-inclusive; 20 % GV stopajı on the net is 72.38.
+  it.each([
+    ['0003 on the lines too', { code: '0003', percent: 20, onLines: true }],
+    ['0003 in the invoice TaxTotal only', { code: '0003', percent: 20, onLines: false }],
+    ['0011 on the lines too', { code: '0011', percent: 20, onLines: true }],
+  ] as const)('a withheld tax in TaxTotal (%s) is deducted from the payable, not added: the lines add up to PayableAmount', (_name, stopaj) => {
+    const xml = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555560', no: 'TCL2025000000020', stopaj, lines: [{ id: '1', net: 250 }, { id: '2', net: 99.9 }, { id: '3', net: 12 }] });
+    const r = rows(xml);
+    expect(r.invoice).toMatchObject({ tax_inclusive_amount: 477.71, payable_amount: 405.33, tax_total_amount: 188.19, lines_tax_amount: 188.19, other_tax_amount: 0, withholding_amount: 72.38 });
+    expect(r.lines.map((l) => [l.row.net_amount, l.row.other_tax_amount, l.row.gross_amount, l.row.withholding_amount, l.row.payable_amount])).toEqual([
+      [250, 0, 330, 50, 280],
+      [99.9, 0, 131.87, 19.98, 111.89],
+      [12, 0, 15.84, 2.4, 13.44],
+    ]);
+    const linePayable = Math.round(r.lines.reduce((a, l) => a + (l.row.payable_amount as number), 0) * 100) / 100;
+    expect(linePayable).toBe(r.invoice.payable_amount);
+    expect(r.taxes.find((t) => t.tax_type_code === stopaj.code)).toMatchObject({ kind: 'TEVKIFAT', tax_group: 'STOPAJ', percent: 20, tax_amount: 72.38 });
+  });
+
+  it('KDV tevkifatı and a KV stopajı together: both withheld, the payable still adds up', () => {
+    const xml = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555561', no: 'TTA2025000000011', type: 'TEVKIFAT', withholdingPercent: 50, stopaj: { code: '0011', percent: 15 }, lines: [{ id: '1', net: 4200 }] });
+    const r = rows(xml);
+    // 4200 + ÖİV 420 + KDV 924 = 5544; half the KDV (462) and 15 % of the net (630) are withheld.
+    expect(r.invoice).toMatchObject({ tax_inclusive_amount: 5544, withholding_amount: 1092, payable_amount: 4452 });
+    expect(r.lines[0].row).toMatchObject({ gross_amount: 5544, other_tax_amount: 0, withholding_amount: 1092, payable_amount: 4452 });
+  });
+
+  it('a withheld tax on a return reverses like every other amount', () => {
+    const xml = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555562', no: 'TCL2025000000021', type: 'IADE', stopaj: { code: '0003', percent: 20, onLines: false }, lines: [{ id: '1', net: 250 }] });
+    const r = rows(xml);
+    expect(r.invoice).toMatchObject({ sign: -1, payable_amount: -280, withholding_amount: -50 });
+    expect(r.lines[0].row).toMatchObject({ gross_amount: -330, withholding_amount: -50, payable_amount: -280 });
   });
 
   it.each([
@@ -304,6 +342,26 @@ describe('KVKK: a TC Kimlik No never leaves the parser in clear', () => {
     const r = rows(xml);
     expect(JSON.stringify(r)).not.toContain(TEST_TCKN);
     expect(r.lines[0].row.line_key).toBe(guard.guardKey(TEST_TCKN));
+  });
+});
+
+describe('buyer kind: a person only when identified by TCKN', () => {
+  const company = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555563', no: 'TCL2025000000022', lines: [{ id: '1', net: 10 }] });
+  it.each([
+    ['VKN', false, company],
+    ['VKN, with a cac:Person contact', false, withCustomerPerson(company)],
+    ['TCKN (with cac:Person)', true, toEarsivPerson(readSample(FATURA_2))],
+  ])('a buyer identified by %s → customer_is_person %s', (_name, person, xml) => {
+    expect(one(xml).customer.isPerson).toBe(person);
+    expect(rows(xml).invoice).toMatchObject({ customer_is_person: person, customer_id_scheme: person ? 'TCKN' : 'VKN' });
+  });
+
+  it('a company buyer with a contact person is still a company, and no person’s name is read', () => {
+    const xml = withCustomerPerson(company);
+    expect(xml).toContain('<cac:Person><cbc:FirstName>Ayşe</cbc:FirstName>');
+    const r = rows(xml);
+    expect(r.invoice).toMatchObject({ customer_id: '7810038929', customer_is_person: false });
+    expect(JSON.stringify({ inv: one(xml), r })).not.toMatch(/Ayşe|Yılmaz/);
   });
 });
 
