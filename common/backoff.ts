@@ -1,4 +1,8 @@
-/** Exponential backoff with jitter, shared by the PDF renderer and the mail delivery. */
+/**
+ * Retrying, once for Pano: exponential backoff with jitter (the PDF renderer, the mail delivery), and whether an
+ * error is worth another attempt — `retryable` alone decides (see common/errors.ts): an error that does not say it
+ * is retryable is not retried.
+ */
 export interface BackoffOptions {
   /** Delay before the first retry, before jitter. */
   baseMs: number;
@@ -21,3 +25,12 @@ export function backoffDelay(attempt: number, opts: BackoffOptions): number {
 export type Sleep = (ms: number) => Promise<void>;
 
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function isRetryable(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { retryable?: unknown }).retryable === true;
+}
+
+/** After attempt number `attempt` (1-based) failed with `error`, is there another attempt? */
+export function shouldRetry(error: unknown, attempt: number, maxAttempts: number): boolean {
+  return attempt < maxAttempts && isRetryable(error);
+}

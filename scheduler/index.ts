@@ -1,7 +1,8 @@
 /**
  * The one public entry of scheduler/: subscriptions on a cron schedule, the run of one subscription
  * (render once with the owner's permissions, deliver through the ledger), mail delivery and the demo mailbox.
- * Imports only public entries of other folders (reports/index.ts, common/).
+ * Imports no other wing: report definitions come from common/definitions/, rendering is handed in by the
+ * composition root (portal/server/pano.ts).
  */
 export { startScheduler, nextRuns, validateSchedule, runKeyOf, seedDefaultSubscriptions } from './scheduler.js';
 export type { StartSchedulerOptions, SchedulerHandle, SchedulerJobInfo, RunSubscription, RunOutcome } from './scheduler.js';
@@ -17,4 +18,4 @@ export { startDemoMailbox } from './delivery/demo-mailbox.js';
 export type { DemoMailbox, DemoMailboxOptions, StoredMailSummary } from './delivery/demo-mailbox.js';
 export { deliverRun, recordRunFailure, listDeliveries } from './delivery/ledger.js';
 export type { DeliverRunOptions, DeliverRunResult, DeliveryOutcome, DeliveryRow, DeliveryStatus } from './delivery/ledger.js';
-export { backoffDelay, shouldRetry, isRetryable, DEFAULT_BACKOFF } from './retry.js';
+export { DEFAULT_BACKOFF } from './delivery/ledger.js';

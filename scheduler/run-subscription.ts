@@ -1,11 +1,12 @@
 import type { AppDb } from '../common/db/app-db.js';
 import { PanoError, ReportError, errorMessage } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
-import { getReport, reportFileName } from '../reports/index.js';
+import { reportFileName } from '../common/definitions/file-name.js';
+import { getReport } from '../common/definitions/reports/index.js';
 import { deliverRun, normalizeRecipients, recordRunFailure, type DeliverRunResult } from './delivery/ledger.js';
 import { composeReportMail } from './delivery/mail-content.js';
 import type { SendMail } from './delivery/mailer.js';
-import type { BackoffOptions, Sleep } from './retry.js';
+import type { BackoffOptions, Sleep } from '../common/backoff.js';
 import type { Subscription } from './subscriptions.js';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDb } from '../common/db/app-db.js';
 import { PanoError } from '../common/errors.js';
-import { getReport } from '../reports/index.js';
+import { getReport } from '../common/definitions/reports/index.js';
 
 /** A subscription: *when and to whom* a report goes (the report definition itself is pure data in reports/). */
 export interface Subscription {

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { BAREOS_SOURCE_ID, VEEAM_SOURCE_ID } from '../pipelines/backup.js';
-import type { MartBuilder } from './build-marts.js';
+import { SOURCE_IDS } from '../source-ids.js';
+import type { MartBuilder } from './mart-builder.js';
 
 /**
  * Backup marts, rebuilt whole in every snapshot from raw_backup.* (either stream is enough):
@@ -47,7 +47,7 @@ const BAREOS_SELECT = `
   FROM raw_backup.bareos_jobs`;
 
 async function build(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void> {
-  const parts = [present.has(VEEAM_SOURCE_ID) ? VEEAM_SELECT : null, present.has(BAREOS_SOURCE_ID) ? BAREOS_SELECT : null].filter(Boolean);
+  const parts = [present.has(SOURCE_IDS.backupVeeam) ? VEEAM_SELECT : null, present.has(SOURCE_IDS.backupBareos) ? BAREOS_SELECT : null].filter(Boolean);
   if (parts.length === 0) return;
   await conn.run('CREATE SCHEMA IF NOT EXISTS marts');
   await conn.run(`

@@ -1,133 +1,27 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UNITS } from '../../common/units.js';
-import { calendarDays } from '../calendar/working-hours.js';
-import { appendRows, createTableSql, type Column } from '../warehouse/duckdb.js';
+import { buildConformedDimensions } from './conformed.js';
+import { helpdeskMarts } from './helpdesk.js';
+import type { MartBuilder } from './mart-builder.js';
 import { hrMarts } from './hr.js';
 import { inventoryMarts } from './inventory.js';
 import { backupMarts } from './backup.js';
 import { telecomMarts } from './telecom.js';
 import { executiveMarts } from './executive.js';
 
-const BUSINESS_TZ = 'Europe/Istanbul';
-/** The calendar covers these years: history well before any source, and the year after today for plans. */
-const CALENDAR_FIRST_YEAR = 2010;
-
-const MONTH_NAMES = ['Ocak', 'Şubat', 'Mart', 'Nisan', 'Mayıs', 'Haziran', 'Temmuz', 'Ağustos', 'Eylül', 'Ekim', 'Kasım', 'Aralık'];
-const DAY_NAMES = ['Pazartesi', 'Salı', 'Çarşamba', 'Perşembe', 'Cuma', 'Cumartesi', 'Pazar'];
-
-const CALENDAR_COLUMNS: Column[] = [
-  { name: 'date', type: 'VARCHAR' }, // appended as 'YYYY-MM-DD', then typed DATE below
-  { name: 'year', type: 'INTEGER' },
-  { name: 'quarter', type: 'INTEGER' },
-  { name: 'month', type: 'INTEGER' },
-  { name: 'month_name', type: 'VARCHAR' },
-  { name: 'iso_week', type: 'INTEGER' },
-  { name: 'iso_weekday', type: 'INTEGER' },
-  { name: 'day_name', type: 'VARCHAR' },
-  { name: 'is_weekend', type: 'BOOLEAN' },
-  { name: 'is_holiday', type: 'BOOLEAN' },
-  { name: 'is_half_day', type: 'BOOLEAN' },
-  { name: 'holiday_name', type: 'VARCHAR' },
-  { name: 'is_working_day', type: 'BOOLEAN' },
-  { name: 'working_hours', type: 'DOUBLE' },
-];
-
 /**
- * marts.dim_calendar: one row per day with the Turkish business calendar (the one SLA clocks run on):
- * weekends, public holidays and arife half days, working hours — so "per working day" KPIs and holiday
- * filters read the same calendar the ETL's working-hour arithmetic used.
- */
-async function buildCalendar(conn: DuckDBConnection): Promise<void> {
-  const lastYear = new Date().getUTCFullYear() + 1;
-  const days = calendarDays(`${CALENDAR_FIRST_YEAR}-01-01`, `${lastYear}-12-31`);
-  await conn.run(createTableSql('marts', 'dim_calendar', CALENDAR_COLUMNS));
-  await appendRows(
-    conn,
-    'marts',
-    'dim_calendar',
-    CALENDAR_COLUMNS,
-    days.map((d) => {
-      const [y, m, dd] = d.date.split('-').map(Number);
-      return {
-        date: d.date,
-        year: y,
-        quarter: Math.floor((m - 1) / 3) + 1,
-        month: m,
-        month_name: MONTH_NAMES[m - 1],
-        iso_week: isoWeek(y, m, dd),
-        iso_weekday: d.isoWeekday,
-        day_name: DAY_NAMES[d.isoWeekday - 1],
-        is_weekend: d.isoWeekday >= 6,
-        is_holiday: d.holidayName !== null && !d.halfDay,
-        is_half_day: d.halfDay,
-        holiday_name: d.holidayName,
-        is_working_day: d.isWorkingDay,
-        working_hours: d.workingHours,
-      };
-    }),
-  );
-  await conn.run('ALTER TABLE marts.dim_calendar ALTER COLUMN "date" TYPE DATE');
-}
-
-/** ISO 8601 week number of a calendar date. */
-function isoWeek(y: number, m: number, d: number): number {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  const weekday = t.getUTCDay() || 7;
-  t.setUTCDate(t.getUTCDate() + 4 - weekday);
-  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
-  return Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
-}
-
-const UNIT_COLUMNS: Column[] = [
-  { name: 'unit_code', type: 'VARCHAR' },
-  { name: 'unit_name', type: 'VARCHAR' },
-  { name: 'staff_count', type: 'INTEGER' },
-];
-
-/**
- * Builds the marts the semantic layer (model/) reads, from the raw tables of this snapshot.
- * Marts are rebuilt whole in every snapshot: they are small next to raw and this keeps them always consistent.
+ * Builds the marts the semantic layer (model/) reads, from the raw tables of this snapshot: the conformed
+ * dimensions, then each domain whose sources are in it. Marts are rebuilt whole in every snapshot: they are small
+ * next to raw and this keeps them always consistent.
  */
 export async function buildMarts(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void> {
   await conn.run('CREATE SCHEMA IF NOT EXISTS marts');
-  await conn.run(createTableSql('marts', 'dim_units', UNIT_COLUMNS));
-  await appendRows(conn, 'marts', 'dim_units', UNIT_COLUMNS, UNITS.map((u) => ({ unit_code: u.code, unit_name: u.name, staff_count: u.staff })));
-
-  await buildCalendar(conn);
-
-  if (present.has('glpi')) {
-    await conn.run(`
-      CREATE TABLE marts.fct_tickets AS
-      SELECT
-        ticket_id, title, opened_at, taken_at, solved_at, closed_at,
-        CAST(timezone('${BUSINESS_TZ}', opened_at) AS DATE) AS opened_date,
-        CAST(timezone('${BUSINESS_TZ}', solved_at) AS DATE) AS solved_date,
-        status_code, status, type_code, type, category, priority, priority_label, urgency, impact,
-        unit_code, requester_group, assigned_group, technician, sla_due_at, own_due_at,
-        resolution_work_hours, first_response_work_hours,
-        satisfaction, followup_count, solution_count,
-        status_code IN (1, 2, 3, 4) AS is_open,
-        solved_at IS NOT NULL AS is_solved,
-        -- GLPI keeps a refused solution and adds the next one: more than one solution = reopened at least once
-        coalesce(solution_count, 0) > 1 AS is_reopened,
-        CASE WHEN solved_at IS NOT NULL AND sla_due_at IS NOT NULL THEN solved_at <= sla_due_at END AS sla_met,
-        CASE WHEN taken_at IS NOT NULL AND own_due_at IS NOT NULL THEN taken_at <= own_due_at END AS tto_met
-      FROM raw_glpi.tickets`);
-  }
+  await buildConformedDimensions(conn);
   for (const mart of DOMAIN_MARTS) {
     if (mart.requires.every((id) => present.has(id))) await mart.build(conn, present);
   }
 }
 
-/**
- * Marts of the other domains (inventory, telecom, backups, HR), each built when the raw sources it needs are
- * in the snapshot. Each domain adds its builder here.
- */
-export interface MartBuilder {
-  name: string;
-  requires: string[];
-  build(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void>;
-}
+export type { MartBuilder } from './mart-builder.js';
 
-// executive last: it reads the other domains' marts
-export const DOMAIN_MARTS: MartBuilder[] = [inventoryMarts, telecomMarts, backupMarts, hrMarts, executiveMarts];
+/** Every domain's marts, one file each; the executive summary last: it reads the other domains' marts. */
+export const DOMAIN_MARTS: MartBuilder[] = [helpdeskMarts, inventoryMarts, telecomMarts, backupMarts, hrMarts, executiveMarts];

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EMPLOYMENT_TYPE_LABELS, GENDER_LABELS, LEAVE_TYPE_LABELS } from '../sources/hr/values.js';
-import type { MartBuilder } from './build-marts.js';
+import type { MartBuilder } from './mart-builder.js';
+import { SOURCE_IDS } from '../source-ids.js';
 
 /**
  * HR marts, rebuilt from raw_hr.* in every snapshot:
@@ -87,8 +88,8 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
   // Training hours and leave days per month and cell (with the person's unit, type and gender as in
   // fct_trainings / fct_leaves), so "per employee" ratios share one grain with the headcount. NULL when the
   // stream is not in this snapshot (never a misleading 0).
-  const trainings = present.has('hr_trainings');
-  const leaves = present.has('hr_leaves');
+  const trainings = present.has(SOURCE_IDS.hrTrainings);
+  const leaves = present.has(SOURCE_IDS.hrLeaves);
   const th = trainings ? 'CAST(0 AS DOUBLE)' : 'CAST(NULL AS DOUBLE)';
   const ld = leaves ? 'CAST(0 AS DOUBLE)' : 'CAST(NULL AS DOUBLE)';
   await conn.run(`
@@ -152,7 +153,7 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
     GROUP BY ALL
     ORDER BY e.month, e.unit_code, e.employment_type, e.gender`);
 
-  if (present.has('hr_trainings')) {
+  if (present.has(SOURCE_IDS.hrTrainings)) {
     await conn.run(`
       CREATE OR REPLACE TABLE marts.fct_trainings AS
       SELECT row_number() OVER (ORDER BY t.training_date, t.person_key, t.course) AS training_id,
@@ -160,7 +161,7 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
              t.course, t.hours, CAST(t.training_date AS DATE) AS training_date
       FROM raw_hr.trainings t JOIN marts.dim_employees e USING (person_key)`);
   }
-  if (present.has('hr_leaves')) {
+  if (present.has(SOURCE_IDS.hrLeaves)) {
     await conn.run(`
       CREATE OR REPLACE TABLE marts.fct_leaves AS
       SELECT row_number() OVER (ORDER BY l.start_date, l.person_key, l.leave_type) AS leave_id,
@@ -178,6 +179,6 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
 /** The HR mart builder: needs the personnel stream; trainings and leaves marts when their streams are present. */
 export const hrMarts: MartBuilder = {
   name: 'hr',
-  requires: ['hr_personnel'],
+  requires: [SOURCE_IDS.hrPersonnel],
   build: buildHrMarts,
 };

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { MartBuilder } from './build-marts.js';
+import type { MartBuilder } from './mart-builder.js';
 import { tableExists } from '../warehouse/duckdb.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { MartBuilder } from './build-marts.js';
+import { SOURCE_IDS } from '../source-ids.js';
+import type { MartBuilder } from './mart-builder.js';
 import { tableExists } from '../warehouse/duckdb.js';
 
 /**
@@ -13,7 +14,8 @@ import { tableExists } from '../warehouse/duckdb.js';
  *   marts.dim_telecom_lines    one row per line: registry attributes (current row), cost and usage summary,
  *                              idle detection over the last three months
  *   marts.fct_telecom_budget   one row per unit per month: active lines, budget, actual
- *   marts.fct_telecom_invoices one row per invoice, with its cost month and (single) unit
+ *   marts.fct_telecom_invoices one row per invoice, with its cost month and (single) unit; totals_match: the
+ *                              lines add up to LineExtensionAmount, TaxTotal and PayableAmount (− rounding)
  *   marts.fct_telecom_taxes    one row per tax subtotal (TaxTypeCode, percent), with cost month and operator
  *
  * Cost month: the invoice's InvoicePeriod/StartDate; for a return without a period, the period of the
@@ -247,7 +249,8 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
     WITH units AS (
       SELECT invoice_uuid, CASE WHEN count(DISTINCT unit_code) = 1 AND count(*) = count(unit_code) THEN any_value(unit_code) END AS unit_code,
         count(DISTINCT coalesce(reg_line_key, invoice_line_key)) AS line_count_distinct,
-        count(*) FILTER (WHERE reg_id IS NULL AND invoice_line_key IS NOT NULL) AS unregistered_items
+        count(*) FILTER (WHERE reg_id IS NULL AND invoice_line_key IS NOT NULL) AS unregistered_items,
+        sum(payable) AS lines_payable
       FROM tel_ln GROUP BY invoice_uuid)
     SELECT i.invoice_uuid, i.invoice_no, i.source_file, i.operator, i.profile_id, i.invoice_type, i.sign < 0 AS is_return,
       i.issue_d AS issue_date, i.issued_at, i.cost_month, i.period_d AS period_start, TRY_CAST(i.period_end AS DATE) AS period_end,
@@ -265,7 +268,8 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
       ${money('i.payable_amount * coalesce(i.exchange_rate, 1)')} AS payable_amount,
       (i.lines_refused = 0
         AND abs(coalesce(i.line_extension_amount, i.lines_net_amount) - i.lines_net_amount) <= 0.01 * greatest(i.line_count, 1)
-        AND abs(coalesce(i.tax_total_amount, i.lines_tax_amount) - i.lines_tax_amount) <= 0.01 * greatest(i.line_count, 1)) AS totals_match
+        AND abs(coalesce(i.tax_total_amount, i.lines_tax_amount) - i.lines_tax_amount) <= 0.01 * greatest(i.line_count, 1)
+        AND abs(coalesce(u.lines_payable, 0) + coalesce(i.payable_rounding_amount, 0) - i.payable_amount) <= 0.01 * greatest(i.line_count, 1)) AS totals_match
     FROM tel_inv i LEFT JOIN units u ON u.invoice_uuid = i.invoice_uuid
     ORDER BY i.issue_d, i.invoice_no`);
 
@@ -283,6 +287,6 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
 
 export const telecomMarts: MartBuilder = {
   name: 'telecom',
-  requires: ['telecom_invoices'],
+  requires: [SOURCE_IDS.telecomInvoices],
   build: (conn) => buildTelecomMarts(conn),
 };

@@ -29,6 +29,7 @@ import {
 import { bulkVeeamExports } from '../sources/backup/veeam-bulk.js';
 import type { CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
 import type { Column } from '../warehouse/duckdb.js';
+import { SOURCE_IDS } from '../source-ids.js';
 
 /**
  * The backup system's two streams as runner sources:
@@ -37,8 +38,8 @@ import type { Column } from '../warehouse/duckdb.js';
  * Each row gets its server, service, unit and RPO target here (sources/backup/objects.ts).
  */
 
-export const VEEAM_SOURCE_ID = 'backup_veeam';
-export const BAREOS_SOURCE_ID = 'backup_bareos';
+export const VEEAM_SOURCE_ID = SOURCE_IDS.backupVeeam;
+export const BAREOS_SOURCE_ID = SOURCE_IDS.backupBareos;
 
 export const VEEAM_COLUMNS: Column[] = [
   { name: 'session_key', type: 'VARCHAR' },

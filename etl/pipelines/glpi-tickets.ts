@@ -5,6 +5,7 @@ import { workingCalendar } from '../calendar/working-hours.js';
 import { connectGlpi, extractGlpiTickets, loadUnitMap, resolveUnit, validateGlpiTicket, type RawGlpiTicket } from '../sources/glpi/index.js';
 import type { QualityCheckResult, SourceDefinition } from '../source.js';
 import type { Column } from '../warehouse/duckdb.js';
+import { SOURCE_IDS } from '../source-ids.js';
 
 export interface GlpiPipelineConfig {
   url: string;
@@ -59,7 +60,7 @@ export function glpiTicketsSource(cfg: GlpiPipelineConfig): SourceDefinition<Kne
   const unitMap = loadUnitMap(cfg.unitMapFile);
   const calendar = workingCalendar({ timezone: cfg.businessTimezone });
   return {
-    id: 'glpi',
+    id: SOURCE_IDS.glpi,
     system: 'helpdesk',
     title: 'GLPI Yardım Masası',
     location: `GLPI ${describeUrl(cfg.url)} glpi_tickets`,

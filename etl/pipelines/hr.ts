@@ -26,6 +26,7 @@ import { FILE_PATTERN_TEXT } from '../sources/hr/files.js';
 import { MIN_AGE_AT_START, MIN_BIRTH_YEAR } from '../sources/hr/validate.js';
 import type { BulkContext, CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
 import { tableExists, type Column } from '../warehouse/duckdb.js';
+import { SOURCE_IDS } from '../source-ids.js';
 
 /**
  * The HR system as three runner sources (one per stream), each reading the export folder or, when
@@ -179,7 +180,7 @@ async function personsResolveCheck(ctx: CheckContext, table: string, stats: Refu
 
 export function hrPersonnelSource(cfg: HrConfig): SourceDefinition<HrHandle> {
   return hrStream(cfg, {
-    id: 'hr_personnel',
+    id: SOURCE_IDS.hrPersonnel,
     title: 'İnsan Kaynakları — personel',
     kind: 'personnel',
     table: 'personnel',
@@ -245,7 +246,7 @@ export function hrPersonnelSource(cfg: HrConfig): SourceDefinition<HrHandle> {
 
 export function hrTrainingsSource(cfg: HrConfig): SourceDefinition<HrHandle> {
   return hrStream(cfg, {
-    id: 'hr_trainings',
+    id: SOURCE_IDS.hrTrainings,
     title: 'İnsan Kaynakları — hizmet içi eğitimler',
     kind: 'training',
     table: 'trainings',
@@ -266,7 +267,7 @@ export function hrTrainingsSource(cfg: HrConfig): SourceDefinition<HrHandle> {
 
 export function hrLeavesSource(cfg: HrConfig): SourceDefinition<HrHandle> {
   return hrStream(cfg, {
-    id: 'hr_leaves',
+    id: SOURCE_IDS.hrLeaves,
     title: 'İnsan Kaynakları — izinler',
     kind: 'leave',
     table: 'leaves',

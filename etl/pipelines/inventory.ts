@@ -20,6 +20,7 @@ import {
 } from '../sources/inventory/index.js';
 import type { CheckContext, QualityCheckResult, SourceDefinition } from '../source.js';
 import type { Column } from '../warehouse/duckdb.js';
+import { SOURCE_IDS } from '../source-ids.js';
 
 /**
  * The inventory system (envanter) as runner sources:
@@ -117,7 +118,7 @@ export function glpiAssetsSource(cfg: GlpiAssetsPipelineConfig): SourceDefinitio
   const unitMap = loadUnitMap(cfg.unitMapFile);
   let unitUnresolved = 0;
   return {
-    id: 'glpi_assets',
+    id: SOURCE_IDS.glpiAssets,
     system: 'inventory',
     title: 'GLPI Envanter',
     location: `GLPI ${describeUrl(cfg.url)} glpi_computers, glpi_monitors, glpi_printers, glpi_networkequipments, glpi_phones`,
@@ -166,7 +167,7 @@ export function snipeItSource(cfg: SnipeItPipelineConfig): SourceDefinition<Snip
   let unitUnresolved = 0;
   let handle: SnipeItHandle | null = null;
   return {
-    id: 'snipeit',
+    id: SOURCE_IDS.snipeit,
     system: 'inventory',
     title: 'Snipe-IT Envanter',
     location: `Snipe-IT ${hostOf(cfg.url)} /api/v1/hardware`,

@@ -2,7 +2,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
 import { errorMessage, PanoError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import type { SnapshotManifest } from './snapshots.js';
+import { connect, PANO_LOCK_CLASS, PUBLISH_LOCK, READ_LOCK, SNAPSHOT_CHANNEL } from '../../common/warehouse/postgres.js';
+import type { SnapshotManifest } from '../../common/warehouse/snapshots.js';
+
+export { connect, PANO_LOCK_CLASS, READ_LOCK, SNAPSHOT_CHANNEL } from '../../common/warehouse/postgres.js';
 
 /**
  * The PostgreSQL warehouse (PANO_WAREHOUSE_URL). DuckDB stays the build engine: raw tables, quarantine,
@@ -18,15 +21,6 @@ import type { SnapshotManifest } from './snapshots.js';
  * READ_LOCK in each query's transaction; the swap takes it exclusively, so a reader's transaction sees the
  * old marts or the new ones, never some of each, and never a missing table.
  */
-
-/** Advisory lock keys (pg_advisory_lock(classid, objid)); the class is "PANO" in ASCII. */
-export const PANO_LOCK_CLASS = 0x50414e4f;
-/** Shared by each reader transaction, exclusive for the swap. */
-export const READ_LOCK = 1;
-/** Held for a whole publish: one publisher at a time per database. */
-const PUBLISH_LOCK = 2;
-/** NOTIFY channel carrying the new snapshot id after a swap. */
-export const SNAPSHOT_CHANNEL = 'pano_warehouse_snapshot';
 
 const META_SQL = `
   CREATE SCHEMA IF NOT EXISTS pano_meta;
@@ -178,14 +172,6 @@ export function schemaSuffix(snapshotId: string): string {
 
 export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** A pg client with the session in UTC (timestamps without zone are read and written as UTC, like DuckDB's). */
-export async function connect(url: string, applicationName: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: applicationName, options: '-c TimeZone=UTC', connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined); // a killed connection surfaces as the failing query's error
-  await client.connect();
-  return client;
 }
 
 async function martTables(conn: DuckDBConnection): Promise<string[]> {

@@ -15,10 +15,7 @@ import { ApiKeyVerifier, isApiKey } from '../../common/api-keys.js';
 import { issueToken, tokenFromHeader, verifyToken, type VerifiedToken } from './auth.js';
 import { LoginGuard } from './login-guard.js';
 import { SessionGuard } from './sessions.js';
-import type { RequestContext, SecurityContext } from './semantic/compiler.js';
-import { CubeQueryService, freshnessOf } from './semantic/query-service.js';
-import { buildCatalogue } from './semantic/model-docs.js';
-import { NoSnapshotError, type Warehouse } from './warehouse/reader.js';
+import { buildCatalogue, CubeQueryService, freshnessOf, NoSnapshotError, type RequestContext, type SecurityContext, type Warehouse } from './semantic/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = path.resolve(here, '../web/dist');

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AuthError } from '../../common/errors.js';
 import type { User } from '../../common/users.js';
-import type { SecurityContext } from './semantic/compiler.js';
+import type { SecurityContext } from './semantic/index.js';
 
 /**
  * Cube-style tokens: an HS256 JWT whose payload is the security context (roles, unit) the model's

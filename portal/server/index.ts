@@ -5,12 +5,9 @@ import type { PanoConfig } from '../../common/config.js';
 import { openAppDb, type AppDb } from '../../common/db/app-db.js';
 import type { Logger } from '../../common/logger.js';
 import { seedDemoUsers } from '../../common/users.js';
-import { SnapshotStore } from '../../etl/warehouse/snapshots.js';
+import { SnapshotDirectory } from '../../common/warehouse/index.js';
 import { buildApp } from './app.js';
-import { createCompiler } from './semantic/compiler.js';
-import { CubeQueryService } from './semantic/query-service.js';
-import { WarehouseReader, type Warehouse } from './warehouse/reader.js';
-import { PostgresWarehouseReader } from './warehouse/postgres-reader.js';
+import { createCompiler, CubeQueryService, PostgresWarehouseReader, WarehouseReader, type Warehouse } from './semantic/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const MODEL_DIR = path.resolve(here, '../../model');
@@ -25,16 +22,26 @@ export interface RunningServer {
 }
 
 /**
+ * The warehouse the configuration names, for reading: the DuckDB snapshots in the data folder, or, with
+ * PANO_WAREHOUSE_URL, the marts the ETL publishes into PostgreSQL (queried with Cube's PostgreSQL dialect).
+ */
+export function openWarehouse(config: PanoConfig, logger: Logger): Warehouse {
+  return config.warehouse.postgresUrl
+    ? new PostgresWarehouseReader(config.warehouse.postgresUrl, logger)
+    : new WarehouseReader(new SnapshotDirectory(config.warehouse.dir), logger);
+}
+
+export type { Warehouse } from './semantic/index.js';
+export { CubeQueryService } from './semantic/index.js';
+
+/**
  * Starts Pano's API and portal on the configured host and port (port 0 picks a free one).
  * The model is compiled at start, so a broken model fails here, not on the first query.
  */
 export async function startServer(config: PanoConfig, logger: Logger, opts: { port?: number; appDb?: AppDb } = {}): Promise<RunningServer> {
   const appDb = opts.appDb ?? (await openAppDb(config.appDbUrl));
   if (config.mode === 'demo') await seedDemoUsers(appDb, config.scheduler.directorEmail);
-  // PANO_WAREHOUSE_URL: serve the marts the ETL publishes into PostgreSQL, with Cube's PostgreSQL dialect.
-  const reader: Warehouse = config.warehouse.postgresUrl
-    ? new PostgresWarehouseReader(config.warehouse.postgresUrl, logger)
-    : new WarehouseReader(new SnapshotStore(config.warehouse.dir), logger);
+  const reader = openWarehouse(config, logger);
   await reader.start();
   const compiler = createCompiler(MODEL_DIR, { dbType: reader.dbType });
   await compiler.getCompilers();

@@ -42,7 +42,7 @@ export default defineConfig({
     host: '127.0.0.1',
     port: 5173,
     strictPort: true,
-    // The shared pure modules (common/, reports/definitions/) live outside the web root.
+    // The browser-safe definitions (common/definitions/) live outside the web root.
     fs: { allow: [repoRoot] },
     proxy: {
       '/api': { target: apiTarget, changeOrigin: false },

@@ -2,7 +2,10 @@ import crypto from 'node:crypto';
 import { audit, type AppDb } from '../../common/db/app-db.js';
 import { errorMessage } from '../../common/errors.js';
 import { silentLogger, type Logger } from '../../common/logger.js';
-import { backoffDelay, DEFAULT_BACKOFF, isRetryable, realSleep, shouldRetry, type BackoffOptions, type Sleep } from '../retry.js';
+import { backoffDelay, isRetryable, realSleep, shouldRetry, type BackoffOptions, type Sleep } from '../../common/backoff.js';
+
+/** The delivery's backoff between attempts: 2 s, doubling, at most a minute. */
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 2_000, maxMs: 60_000 };
 import { composeFailureNotice } from './mail-content.js';
 import type { SendMail } from './mailer.js';
 

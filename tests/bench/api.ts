@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../../common/config.js';
-import { helpdeskQueries } from '../../common/kpi/helpdesk.js';
+import { helpdeskQueries } from '../../common/definitions/kpi/helpdesk.js';
 import { silentLogger } from '../../common/logger.js';
 import { generateDemoSources, runConfiguredEtl, SnapshotStore } from '../../etl/index.js';
 import { startServer } from '../../portal/server/index.js';

@@ -9,7 +9,7 @@ import { silentLogger } from '../../common/logger.js';
 import { configuredSources, runConfiguredEtl, SnapshotStore } from '../../etl/index.js';
 import { runEtl } from '../../etl/runner.js';
 import { PANO_LOCK_CLASS, postgresTypeOf, publishMartsToPostgres, READ_LOCK, schemaSuffix } from '../../etl/warehouse/postgres.js';
-import { isoFromPgTimestamp, PostgresWarehouseReader } from '../../portal/server/warehouse/postgres-reader.js';
+import { isoFromPgTimestamp, PostgresWarehouseReader } from '../../portal/server/semantic/warehouse/postgres-reader.js';
 import { createPanoEnv, TEST_NOW, type PanoTestEnv } from '../helpers/pano-env.js';
 import { createTempPgDatabase, SKIP_POSTGRES, type TempPgDatabase } from '../helpers/postgres.js';
 

@@ -15,7 +15,7 @@ import {
   SNAPSHOT_FILE_NAME,
   type ModelCheckResult,
 } from '../../portal/server/semantic/model-check.js';
-import { WarehouseReader } from '../../portal/server/warehouse/reader.js';
+import { WarehouseReader } from '../../portal/server/semantic/warehouse/reader.js';
 import { createPanoEnv, type PanoTestEnv } from '../helpers/pano-env.js';
 
 // `pano model check` on a temp copy of model/: the real model passes; a renamed or removed member, an undocumented

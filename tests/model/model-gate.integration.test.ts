@@ -9,7 +9,7 @@ import { SnapshotStore } from '../../etl/warehouse/snapshots.js';
 import { startServer, type RunningServer } from '../../portal/server/index.js';
 import { checkModel, DEFAULT_CATALOGUE_FILE, DEFAULT_MODEL_DIR, renderCheckReport, type ModelCheckResult } from '../../portal/server/semantic/model-check.js';
 import { renderCatalogueMarkdown, type KpiCatalogue } from '../../portal/server/semantic/model-docs.js';
-import { WarehouseReader } from '../../portal/server/warehouse/reader.js';
+import { WarehouseReader } from '../../portal/server/semantic/warehouse/reader.js';
 import { createPanoEnv, login, type PanoTestEnv } from '../helpers/pano-env.js';
 
 // The CI gate of the semantic model: the real model/ compiles, every member of every public view answers on a

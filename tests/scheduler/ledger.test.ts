@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppDb } from '../../common/db/app-db.js';
 import { DeliveryError } from '../../common/errors.js';
-import { backoffDelay, deliverRun, listDeliveries, recordRunFailure, shouldRetry, type OutgoingMail, type SendMail } from '../../scheduler/index.js';
+import { backoffDelay, shouldRetry } from '../../common/backoff.js';
+import { deliverRun, listDeliveries, recordRunFailure, type OutgoingMail, type SendMail } from '../../scheduler/index.js';
 import { captureLogger, insertUser, tempAppDb } from './helpers.js';
 
 const PDF = Buffer.from('%PDF-1.4 test report\n');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { errorMessage, PanoError } from '../../../common/errors.js';
 import { silentLogger, type Logger } from '../../../common/logger.js';
-import { NoSnapshotError, type Warehouse } from '../warehouse/reader.js';
+import { NoSnapshotError, type Warehouse } from './warehouse/reader.js';
 import { createCompiler, modelRepository, type RequestContext } from './compiler.js';
 import { buildCatalogue, splitDescription, type KpiCatalogue } from './model-docs.js';
 import { CubeQueryService } from './query-service.js';

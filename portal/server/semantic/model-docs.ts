@@ -5,7 +5,7 @@
  * admin's full copy as Markdown. Pure code, no I/O.
  */
 
-import type { CatalogueMeasure, CatalogueView, KpiCatalogue } from '../../../common/kpi/catalogue.js';
+import type { CatalogueMeasure, CatalogueView, KpiCatalogue } from '../../../common/definitions/kpi/catalogue.js';
 
 type Json = Record<string, any>;
 

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { QueryError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
-import type { SnapshotManifest } from '../../../etl/warehouse/snapshots.js';
-import { yieldToEventLoop, type Warehouse } from '../warehouse/reader.js';
+import type { SnapshotManifest } from '../../../common/warehouse/index.js';
+import { yieldToEventLoop, type Warehouse } from './warehouse/reader.js';
 import type { Compiler, RequestContext } from './compiler.js';
 
 import { loadCube } from './cube-internals.js';

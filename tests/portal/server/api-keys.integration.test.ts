@@ -5,7 +5,7 @@ import cube from '@cubejs-client/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../common/api-keys.js';
 import { openAppDb, type AppDb } from '../../../common/db/app-db.js';
-import { D, M } from '../../../common/kpi/helpdesk.js';
+import { D, M } from '../../../common/definitions/kpi/helpdesk.js';
 import { silentLogger } from '../../../common/logger.js';
 import { startServer, type RunningServer } from '../../../portal/server/index.js';
 import { createPanoEnv, type PanoTestEnv } from '../../helpers/pano-env.js';

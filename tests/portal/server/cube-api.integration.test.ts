@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import jwt from 'jsonwebtoken';
 import cube, { type CubeApi } from '@cubejs-client/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { helpdeskQueries, M, D } from '../../../common/kpi/helpdesk.js';
+import { helpdeskQueries, M, D } from '../../../common/definitions/kpi/helpdesk.js';
 import { silentLogger } from '../../../common/logger.js';
 import { startServer, type RunningServer } from '../../../portal/server/index.js';
 import { createPanoEnv, login, TEST_NOW, type PanoTestEnv } from '../../helpers/pano-env.js';

@@ -3,11 +3,11 @@ import knexLib from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppDb, type AppDb } from '../../../common/db/app-db.js';
-import { D, helpdeskQueries, M } from '../../../common/kpi/helpdesk.js';
+import { D, helpdeskQueries, M } from '../../../common/definitions/kpi/helpdesk.js';
 import { silentLogger } from '../../../common/logger.js';
 import { runConfiguredEtl, SYSTEMS } from '../../../etl/index.js';
 import { startServer, type RunningServer } from '../../../portal/server/index.js';
-import { isoFromPgDate, isoFromPgTimestamp, textFromPgNumeric } from '../../../portal/server/warehouse/postgres-reader.js';
+import { isoFromPgDate, isoFromPgTimestamp, textFromPgNumeric } from '../../../portal/server/semantic/warehouse/postgres-reader.js';
 import { createPanoEnv, login, TEST_NOW, type PanoTestEnv } from '../../helpers/pano-env.js';
 import { createTempPgDatabase, SKIP_POSTGRES, type TempPgDatabase } from '../../helpers/postgres.js';
 

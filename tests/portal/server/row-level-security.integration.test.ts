@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { D, M } from '../../../common/kpi/helpdesk.js';
+import { D, M } from '../../../common/definitions/kpi/helpdesk.js';
 import { silentLogger } from '../../../common/logger.js';
 import { startServer, type RunningServer } from '../../../portal/server/index.js';
 import { createPanoEnv, login, type PanoTestEnv } from '../../helpers/pano-env.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { M } from '../../../common/kpi/helpdesk.js';
+import { M } from '../../../common/definitions/kpi/helpdesk.js';
 import { silentLogger } from '../../../common/logger.js';
 import { runConfiguredEtl } from '../../../etl/index.js';
 import { startServer, type RunningServer } from '../../../portal/server/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { helpdeskQueries, M, D } from '../../../common/kpi/helpdesk.js';
+import { helpdeskQueries, M, D } from '../../../common/definitions/kpi/helpdesk.js';
 import {
   barItems,
   chartData,

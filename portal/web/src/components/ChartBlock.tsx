@@ -1,6 +1,6 @@
 import { AreaChart, BarChart, BarList, type Color } from '@tremor/react';
-import type { CubeQuery } from '../../../../common/kpi/helpdesk.js';
-import type { Block } from '../../../../reports/definitions/index.js';
+import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
+import type { Block } from '../../../../common/definitions/reports/index.js';
 import { useState } from 'react';
 import { barItems, chartData, formatChartValue, formatValue, timeKey, type BarItem, type Row } from '../lib/blocks.js';
 import type { QueryState } from '../lib/use-data.js';

@@ -1,4 +1,4 @@
-import type { Block } from '../../../../reports/definitions/index.js';
+import type { Block } from '../../../../common/definitions/reports/index.js';
 import { KPI_SECONDARY, compareValues, firstValue, formatValue, type Row } from '../lib/blocks.js';
 import type { QueryState } from '../lib/use-data.js';
 import { KpiCard } from './KpiCard.js';

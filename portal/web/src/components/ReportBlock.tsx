@@ -1,5 +1,5 @@
-import type { CubeQuery } from '../../../../common/kpi/helpdesk.js';
-import type { Block } from '../../../../reports/definitions/index.js';
+import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
+import type { Block } from '../../../../common/definitions/reports/index.js';
 import type { QueryStates } from '../lib/use-data.js';
 import { ChartBlock } from './ChartBlock.js';
 import { KpiBlock } from './KpiBlock.js';

@@ -1,5 +1,5 @@
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from '@tremor/react';
-import type { Block } from '../../../../reports/definitions/index.js';
+import type { Block } from '../../../../common/definitions/reports/index.js';
 import { formatValue, type Row } from '../lib/blocks.js';
 import type { QueryState } from '../lib/use-data.js';
 import { BlockCard, BlockStatus } from './BlockCard.js';

@@ -1,4 +1,4 @@
-import type { Block } from '../../../../reports/definitions/index.js';
+import type { Block } from '../../../../common/definitions/reports/index.js';
 
 type TextBlockDef = Extract<Block, { kind: 'text' }>;
 

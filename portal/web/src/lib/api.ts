@@ -185,8 +185,8 @@ export async function fetchSnapshot(): Promise<Snapshot | null> {
   return (await res.json()) as Snapshot;
 }
 
-export type { CatalogueMeasure, CatalogueView, KpiCatalogue } from '../../../../common/kpi/catalogue.js';
-import type { KpiCatalogue } from '../../../../common/kpi/catalogue.js';
+export type { CatalogueMeasure, CatalogueView, KpiCatalogue } from '../../../../common/definitions/kpi/catalogue.js';
+import type { KpiCatalogue } from '../../../../common/definitions/kpi/catalogue.js';
 
 /** GET /api/model/catalogue: the measures of every view the caller's role may query. */
 export async function fetchCatalogue(): Promise<KpiCatalogue> {

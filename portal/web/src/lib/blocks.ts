@@ -11,7 +11,7 @@ import {
   formatNumber,
   formatPercent,
 } from '../../../../common/format.js';
-import type { CubeQuery } from '../../../../common/kpi/helpdesk.js';
+import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
 
 export type ValueFormat = 'number' | 'percent' | 'hours' | 'money' | 'text';
 export type Row = Record<string, unknown>;

@@ -4,7 +4,7 @@
  * into Cube's security context, so row-level security (a unit user sees only their unit) is enforced there.
  */
 import cube, { RequestError, type CubeApi, type Query, type ResultSet } from '@cubejs-client/core';
-import type { CubeQuery } from '../../../../common/kpi/helpdesk.js';
+import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
 import { ApiError, getToken, handleUnauthorized } from './api.js';
 
 export const CUBE_API_URL = '/cubejs-api/v1';

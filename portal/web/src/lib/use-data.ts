@@ -3,7 +3,7 @@
  * and the warehouse snapshot.
  */
 import { useEffect, useState } from 'react';
-import type { CubeQuery } from '../../../../common/kpi/helpdesk.js';
+import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
 import { ApiError, fetchSnapshot, type Snapshot } from './api.js';
 import { loadQuery, type ResultSet } from './cube.js';
 

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatDateTime } from '../../../../common/format.js';
-import type { CubeQuery } from '../../../../common/kpi/helpdesk.js';
-import { getReport, type ReportDefinition } from '../../../../reports/definitions/index.js';
+import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
+import { getReport, type ReportDefinition } from '../../../../common/definitions/reports/index.js';
 import { Logo } from '../components/AppShell.js';
 import { QualityStamp } from '../components/QualityStamp.js';
 import { RenderModeProvider } from '../components/RenderMode.js';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { D, M, helpdeskQueries, type CubeQuery } from '../../../../../common/kpi/helpdesk.js';
-import { getReport, type Block } from '../../../../../reports/definitions/index.js';
+import { D, M, helpdeskQueries, type CubeQuery } from '../../../../../common/definitions/kpi/helpdesk.js';
+import { getReport, type Block } from '../../../../../common/definitions/reports/index.js';
 import { ChartBlock } from '../../components/ChartBlock.js';
 import { Freshness } from '../../components/Freshness.js';
 import { ReportBlock } from '../../components/ReportBlock.js';

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Logger } from '../../../common/logger.js';
-import { SnapshotStore, type SnapshotManifest } from '../../../etl/warehouse/snapshots.js';
-import { PanoError } from '../../../common/errors.js';
+import type { Logger } from '../../../../common/logger.js';
+import { SnapshotDirectory, type SnapshotManifest } from '../../../../common/warehouse/index.js';
+import { PanoError } from '../../../../common/errors.js';
 
-import { loadCube } from '../semantic/cube-internals.js';
+import { loadCube } from '../cube-internals.js';
 
 // Cube's own DuckDB value conversion (BIGINT → string, timestamps → ISO …), so results match a stock Cube server.
 const { buildTransform, transformChunk, convertDuckDBParams } = loadCube();
@@ -60,7 +60,7 @@ export class WarehouseReader implements Warehouse {
   private watcher: fs.FSWatcher | null = null;
 
   constructor(
-    private readonly store: SnapshotStore,
+    private readonly store: SnapshotDirectory,
     private readonly logger: Logger,
     private readonly opts: { poolSize?: number; checkEveryMs?: number } = {},
   ) {}

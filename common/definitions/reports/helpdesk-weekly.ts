@@ -1,5 +1,5 @@
-import { D, M, helpdeskQueries } from '../../common/kpi/helpdesk.js';
-import type { ReportDefinition } from './types.js';
+import { D, M, helpdeskQueries } from '../kpi/helpdesk.js';
+import type { ReportDefinition } from '../blocks.js';
 
 /** The director's Monday report: the same KPIs as the portal's Yardım Masası page, printed on A4. */
 export const helpdeskWeekly: ReportDefinition = {

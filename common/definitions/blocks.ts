@@ -1,4 +1,4 @@
-import type { CubeQuery } from '../../common/kpi/helpdesk.js';
+import type { CubeQuery } from './kpi/helpdesk.js';
 
 /**
  * A report definition is pure data: what to show. When and to whom lives in the app database (subscriptions).

@@ -1,7 +1,7 @@
 import { helpdeskWeekly } from './helpdesk-weekly.js';
-import type { ReportDefinition } from './types.js';
+import type { ReportDefinition } from '../blocks.js';
 
-export type { ReportDefinition, Block } from './types.js';
+export type { ReportDefinition, Block } from '../blocks.js';
 
 /** Every report Pano can render, by id. */
 export const REPORTS: Record<string, ReportDefinition> = {

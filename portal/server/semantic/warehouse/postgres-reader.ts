@@ -1,8 +1,7 @@
 import pg from 'pg';
-import { errorMessage } from '../../../common/errors.js';
-import type { Logger } from '../../../common/logger.js';
-import { connect, PANO_LOCK_CLASS, READ_LOCK, SNAPSHOT_CHANNEL } from '../../../etl/warehouse/postgres.js';
-import type { SnapshotManifest } from '../../../etl/warehouse/snapshots.js';
+import { errorMessage } from '../../../../common/errors.js';
+import type { Logger } from '../../../../common/logger.js';
+import { connectPostgres as connect, PANO_LOCK_CLASS, READ_LOCK, SNAPSHOT_CHANNEL, type SnapshotManifest } from '../../../../common/warehouse/index.js';
 import { NoSnapshotError, yieldToEventLoop, type Warehouse } from './reader.js';
 
 /**

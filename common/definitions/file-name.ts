@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { getReport } from './definitions/index.js';
+import { getReport } from './reports/index.js';
 
 const TURKISH_ASCII: Record<string, string> = { ı: 'i', İ: 'i', ş: 's', Ş: 's', ğ: 'g', Ğ: 'g', ç: 'c', Ç: 'c', ö: 'o', Ö: 'o', ü: 'u', Ü: 'u', â: 'a', î: 'i', û: 'u' };
 

@@ -6,8 +6,6 @@ import type { Query } from '@cubejs-client/core';
  * The portal's Yardım Masası page and the helpdesk PDF reports both build their queries here,
  * so the page and the PDF cannot disagree. Pure code: no I/O.
  */
-export const HELPDESK_VIEW = 'yardim_masasi';
-
 export const M = {
   ticketCount: 'yardim_masasi.ticket_count',
   openCount: 'yardim_masasi.open_count',

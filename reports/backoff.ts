@@ -1,1 +1,0 @@
-export { backoffDelay, realSleep, type BackoffOptions } from '../common/backoff.js';
