@@ -4,6 +4,6 @@
  */
 export { ReportRenderer, renderReportPdf, classifyRenderError, countPdfPages, DEFAULT_CHROMIUM_ARGS } from './render.js';
 export type { ReportRendererOptions, RenderRequest, RenderedReport, RendererStats } from './render.js';
-export { reportFileName, slugifyTr } from './file-name.js';
-export { getReport, REPORTS } from './definitions/index.js';
-export type { ReportDefinition, Block } from './definitions/index.js';
+export { reportFileName, slugifyTr } from '../common/definitions/file-name.js';
+export { getReport, REPORTS } from '../common/definitions/reports/index.js';
+export type { ReportDefinition, Block } from '../common/definitions/reports/index.js';

@@ -2,8 +2,8 @@ import { DateTime } from 'luxon';
 import puppeteer, { TimeoutError, type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { ReportError, errorMessage } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
-import { getReport } from './definitions/index.js';
-import { backoffDelay, realSleep } from './backoff.js';
+import { getReport } from '../common/definitions/reports/index.js';
+import { backoffDelay, realSleep } from '../common/backoff.js';
 
 /**
  * Turns the portal's print page of a report into an A4 PDF with one warm Chromium.
@@ -286,14 +286,11 @@ export class ReportRenderer {
       stage = 'navigate';
       const response = await guard(page.goto(url.href, { waitUntil: 'domcontentloaded', timeout: remaining() }));
       const status = response?.status() ?? 200;
-      if (status === 401 || status === 403) {
-        throw new ReportError(`Report ${req.reportId}: the portal refused the print page (HTTP ${status})`, { code: 'report_unauthorized' });
+      if (status >= 400) {
+        // The body says why (a portal that was never built answers 503 with what to run).
+        const body = status >= 500 && response ? await guard(response.text()).catch(() => '') : '';
+        throw portalAnswerError(req.reportId, url.pathname, status, body);
       }
-      if (status === 404) throw new ReportError(`Report ${req.reportId}: no print page at ${url.pathname} (HTTP 404)`, { code: 'report_not_found' });
-      if (status >= 500) {
-        throw new ReportError(`Report ${req.reportId}: the portal answered HTTP ${status}`, { code: 'report_navigation_failed', retryable: true });
-      }
-      if (status >= 400) throw new ReportError(`Report ${req.reportId}: the portal answered HTTP ${status}`, { code: 'report_failed' });
 
       stage = 'ready';
       try {
@@ -362,6 +359,29 @@ export class ReportRenderer {
       if (page) await page.close().catch(() => undefined);
     }
   }
+}
+
+/** What the portal's server answers on the print page when portal/web/dist is missing (portal/server/app.ts). */
+const PORTAL_NOT_BUILT = /portal is not built|derlenmemiş/i;
+
+/**
+ * The error for a print page that answered HTTP 4xx/5xx. Pure, so the messages can be tested without a browser.
+ * A portal that was never built is not a passing failure: no retry, and the message names the command to run.
+ */
+export function portalAnswerError(reportId: string, pathname: string, status: number, body = ''): ReportError {
+  if (status === 401 || status === 403) {
+    return new ReportError(`Report ${reportId}: the portal refused the print page (HTTP ${status})`, { code: 'report_unauthorized' });
+  }
+  if (status === 404) return new ReportError(`Report ${reportId}: no print page at ${pathname} (HTTP 404)`, { code: 'report_not_found' });
+  if (status === 503 && PORTAL_NOT_BUILT.test(body)) {
+    return new ReportError(
+      `Rapor ${reportId}: portal derlenmemiş; \`npm run build:portal\` çalıştırın, çalışan bir sunucu varsa yeniden başlatın ` +
+        `(report ${reportId}: the portal is not built; run \`npm run build:portal\`, then restart a running server)`,
+      { code: 'report_portal_not_built' },
+    );
+  }
+  if (status >= 500) return new ReportError(`Report ${reportId}: the portal answered HTTP ${status}`, { code: 'report_navigation_failed', retryable: true });
+  return new ReportError(`Report ${reportId}: the portal answered HTTP ${status}`, { code: 'report_failed' });
 }
 
 /** One-shot rendering: start a browser, render one report, close the browser. */

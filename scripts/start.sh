@@ -9,5 +9,5 @@ data_dir="${PANO_DATA_DIR:-./data}"
 if [ ! -f "$data_dir/sources/glpi.sqlite" ]; then
   node bin/pano.js demo
 fi
-node bin/pano.js etl run || echo "ETL run reported a failure (see the table above); serving the last good snapshot."
+node bin/pano.js etl run || echo "ETL bir hata bildirdi (yukarıdaki tabloya bakın); son başarılı veriler sunuluyor (the ETL run reported a failure, see the table above; serving the last good snapshot)." >&2
 exec node bin/pano.js serve
