@@ -7,15 +7,24 @@ import { loadConfig, loadDotenv, type PanoConfig } from '../common/config.js';
 import { audit, openAppDb } from '../common/db/app-db.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../common/api-keys.js';
 import { ConfigError, errorMessage, PanoError } from '../common/errors.js';
-import { formatDateTime, formatNumber } from '../common/format.js';
-import { createLogger } from '../common/logger.js';
+import { formatDateTime, formatNumber } from '../common/definitions/format.js';
+import { createLogger, holdLogsWhileDrawing } from '../common/logger.js';
 import { createUser, DEMO_USERS, listUsers, ROLE_LABELS, ROLES, seedDemoUsers, setUserActive } from '../common/users.js';
-import { generateDemoSources, runConfiguredEtl, etlStatus, listQuarantine } from '../etl/index.js';
+import { generateDemoSources, runConfiguredEtl, etlStatus, listQuarantine, checkSourceFile, renderFileCheck, describeChecks, SOURCE_STATE_WORDS, CHECK_FILE_SOURCES } from '../etl/index.js';
 
 loadDotenv();
 
 function config(): PanoConfig {
   return loadConfig();
+}
+
+/**
+ * A command's logger: PANO_LOG_LEVEL and PANO_LOG_FORMAT (human lines on a terminal, JSON otherwise), to standard
+ * error. `quiet`: the command shows its own progress and summary, so at the default level only warnings and
+ * errors are logged.
+ */
+function commandLogger(cfg: PanoConfig, opts: { quiet?: boolean } = {}) {
+  return createLogger({ level: opts.quiet && cfg.logLevel === 'info' ? 'warn' : cfg.logLevel, format: cfg.logFormat });
 }
 
 const program = new Command();
@@ -31,7 +40,7 @@ program
   .option('--scale <x>', 'data volume: a multiplier (1 ≈ 40 000 tickets over 3 years) or "large" (≈ 1 M tickets, 10 M backup rows, 2 M invoice lines)', '1')
   .action(async (opts) => {
     const cfg = config();
-    const logger = createLogger(cfg.logLevel);
+    const logger = commandLogger(cfg, { quiet: Boolean(process.stdout.isTTY) }); // at a terminal the lines below say it
     const scale = opts.scale === 'large' ? 25 : Number(opts.scale);
     if (!(scale > 0)) throw new ConfigError(`--scale must be a positive number or "large", got "${opts.scale}"`);
     const summary = await generateDemoSources(cfg, { seed: Number(opts.seed), scale, now: new Date() });
@@ -52,8 +61,9 @@ etl
   .option('--no-progress', 'no progress bars (logs only)')
   .action(async (opts) => {
     const cfg = config();
-    const logger = createLogger(process.stdout.isTTY && opts.progress ? 'warn' : cfg.logLevel);
+    const logger = commandLogger(cfg, { quiet: Boolean(process.stdout.isTTY && opts.progress) });
     const bars = process.stdout.isTTY && opts.progress ? new cliProgress.MultiBar({ format: ' {source} |{bar}| {value} satır, {rejected} reddedildi · {phase}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : null;
+    if (bars) holdLogsWhileDrawing(logger, bars); // log lines come below the bars when they stop, not through them
     const barOf = new Map<string, cliProgress.SingleBar>();
     const result = await runConfiguredEtl(cfg, logger, {
       sources: opts.source,
@@ -74,11 +84,11 @@ etl
     for (const s of result.sources) {
       table.push([
         s.title,
-        s.status === 'ok' ? 'tamam' : s.status === 'warn' ? 'uyarı' : 'BAŞARISIZ',
+        SOURCE_STATE_WORDS[s.status],
         formatNumber(s.rowsRead),
         formatNumber(s.rowsLoaded),
         formatNumber(s.rowsRejected),
-        s.checks.length ? `${s.checks.filter((c) => c.passed).length}/${s.checks.length}${s.checksFailed.length ? ` (${s.checksFailed.join(', ')})` : ''}` : '–',
+        describeChecks(s.checks),
         s.dataAsOf ? formatDateTime(s.dataAsOf) : '–',
       ]);
     }
@@ -96,9 +106,9 @@ etl
     const cfg = config();
     const st = await etlStatus(cfg);
     console.log(st.serving ? `Sunulan anlık görüntü (serving snapshot): ${st.serving.snapshotId}, yayım ${formatDateTime(st.serving.publishedAt)}` : 'Henüz yayımlanmış anlık görüntü yok (no snapshot published yet).');
-    const table = newTable({ head: ['Kaynak', 'Son çalıştırma (run)', 'Durum', 'Başlangıç', 'Okunan', 'Yüklenen', 'Reddedilen', 'Mesaj'] });
+    const table = newTable({ head: ['Kaynak', 'Son çalıştırma (run)', 'Durum', 'Başlangıç', 'Okunan', 'Yüklenen', 'Reddedilen', 'Kontroller', 'Mesaj'] });
     for (const r of st.lastRuns) {
-      table.push([r.source, r.run_id, r.status, formatDateTime(r.started_at), formatNumber(r.rows_read), formatNumber(r.rows_loaded), formatNumber(r.rows_rejected), (r.message ?? '').slice(0, 60)]);
+      table.push([r.source, r.run_id, SOURCE_STATE_WORDS[r.state], formatDateTime(r.started_at), formatNumber(r.rows_read), formatNumber(r.rows_loaded), formatNumber(r.rows_rejected), describeChecks(r.checks), (r.message ?? '').slice(0, 60)]);
     }
     console.log(table.toString());
     if (st.snapshots.length) console.log(`Saklanan anlık görüntüler (kept for rollback): ${st.snapshots.map((s) => s.snapshotId).join(', ')}`);
@@ -118,6 +128,19 @@ etl
     console.log(table.toString());
     console.log(`${rows.length} kayıt gösterildi (rows shown).`);
   });
+etl
+  .command('check-file <path>')
+  .description('Show how a file would be read (source, shape, encoding, delimiter, column map, rows, first refused rows) without loading anything')
+  .option('--source <id>', `the source that reads it: ${CHECK_FILE_SOURCES.join(', ')} (default: found from the file)`)
+  .option('--column-map <file>', 'a column map to try instead of PANO_VEEAM_COLUMN_MAP / PANO_HR_COLUMN_MAP (with --source)')
+  .option('--rejects <n>', 'how many refused rows to show', '5')
+  .option('--json', 'machine-readable output')
+  .action(async (file, opts) => {
+    const cfg = config();
+    const check = await checkSourceFile(cfg, file, { source: opts.source, columnMap: opts.columnMap, maxRejects: Math.max(0, Number(opts.rejects) || 0) });
+    console.log(opts.json ? JSON.stringify(check, null, 2) : renderFileCheck(check));
+    process.exitCode = check.refused ? 1 : 0;
+  });
 
 program
   .command('serve')
@@ -126,7 +149,7 @@ program
   .option('--no-scheduler', 'do not run scheduled reports')
   .action(async (opts) => {
     const cfg = config();
-    const logger = createLogger(cfg.logLevel);
+    const logger = commandLogger(cfg);
     const { startPano } = await import('../portal/server/pano.js');
     const pano = await startPano(cfg, logger, { port: opts.port ? Number(opts.port) : undefined, scheduler: opts.scheduler !== false && cfg.scheduler.enabled });
     console.log(`\nPano çalışıyor (running): ${pano.publicUrl}`);
@@ -147,7 +170,7 @@ report
   .option('--as <username>', 'render with this user’s permissions', 'mudur')
   .action(async (reportId, opts) => {
     const cfg = config();
-    const logger = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
+    const logger = commandLogger(cfg, { quiet: true });
     const { renderReportForUser } = await import('../portal/server/pano.js');
     const { pdf, pages } = await renderReportForUser(cfg, logger, reportId, opts.as);
     fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
@@ -161,7 +184,7 @@ report
   .option('--as <username>', 'render with this user’s permissions', 'mudur')
   .action(async (reportId, opts) => {
     const cfg = config();
-    const logger = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
+    const logger = commandLogger(cfg, { quiet: true });
     const { sendReportNow } = await import('../portal/server/pano.js');
     const outcome = await sendReportNow(cfg, logger, reportId, opts.as, opts.to);
     for (const o of outcome) console.log(`${o.recipient}: ${o.status}${o.error ? ` — ${o.error}` : ''}`);
@@ -180,19 +203,12 @@ model
   .option('--update', 'rewrite the snapshot (and, for the project’s model, docs/kpi-katalogu.md) from the model; commit them with the model change')
   .option('--json', 'machine-readable output')
   .action(async (opts) => {
-    const { checkModel, renderCheckReport } = await import('../portal/server/semantic/model-check.js');
-    let warehouse: import('../portal/server/warehouse/reader.js').Warehouse | undefined;
+    const { checkModel, renderCheckReport, DEFAULT_CATALOGUE_FILE, renderCatalogueMarkdown } = await import('../portal/server/semantic/index.js');
+    let warehouse: import('../portal/server/index.js').Warehouse | undefined;
     if (opts.run !== false) {
       const cfg = config();
-      const logger = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
-      if (cfg.warehouse.postgresUrl) {
-        const { PostgresWarehouseReader } = await import('../portal/server/warehouse/postgres-reader.js');
-        warehouse = new PostgresWarehouseReader(cfg.warehouse.postgresUrl, logger);
-      } else {
-        const { WarehouseReader } = await import('../portal/server/warehouse/reader.js');
-        const { SnapshotStore } = await import('../etl/warehouse/snapshots.js');
-        warehouse = new WarehouseReader(new SnapshotStore(cfg.warehouse.dir), logger);
-      }
+      const { openWarehouse } = await import('../portal/server/index.js');
+      warehouse = openWarehouse(cfg, createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel));
     }
     // --json keeps standard output for the JSON alone (Cube prints its planner notice with console.log).
     const log = console.log;
@@ -203,8 +219,6 @@ model
       const result = await checkModel({ modelDir: opts.model, snapshotFile: opts.snapshot, run: opts.run !== false, warehouse, strict: Boolean(opts.strict), update: Boolean(opts.update), catalogue: ownModel });
       let catalogueNote = '';
       if (ownModel && result.catalogue) {
-        const { DEFAULT_CATALOGUE_FILE } = await import('../portal/server/semantic/model-check.js');
-        const { renderCatalogueMarkdown } = await import('../portal/server/semantic/model-docs.js');
         const text = renderCatalogueMarkdown(result.catalogue);
         const same = fs.existsSync(DEFAULT_CATALOGUE_FILE) && fs.readFileSync(DEFAULT_CATALOGUE_FILE, 'utf8') === text;
         if (!same) fs.writeFileSync(DEFAULT_CATALOGUE_FILE, text);
@@ -227,8 +241,7 @@ model
   .option('--out <file>', 'file to write (default: docs/kpi-katalogu.md; "-" for standard output)')
   .option('--json', 'write the JSON the portal reads (GET /api/model/catalogue) instead of Markdown')
   .action(async (opts) => {
-    const { compileModelMeta, DEFAULT_CATALOGUE_FILE } = await import('../portal/server/semantic/model-check.js');
-    const { buildCatalogue, renderCatalogueMarkdown } = await import('../portal/server/semantic/model-docs.js');
+    const { buildCatalogue, compileModelMeta, DEFAULT_CATALOGUE_FILE, renderCatalogueMarkdown } = await import('../portal/server/semantic/index.js');
     const catalogue = buildCatalogue(await compileModelMeta(opts.model));
     const text = opts.json ? `${JSON.stringify(catalogue, null, 2)}\n` : renderCatalogueMarkdown(catalogue);
     if (opts.out === '-') return void process.stdout.write(text);

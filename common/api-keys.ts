@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { AppDb } from './db/app-db.js';
-import { ROLES, type Role } from './roles.js';
+import { ROLES, type Role } from './definitions/roles.js';
 import { unitByCode } from './units.js';
 import { UserInputError } from './users.js';
 

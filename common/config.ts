@@ -34,6 +34,8 @@ const schema = z.object({
   PANO_APP_DB_URL: z.string().optional(),
   PANO_TIMEZONE: z.string().default('Europe/Istanbul'),
   PANO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Log lines: `auto` (human lines on a terminal, JSON otherwise), `json` or `pretty` (always human lines). */
+  PANO_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   PANO_SNAPSHOTS_KEEP: z.coerce.number().int().min(1).default(3),
   /** DuckDB while the ETL builds a snapshot: memory cap (its buffer cache spills to disk beyond it) and threads. */
   PANO_DUCKDB_MEMORY_LIMIT: z
@@ -65,9 +67,13 @@ const schema = z.object({
   PANO_BACKUP_SERVICE_MAP: z.string().optional(),
   PANO_BACKUP_RPO_HOURS: z.coerce.number().positive().optional(),
   PANO_BACKUP_DEFAULT_UNIT: z.string().optional(),
+  /** JSON: the site's Veeam export headers (and status words) → Pano's (etl/sources/backup/README.md). */
+  PANO_VEEAM_COLUMN_MAP: z.string().optional(),
 
   PANO_HR_EXPORT_DIR: z.string().optional(),
   PANO_HR_DB_URL: z.string().optional(),
+  /** JSON: the site's HR export headers (and employment, gender, leave words) → Pano's (etl/sources/hr/README.md). */
+  PANO_HR_COLUMN_MAP: z.string().optional(),
 
   PANO_KVKK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 
@@ -91,6 +97,7 @@ export interface PanoConfig {
   dataDir: string;
   timezone: string;
   logLevel: RawConfig['PANO_LOG_LEVEL'];
+  logFormat: RawConfig['PANO_LOG_FORMAT'];
   server: { host: string; port: number; publicUrl: string; allowedHosts: string[] };
   auth: { jwtSecret: string; jwtTtl: string; login: { maxFailures: number; lockMinutes: number; ipMaxFailures: number } };
   /** The query API's bounds: result cache in bytes, row cap per query. */
@@ -115,9 +122,11 @@ export interface PanoConfig {
       serviceMapFile?: string;
       rpoTargetHours?: number;
       defaultUnitCode?: string;
+      /** JSON mapping the site's Veeam export headers and status words onto Pano's. */
+      veeamColumnMapFile?: string;
     };
     /** HR from export files, or from the HR database when dbUrl is set. */
-    hr: { exportDir: string; dbUrl?: string };
+    hr: { exportDir: string; dbUrl?: string; /** JSON mapping the site's HR export headers and words onto Pano's. */ columnMapFile?: string };
     demoDir: string;
   };
   /** Key of the HMAC that replaces TC Kimlik Nos (KVKK). */
@@ -159,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
     dataDir,
     timezone: c.PANO_TIMEZONE,
     logLevel: c.PANO_LOG_LEVEL,
+    logFormat: c.PANO_LOG_FORMAT,
     server: {
       host: c.PANO_HOST,
       port,
@@ -202,8 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
         serviceMapFile: c.PANO_BACKUP_SERVICE_MAP ? path.resolve(c.PANO_BACKUP_SERVICE_MAP) : undefined,
         rpoTargetHours: c.PANO_BACKUP_RPO_HOURS,
         defaultUnitCode: c.PANO_BACKUP_DEFAULT_UNIT,
+        veeamColumnMapFile: c.PANO_VEEAM_COLUMN_MAP ? path.resolve(c.PANO_VEEAM_COLUMN_MAP) : undefined,
       },
-      hr: { exportDir: path.resolve(c.PANO_HR_EXPORT_DIR ?? path.join(demoDir, 'hr')), dbUrl: c.PANO_HR_DB_URL },
+      hr: { exportDir: path.resolve(c.PANO_HR_EXPORT_DIR ?? path.join(demoDir, 'hr')), dbUrl: c.PANO_HR_DB_URL, columnMapFile: c.PANO_HR_COLUMN_MAP ? path.resolve(c.PANO_HR_COLUMN_MAP) : undefined },
       demoDir,
     },
     mail: {

@@ -2,12 +2,12 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { AppDb } from './db/app-db.js';
 import { PanoError } from './errors.js';
-import { ROLES, type Role } from './roles.js';
+import { ROLES, type Role } from './definitions/roles.js';
 import { unitByCode } from './units.js';
 
 const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, len: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
 
-export { ROLES, ROLE_LABELS, type Role } from './roles.js';
+export { ROLES, ROLE_LABELS, type Role } from './definitions/roles.js';
 
 export interface User {
   id: number;

@@ -14,13 +14,15 @@ import { generateTelecomDemo } from './demo/telecom-demo.js';
 import { generateBackupDemo } from './demo/backup-demo.js';
 import { generateInventoryDemo } from './demo/inventory-demo.js';
 import { generateHrDemo } from './demo/hr-demo.js';
-import { runEtl, type EtlProgress, type EtlRunResult } from './runner.js';
+import { runEtl, stateOfRunLog, type EtlProgress, type EtlRunResult, type SourceState } from './runner.js';
 import type { SourceDefinition } from './source.js';
 import { SnapshotStore, type SnapshotManifest } from './warehouse/snapshots.js';
 
 /** The public entry of etl/: the only warehouse writer. */
 export { SnapshotStore, type SnapshotManifest, type SourceStatus } from './warehouse/snapshots.js';
-export type { EtlProgress, EtlRunResult } from './runner.js';
+export type { EtlProgress, EtlRunResult, SourceState } from './runner.js';
+export { SOURCE_STATE_WORDS, describeChecks, stateOfRunLog } from './runner.js';
+export { checkSourceFile, renderFileCheck, CHECK_FILE_SOURCES, type EtlFileCheck, type CheckFileOptions } from './check-file.js';
 
 
 /** The sources Pano is configured to read. */
@@ -104,13 +106,19 @@ export async function generateDemoSources(
   return out;
 }
 
-/** `pano etl status`: the serving snapshot, the kept ones, and the last run of each source. */
-export async function etlStatus(config: PanoConfig): Promise<{ serving: SnapshotManifest | null; snapshots: SnapshotManifest[]; lastRuns: any[] }> {
+/**
+ * `pano etl status`: the serving snapshot, the kept ones, and the last run of each source — each with its state
+ * in the words `pano etl run` uses (stateOfRunLog) and its checks.
+ */
+export async function etlStatus(
+  config: PanoConfig,
+): Promise<{ serving: SnapshotManifest | null; snapshots: SnapshotManifest[]; lastRuns: Array<Record<string, any> & { state: SourceState; checks: Array<{ name: string; passed: boolean }> }> }> {
   const store = new SnapshotStore(config.warehouse.dir);
   const appDb = await openAppDb(config.appDbUrl);
   try {
     const latest = appDb('etl_runs').select('source').max({ id: 'id' }).groupBy('source');
-    const lastRuns = await appDb('etl_runs').whereIn('id', appDb.from(latest.as('l')).select('id')).orderBy('source');
+    const rows = await appDb('etl_runs').whereIn('id', appDb.from(latest.as('l')).select('id')).orderBy('source');
+    const lastRuns = rows.map((r: Record<string, any>) => ({ ...r, ...stateOfRunLog(r as { status: string; checks_json?: string | null }) }));
     return { serving: store.current(), snapshots: store.list(), lastRuns };
   } finally {
     await appDb.destroy();

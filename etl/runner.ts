@@ -50,6 +50,45 @@ export interface EtlRunResult {
 }
 
 /**
+ * A source's state, in one vocabulary for every output that tells people about a run (`pano etl run`,
+ * `pano etl status`): tamam — loaded, every check passed; uyarı — loaded, a `warn` check failed; hata — not
+ * loaded (its last good data kept, if any); sürüyor — the run is still at it (or never finished).
+ */
+export type SourceState = SourceStatus['status'] | 'running';
+
+/** The words of each state, Turkish first, English in brackets. */
+export const SOURCE_STATE_WORDS: Record<SourceState, string> = {
+  ok: 'tamam (ok)',
+  warn: 'uyarı (warning)',
+  failed: 'hata (failed)',
+  running: 'sürüyor (running)',
+};
+
+/** How a source's checks read: "5/7 (freshness, no_success_7d)" — passed of all, the failed ones by name. */
+export function describeChecks(checks: ReadonlyArray<{ name: string; passed: boolean }>): string {
+  if (!checks.length) return '–';
+  const failed = checks.filter((c) => !c.passed).map((c) => c.name);
+  return `${checks.length - failed.length}/${checks.length}${failed.length ? ` (${failed.join(', ')})` : ''}`;
+}
+
+/**
+ * The state of a run log row (etl_runs). The log keeps `running | succeeded | failed` and the checks as JSON: a
+ * run that succeeded with a failed check is a warning — the same state its SourceStatus had in the run.
+ */
+export function stateOfRunLog(row: { status: string; checks_json?: string | null }): { state: SourceState; checks: Array<{ name: string; passed: boolean }> } {
+  let checks: Array<{ name: string; passed: boolean }> = [];
+  try {
+    const parsed = row.checks_json ? JSON.parse(row.checks_json) : [];
+    if (Array.isArray(parsed)) checks = parsed.filter((c) => c && typeof c.name === 'string').map((c) => ({ name: c.name, passed: c.passed !== false }));
+  } catch {
+    checks = [];
+  }
+  const state: SourceState =
+    row.status === 'running' ? 'running' : row.status === 'failed' ? 'failed' : checks.some((c) => !c.passed) ? 'warn' : 'ok';
+  return { state, checks };
+}
+
+/**
  * Garbage the extract may leave on the JS heap before it is collected (see keepJsHeapUnder): without it V8
  * let a million-row source's heap grow to 300–500 MB of mostly garbage, resident beside DuckDB's memory.
  * At most one forced collection every two seconds, so a source that keeps much alive (the invoice reader's
@@ -192,7 +231,7 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
     await appDb('etl_runs')
       .where({ id: logId })
       .update({
-        status: status.status === 'failed' ? 'failed' : 'succeeded',
+        status: status.status === 'failed' ? 'failed' : 'succeeded', // the log's word; people see stateOfRunLog's
         finished_at: now().toISOString(),
         rows_read: rowsRead,
         rows_loaded: rowsLoaded,

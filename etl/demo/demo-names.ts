@@ -1,4 +1,4 @@
-import { TR_FOLD, turkishFold } from '../../common/text.js';
+import { TR_FOLD, turkishFold } from '../../common/definitions/text.js';
 import type { DemoRandom } from './demo-random.js';
 
 /**

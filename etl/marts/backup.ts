@@ -21,7 +21,7 @@ import type { MartBuilder } from './mart-builder.js';
  * of the backup sources in this snapshot (`_extracted_at`), so marts do not move with the wall clock.
  */
 
-/** Business time zone for session dates (DESIGN.md: business time is Europe/Istanbul). */
+/** Business time zone for session dates: the directorate works in Europe/Istanbul (README "Configuration"). */
 const BUSINESS_TZ = 'Europe/Istanbul';
 /** An object or job that has not run for this long is retired: no breach, no "no success" flag. */
 export const ACTIVE_DAYS = 30;

@@ -130,6 +130,7 @@ export function backupSources(config: PanoConfig, overrides: Partial<BackupConfi
     veeamTimezone: b.veeamTimezone ?? config.timezone,
     bareosTimezone: b.bareosTimezone ?? config.timezone,
     serviceMapFile: b.serviceMapFile,
+    veeamColumnMapFile: b.veeamColumnMapFile,
     rpoTargetHours: b.rpoTargetHours,
     defaultUnitCode: b.defaultUnitCode,
     ...overrides,
@@ -171,9 +172,9 @@ export function veeamSessionsSource(cfg: BackupConfig, resolver: ObjectResolver)
     async close(r) {
       r.seen = new Hash64Set(16); // nothing is open between batches; free the run's key set
     },
-    extract: (r) => extractVeeamExports(cfg.veeamDir, { onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
+    extract: (r) => extractVeeamExports(cfg.veeamDir, { columnMap: cfg.veeamColumnMap, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
     bulkExtract: (r, ctx) =>
-      bulkVeeamExports(ctx.conn, ctx, { dir: cfg.veeamDir, timezone: cfg.veeamTimezone, resolver, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
+      bulkVeeamExports(ctx.conn, ctx, { dir: cfg.veeamDir, timezone: cfg.veeamTimezone, resolver, columnMap: cfg.veeamColumnMap, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
     locator: (rec) => veeamLocator(rec as unknown as VeeamRecord),
     mask: (rec) => redactTcknInRecord(veeamQuarantineRecord(rec as unknown as VeeamRecord)),
     validate: (rec) => validateVeeamRecord(rec as unknown as VeeamRecord, cfg, resolver, run.seen),

@@ -274,7 +274,7 @@ export function hrLeavesSource(cfg: HrConfig): SourceDefinition<HrHandle> {
     columns: LEAVE_COLUMNS,
     makeValidator: async (o, state) => new LeaveValidator(await readPersonStatus(o, cfg.kvkkSecret, state.cache)),
     // leave exports are the large ones: their plain CSV rows load in bulk
-    bulkFiles: (ctx, run) => bulkHrLeaves(ctx.conn, ctx, { dir: run.origin.dir, secret: cfg.kvkkSecret, state: run.state, persons: run.validator.persons }),
+    bulkFiles: (ctx, run) => bulkHrLeaves(ctx.conn, ctx, { dir: run.origin.dir, secret: cfg.kvkkSecret, state: run.state, persons: run.validator.persons, columnMap: run.origin.columnMap }),
     checks: (ctx, run) =>
       historyChecks(ctx, run, {
         table: 'leaves',
@@ -294,6 +294,7 @@ export function hrSources(config: PanoConfig): SourceDefinition<any>[] {
     exportDir: config.sources.hr.exportDir,
     dbUrl: config.sources.hr.dbUrl || undefined,
     kvkkSecret: config.kvkk.secret,
+    columnMapFile: config.sources.hr.columnMapFile,
   });
   return [hrPersonnelSource(cfg), hrTrainingsSource(cfg), hrLeavesSource(cfg)];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TR_FOLD, turkishFold, type FoldOptions } from '../../common/text.js';
+import { TR_FOLD, turkishFold, type FoldOptions } from '../../common/definitions/text.js';
 
 const fold = (v: FoldOptions) => (s: string) => turkishFold(s, v);
 

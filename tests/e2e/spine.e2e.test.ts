@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import cube from '@cubejs-client/core';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHours, formatNumber, formatPercent } from '../../common/format.js';
+import { formatHours, formatNumber, formatPercent } from '../../common/definitions/format.js';
 import { helpdeskQueries, M, D } from '../../common/definitions/kpi/helpdesk.js';
 import { silentLogger } from '../../common/logger.js';
 import { startPano, type RunningPano } from '../../portal/server/pano.js';

@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { ConfigError } from '../../../common/errors.js';
 import { redactUrl } from '../../../common/db/knex-url.js';
 import { unitByCode } from '../../../common/units.js';
+import { loadVeeamColumnMap, type VeeamColumnMap } from './column-map.js';
 
 /**
  * Settings of the backup sources. `veeamDir` and `bareosUrl` come from common/config.ts
@@ -32,6 +33,8 @@ export const backupConfigSchema = z
     bareosTimezone: zone.default('Europe/Istanbul'),
     /** Optional CSV: server (or pattern) → service, unit, RPO target. */
     serviceMapFile: z.string().trim().min(1).optional(),
+    /** Optional JSON: the site's Veeam export headers (and status words) → Pano's (column-map.ts). */
+    veeamColumnMapFile: z.string().trim().min(1, 'is empty').optional(),
     /** RPO target of servers without one in the service map (hours). */
     rpoTargetHours: z.coerce.number().positive('must be a positive number of hours').default(24),
     /** Unit of servers without one in the service map. */
@@ -43,27 +46,46 @@ export const backupConfigSchema = z
   })
   .strict();
 
-export type BackupConfig = z.infer<typeof backupConfigSchema>;
+export type BackupConfig = z.infer<typeof backupConfigSchema> & {
+  /** The column map read from `veeamColumnMapFile` (checked when the settings are parsed). */
+  veeamColumnMap?: VeeamColumnMap;
+};
 export type BackupConfigInput = z.input<typeof backupConfigSchema>;
 
-export const BACKUP_ENV_NAMES: Record<keyof BackupConfig, string> = {
+export const BACKUP_ENV_NAMES: Record<keyof z.infer<typeof backupConfigSchema>, string> = {
   veeamDir: 'PANO_VEEAM_DIR',
   bareosUrl: 'PANO_BAREOS_URL',
   veeamTimezone: 'PANO_VEEAM_TIMEZONE',
   bareosTimezone: 'PANO_BAREOS_TIMEZONE',
   serviceMapFile: 'PANO_BACKUP_SERVICE_MAP',
+  veeamColumnMapFile: 'PANO_VEEAM_COLUMN_MAP',
   rpoTargetHours: 'PANO_BACKUP_RPO_HOURS',
   defaultUnitCode: 'PANO_BACKUP_DEFAULT_UNIT',
 };
 
-/** Parses the backup settings, reporting every bad key at once (named by its environment variable). */
+/**
+ * Parses the backup settings, reporting every bad key at once (named by its environment variable). The Veeam
+ * column map file is read and checked here too: a bad one is reported with the others, naming the file and entry.
+ */
 export function parseBackupConfig(input: unknown): BackupConfig {
   const parsed = backupConfigSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => {
-    const key = String(i.path[0] ?? '') as keyof BackupConfig;
+  const mapFile = (input as { veeamColumnMapFile?: unknown } | undefined)?.veeamColumnMapFile;
+  let veeamColumnMap: VeeamColumnMap | undefined;
+  let mapProblem: string | null = null;
+  if (typeof mapFile === 'string' && mapFile.trim() !== '') {
+    try {
+      veeamColumnMap = loadVeeamColumnMap(mapFile.trim());
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      mapProblem = e.message;
+    }
+  }
+  if (parsed.success && mapProblem === null) return veeamColumnMap ? { ...parsed.data, veeamColumnMap } : parsed.data;
+  const lines = (parsed.success ? [] : parsed.error.issues).map((i) => {
+    const key = String(i.path[0] ?? '') as keyof typeof BACKUP_ENV_NAMES;
     return `  ${BACKUP_ENV_NAMES[key] ?? (key || 'backup')}: ${i.message}`;
   });
+  if (mapProblem !== null) lines.push(`  ${mapProblem.replace(/\n/g, '\n  ')}`);
   const raw = input as { bareosUrl?: unknown } | undefined;
   const shown = typeof raw?.bareosUrl === 'string' ? ` (catalog ${redactUrl(raw.bareosUrl)})` : '';
   throw new ConfigError(`Invalid backup source settings${shown}:\n${lines.join('\n')}`);

@@ -15,15 +15,27 @@ export {
   type JobType,
   type LevelKind,
 } from './codes.js';
+export {
+  loadVeeamColumnMap,
+  parseVeeamColumnMap,
+  VeeamValueMap,
+  VEEAM_FIELDS,
+  VEEAM_VALUE_FIELDS,
+  type VeeamColumnMap,
+} from './column-map.js';
+export { checkVeeamFile, type VeeamFileCheck, type CheckVeeamFileOptions } from './check-file.js';
 export { VEEAM_SHAPES, detectVeeamShape, VeeamFormatError, type VeeamShape, type VeeamShapeDef, type DetectedShape } from './veeam-shapes.js';
 export {
   extractVeeamExports,
   listVeeamFiles,
+  prepareVeeamFile,
+  readVeeamFile,
   detectDelimiter,
   type VeeamRecord,
   type VeeamFileContext,
   type VeeamFileReport,
   type FileEncoding,
+  type ReadVeeamFileOptions,
 } from './veeam-extract.js';
 export { validateVeeamRow, type VeeamSession, type VeeamValidation } from './veeam-schema.js';
 export {

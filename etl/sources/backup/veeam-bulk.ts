@@ -8,6 +8,7 @@ import { LEVEL_LABELS, veeamLevel, veeamStatus } from './codes.js';
 import { normalizeServerName, type ObjectResolver } from './objects.js';
 import { cultureOfDate, type Culture } from './values.js';
 import { listVeeamFiles, prepareVeeamFile, readLines, readVeeamFile, veeamHeaderLine, type PreparedVeeamFile, type VeeamFileContext, type VeeamFileReport, type VeeamRecord } from './veeam-extract.js';
+import type { VeeamColumnMap } from './column-map.js';
 import { detectVeeamShape, type DetectedShape } from './veeam-shapes.js';
 
 /**
@@ -37,6 +38,11 @@ export interface VeeamBulkOptions {
   resolver: ObjectResolver;
   /** Each file's report, in file order, when all are read. */
   onFile(report: VeeamFileReport): void;
+  /**
+   * The site's headers mapped onto Pano's (PANO_VEEAM_COLUMN_MAP). Renamed headers are staged like any; a map
+   * with value maps sends every file to the JavaScript lane (the SQL reads the words as written).
+   */
+  columnMap?: VeeamColumnMap;
 }
 
 type Ready = Extract<PreparedVeeamFile, { kind: 'read' }>;
@@ -66,7 +72,7 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
   const slow = new Set<number>();
   for (const [index, p] of prepared.entries()) {
     if (p.kind !== 'read') continue;
-    const candidate = fastCandidate(index, p);
+    const candidate = fastCandidate(index, p, opts.columnMap);
     if (typeof candidate === 'string') {
       ctx.rowByRow(p.file, candidate);
       slow.add(index);
@@ -138,7 +144,7 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
       reports[index] = p.report;
       if (p.records.length) yield p.records;
     } else if (slow.has(index)) {
-      yield* readVeeamFile(p, 5000, (r) => (reports[index] = r));
+      yield* readVeeamFile(p, 5000, (r) => (reports[index] = r), { columnMap: opts.columnMap });
     } else {
       const s = staged.get(index)!;
       const m = s.file;
@@ -198,7 +204,8 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
 }
 
 /** A file the fast lane may read (its header, shape), or why not. */
-function fastCandidate(index: number, p: Ready): StagedFile | string {
+function fastCandidate(index: number, p: Ready, columnMap?: VeeamColumnMap): StagedFile | string {
+  if (columnMap?.values.size) return `the column map ${columnMap.file} translates values`;
   const line = veeamHeaderLine(p);
   if (line === null) return 'no header line in the first 64 KiB';
   let fields: string[];
@@ -209,7 +216,7 @@ function fastCandidate(index: number, p: Ready): StagedFile | string {
   }
   let shape: DetectedShape;
   try {
-    shape = detectVeeamShape(fields, p.file);
+    shape = detectVeeamShape(fields, p.file, columnMap);
   } catch {
     return 'the header is not a shape Pano knows (the reader says which)';
   }

@@ -7,6 +7,7 @@ import iconv from 'iconv-lite';
 import { errorMessage, SourceUnavailableError } from '../../../common/errors.js';
 import { inspectFileBytes, type ByteFacts } from '../../csv/encoding.js';
 import { cultureOfDate, describeUnreadableDate, type Culture } from './values.js';
+import type { VeeamColumnMap, VeeamValueMap } from './column-map.js';
 import { detectVeeamShape, VeeamFormatError, type DetectedShape } from './veeam-shapes.js';
 
 /**
@@ -26,7 +27,10 @@ export interface VeeamFileContext {
   culture: Culture | null;
   delimiter: string;
   encoding: FileEncoding;
+  /** The header as the file writes it (before any column map). */
   header: string[];
+  /** The column map's value maps (PANO_VEEAM_COLUMN_MAP), by Pano column; absent without one. */
+  valueMap?: ReadonlyMap<string, VeeamValueMap>;
 }
 
 export type VeeamRecord =
@@ -55,6 +59,14 @@ export interface ExtractVeeamOptions {
   batchSize?: number;
   /** Called once per file when it is done, for the run's file log and checks. */
   onFile?: (report: VeeamFileReport) => void;
+  /** The site's headers and words mapped onto Pano's (PANO_VEEAM_COLUMN_MAP). */
+  columnMap?: VeeamColumnMap;
+}
+
+export interface ReadVeeamFileOptions {
+  columnMap?: VeeamColumnMap;
+  /** Called once the header is recognised, with what every row of the file shares. */
+  onContext?: (ctx: VeeamFileContext) => void;
 }
 
 /** Every CSV file under `dir`, relative paths sorted; SourceUnavailableError when the folder is missing or unreadable. */
@@ -95,7 +107,7 @@ export async function* extractVeeamExports(dir: string, opts: ExtractVeeamOption
       batch.push(...prepared.records);
       opts.onFile?.(prepared.report);
     } else {
-      for await (const records of readVeeamFile(prepared, batchSize, (r) => opts.onFile?.(r))) {
+      for await (const records of readVeeamFile(prepared, batchSize, (r) => opts.onFile?.(r), { columnMap: opts.columnMap })) {
         batch.push(...records);
         if (batch.length >= batchSize) {
           yield batch;
@@ -161,6 +173,7 @@ export async function* readVeeamFile(
   prepared: Extract<PreparedVeeamFile, { kind: 'read' }>,
   batchSize: number,
   done: (report: VeeamFileReport) => void,
+  opts: ReadVeeamFileOptions = {},
 ): AsyncGenerator<VeeamRecord[]> {
   const { file, full, encoding, delimiter, report } = prepared;
   let batch: VeeamRecord[] = [];
@@ -207,10 +220,12 @@ export async function* readVeeamFile(
           break;
         }
         try {
-          const shape = detectVeeamShape(record, file);
+          const shape = detectVeeamShape(record, file, opts.columnMap);
           ctx = { file, shape, culture: null, delimiter, encoding, header: record.map((h) => h.replace(/^\uFEFF/, '').trim()) };
+          if (opts.columnMap?.values.size) ctx.valueMap = opts.columnMap.values;
           dateIdx = shape.col[shape.def.dateColumn];
           report.shape = shape.def.shape;
+          opts.onContext?.(ctx);
         } catch (e) {
           refused = e instanceof VeeamFormatError ? e.message : `${file}: ${errorMessage(e)}`;
           batch.push({ kind: 'file_error', file, reason: refused, header: record });

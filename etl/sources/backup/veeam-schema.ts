@@ -1,4 +1,5 @@
 import { veeamLevel, veeamStatus, type BackupStatus, type LevelKind } from './codes.js';
+import type { VeeamValueMap } from './column-map.js';
 import type { VeeamFileContext } from './veeam-extract.js';
 import type { VeeamShape } from './veeam-shapes.js';
 import {
@@ -62,11 +63,15 @@ class RowReader {
     private readonly values: readonly string[],
     readonly culture: Culture,
     private readonly timezone: string,
+    private readonly valueMap?: ReadonlyMap<string, VeeamValueMap>,
   ) {}
 
+  /** A column's value, trimmed; words a column map's value map names are given in Pano's words. */
   get(name: string): string {
     const i = this.col[name];
-    return i === undefined || i < 0 ? '' : (this.values[i] ?? '').trim();
+    const v = i === undefined || i < 0 ? '' : (this.values[i] ?? '').trim();
+    if (this.valueMap === undefined || v === '') return v;
+    return this.valueMap.get(name)?.lookup(v) ?? v;
   }
 
   take<T>(v: T | ParseFailure): T | null {
@@ -91,7 +96,7 @@ class RowReader {
 export function validateVeeamRow(ctx: VeeamFileContext, values: readonly string[], timezone: string): VeeamValidation {
   const { def, col, sessionIdCol } = ctx.shape;
   const culture: Culture = ctx.culture ?? (ctx.delimiter === ';' ? 'tr-TR' : 'en-US');
-  const rd = new RowReader(col, values, culture, timezone);
+  const rd = new RowReader(col, values, culture, timezone, ctx.valueMap);
   const { problems } = rd;
 
   const jobName = rd.get('JobName');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../../../common/errors.js';
-import { TR_FOLD, turkishFold } from '../../../common/text.js';
+import { TR_FOLD, turkishFold } from '../../../common/definitions/text.js';
 import { UNITS, type Unit } from '../../../common/units.js';
 import type { GlpiTicket } from './schema.js';
 

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { createTwiceTable, demoteLooseCopies, lookupTable, noOtherWhitespace, sqlString } from '../../csv/sql.js';
 import { stageDelimitedFiles, type StageEncoding } from '../../csv/stage.js';
 import type { BulkContext } from '../../source.js';
+import { mapHrValue, type HrColumnMap } from './column-map.js';
 import { findHeader, readCsvExport, sniffCsv, type CsvEncoding } from './csv.js';
 import type { HrRunState } from './extract.js';
 import { listExportFiles, type ExportFile } from './files.js';
@@ -9,7 +10,7 @@ import type { HrField } from './headers.js';
 import { makeHrRecord, maskCell, pseudonymizeHrTckn, type HrRecord } from './records.js';
 import { maskDigitRuns } from './text.js';
 import type { PersonStatus } from './validate.js';
-import { parseLeaveType } from './values.js';
+import { leaveTypeLabel, parseLeaveType } from './values.js';
 import { readXlsxExport } from './xlsx.js';
 
 /**
@@ -29,6 +30,8 @@ export interface HrBulkOptions {
   state: HrRunState;
   /** The personnel stream's verdict per person (LeaveValidator.persons). */
   persons: ReadonlyMap<string, PersonStatus>;
+  /** The site's headers and leave words mapped onto Pano's (PANO_HR_COLUMN_MAP), as the reader applies it. */
+  columnMap?: HrColumnMap;
 }
 
 interface Candidate {
@@ -51,8 +54,8 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
   state.duplicateFiles.push(...set.duplicates);
   const slow = (f: ExportFile) =>
     f.format === 'csv'
-      ? readCsvExport(f.path, 'leave', { secret, cache: state.cache, onTruncated: (file, line) => state.truncated.push({ file, line }) })
-      : readXlsxExport(f.path, 'leave', { secret, cache: state.cache });
+      ? readCsvExport(f.path, 'leave', { secret, cache: state.cache, onTruncated: (file, line) => state.truncated.push({ file, line }), columnMap: opts.columnMap })
+      : readXlsxExport(f.path, 'leave', { secret, cache: state.cache, columnMap: opts.columnMap });
 
   // which files the fast lane may read, grouped by their header
   const groups = new Map<string, Candidate[]>();
@@ -64,7 +67,7 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
       try {
         const sniff = await sniffCsv(f.path);
         if (ENCODINGS[sniff.encoding]) {
-          const h = await findHeader(f.path, f.name, 'leave', sniff.encoding);
+          const h = await findHeader(f.path, f.name, 'leave', sniff.encoding, opts.columnMap);
           const fields = Object.entries(h.header.index) as Array<[HrField, number]>;
           if (['tckn', 'leave_type', 'start_date', 'end_date', 'days'].every((k) => h.header.index[k as HrField] !== undefined)) {
             candidate = { index, file: f, encoding: sniff.encoding, delimiter: h.delimiter, headerLine: h.lineNo, width: h.header.cells.length, fields };
@@ -163,7 +166,7 @@ function record(row: Record<string, unknown>, c: Candidate, opts: HrBulkOptions)
   if (text.every((v) => v.trim() === '')) return null;
   const cells: Partial<Record<HrField, string>> = {};
   for (const [field, at] of c.fields) cells[field] = text[at] ?? null!;
-  return makeHrRecord('leave', `${c.file.name}:line ${Number(row._line)}`, cells, opts.secret, { problem: null, cache: opts.state.cache });
+  return makeHrRecord('leave', `${c.file.name}:line ${Number(row._line)}`, cells, opts.secret, { problem: null, cache: opts.state.cache, columnMap: opts.columnMap });
 }
 
 /**
@@ -183,10 +186,11 @@ async function convert(conn: DuckDBConnection, table: string, members: Candidate
     const key = 'key' in r ? r.key : null;
     return [String(v), key, key !== null && opts.persons.get(key)?.ok === true];
   });
-  // each distinct leave type text → its code and label (read from the masked text, as the reader masks it)
+  // each distinct leave type text → its code (from the column map's word for it, if any) and label (read from
+  // the masked text, as the reader masks it)
   await lookupTable(conn, `${table}_type`, ['cell VARCHAR', 'code VARCHAR', 'label VARCHAR'], `SELECT DISTINCT ${c('leave_type')} AS v FROM ${table} WHERE ${c('leave_type')} IS NOT NULL`, ({ v }) => {
-    const p = parseLeaveType(maskCell(String(v)) as string);
-    return [String(v), p.ok ? p.value.code : null, p.ok ? p.value.label : null];
+    const p = parseLeaveType(maskCell(mapHrValue(opts.columnMap, 'leave_type', String(v))) as string);
+    return [String(v), p.ok ? p.value.code : null, p.ok ? leaveTypeLabel(maskCell(String(v))) : null];
   });
 
   // dd.MM.yyyy exactly, a real date in 1900–2100

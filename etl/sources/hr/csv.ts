@@ -5,6 +5,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { errorMessage } from '../../../common/errors.js';
 import { inspectFileBytes } from '../../csv/encoding.js';
+import type { HrColumnMap } from './column-map.js';
 import { HrExportError } from './errors.js';
 import { chooseHeaderRow, mapHeaderRow, type HeaderMap, type HrField, type HrKind } from './headers.js';
 import { makeHrRecord, type HrRecord } from './records.js';
@@ -102,8 +103,8 @@ async function readHeadText(file: string, encoding: CsvEncoding, maxBytes = 256 
   }
 }
 
-/** Finds the header row and the delimiter among the first lines. */
-export async function findHeader(file: string, name: string, kind: HrKind, encoding: CsvEncoding): Promise<HeaderGuess> {
+/** Finds the header row and the delimiter among the first lines (headers renamed by the column map first). */
+export async function findHeader(file: string, name: string, kind: HrKind, encoding: CsvEncoding, columnMap?: HrColumnMap): Promise<HeaderGuess> {
   const text = await readHeadText(file, encoding);
   const lines = text.split(/\r\n|\n|\r/);
   if (lines.length > 1) lines.pop(); // possibly cut in the middle
@@ -113,7 +114,7 @@ export async function findHeader(file: string, name: string, kind: HrKind, encod
     let best: { delimiter: CsvDelimiter; cells: string[]; score: number } | null = null;
     for (const d of DELIMITERS) {
       const cells = splitLine(lines[i], d);
-      const score = mapHeaderRow(kind, cells).recognised * 1000 + cells.length;
+      const score = mapHeaderRow(kind, cells, columnMap).recognised * 1000 + cells.length;
       if (!best || score > best.score) best = { delimiter: d, cells, score };
     }
     candidates.push({ row: { lineNo: i + 1, delimiter: best!.delimiter }, cells: best!.cells });
@@ -126,7 +127,7 @@ export async function findHeader(file: string, name: string, kind: HrKind, encod
     );
   }
   try {
-    const { row, header } = chooseHeaderRow(kind, name, candidates);
+    const { row, header } = chooseHeaderRow(kind, name, candidates, columnMap);
     return { lineNo: row.lineNo, delimiter: row.delimiter, header };
   } catch (e) {
     if (e instanceof HrExportError && /[?\uFFFD]/.test(region)) {
@@ -146,8 +147,10 @@ export interface CsvReadOptions {
   cache?: Map<string, string>;
   /** Called when the file ends in the middle of its last row. */
   onTruncated?: (file: string, line: number) => void;
-  /** Called once the header is known (delimiter and encoding, for the run log and tests). */
-  onHeader?: (info: { file: string; encoding: CsvEncoding; delimiter: CsvDelimiter; headerLine: number }) => void;
+  /** Called once the header is known (delimiter and encoding, for the run log, `pano etl check-file` and tests). */
+  onHeader?: (info: { file: string; encoding: CsvEncoding; delimiter: CsvDelimiter; headerLine: number; header: HeaderMap }) => void;
+  /** The site's headers and words mapped onto Pano's (PANO_HR_COLUMN_MAP). */
+  columnMap?: HrColumnMap;
 }
 
 /**
@@ -158,8 +161,8 @@ export interface CsvReadOptions {
 export async function* readCsvExport(file: string, kind: HrKind, opts: CsvReadOptions): AsyncGenerator<HrRecord[]> {
   const name = path.basename(file);
   const sniff = await sniffCsv(file);
-  const { lineNo, delimiter, header } = await findHeader(file, name, kind, sniff.encoding);
-  opts.onHeader?.({ file: name, encoding: sniff.encoding, delimiter, headerLine: lineNo });
+  const { lineNo, delimiter, header } = await findHeader(file, name, kind, sniff.encoding, opts.columnMap);
+  opts.onHeader?.({ file: name, encoding: sniff.encoding, delimiter, headerLine: lineNo, header });
   const width = header.cells.length;
   const fields = Object.entries(header.index) as Array<[HrField, number]>;
   const batchSize = opts.batchSize ?? 5000;
@@ -182,7 +185,7 @@ export async function* readCsvExport(file: string, kind: HrKind, opts: CsvReadOp
   const toRecord = (fieldsOfRow: string[], line: number, problem: string | null): HrRecord => {
     const cells: Partial<Record<HrField, Cell>> = {};
     for (const [field, at] of fields) cells[field] = fieldsOfRow[at] ?? null;
-    return makeHrRecord(kind, `${name}:line ${line}`, cells, opts.secret, { problem, cache: opts.cache });
+    return makeHrRecord(kind, `${name}:line ${line}`, cells, opts.secret, { problem, cache: opts.cache, columnMap: opts.columnMap });
   };
 
   let batch: HrRecord[] = [];

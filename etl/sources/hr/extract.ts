@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { describeUrl } from '../../../common/db/knex-url.js';
+import type { HrColumnMap } from './column-map.js';
 import type { HrConfig } from './config.js';
 import { connectHrDatabase, readHrTable } from './database.js';
 import { listExportFiles, readExportFiles, type ExportFile } from './files.js';
@@ -21,6 +22,8 @@ export interface HrOrigin {
   dir: string;
   knex: Knex | null;
   unitMap: HrUnitMap;
+  /** The site's export headers and words mapped onto Pano's (PANO_HR_COLUMN_MAP; export files only). */
+  columnMap?: HrColumnMap;
 }
 
 /** What one run of one stream saw besides rows, for its quality checks. */
@@ -43,7 +46,7 @@ export async function openHrOrigin(cfg: HrConfig): Promise<HrOrigin> {
     const knex = await connectHrDatabase(cfg.dbUrl);
     return { mode: 'database', where: describeUrl(cfg.dbUrl), dir: cfg.exportDir, knex, unitMap };
   }
-  return { mode: 'files', where: path.resolve(cfg.exportDir), dir: path.resolve(cfg.exportDir), knex: null, unitMap };
+  return { mode: 'files', where: path.resolve(cfg.exportDir), dir: path.resolve(cfg.exportDir), knex: null, unitMap, columnMap: cfg.columnMap };
 }
 
 export async function closeHrOrigin(origin: HrOrigin): Promise<void> {
@@ -59,7 +62,7 @@ export async function* extractHr(origin: HrOrigin, kind: HrKind, secret: string,
   const set = await listExportFiles(origin.dir, kind);
   state.files.push(...set.files);
   state.duplicateFiles.push(...set.duplicates);
-  yield* readExportFiles(set, kind, { secret, cache: state.cache, onTruncated: (file, line) => state.truncated.push({ file, line }) });
+  yield* readExportFiles(set, kind, { secret, cache: state.cache, onTruncated: (file, line) => state.truncated.push({ file, line }), columnMap: origin.columnMap });
 }
 
 /**

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SourceUnavailableError, errorMessage } from '../../../common/errors.js';
+import type { HrColumnMap } from './column-map.js';
 import { readCsvExport, type CsvDelimiter, type CsvEncoding } from './csv.js';
 import { HrExportError } from './errors.js';
 import type { HrKind } from './headers.js';
@@ -104,15 +105,17 @@ export interface FileReadHooks {
   batchSize?: number;
   onTruncated?: (file: string, line: number) => void;
   onCsvHeader?: (info: { file: string; encoding: CsvEncoding; delimiter: CsvDelimiter; headerLine: number }) => void;
+  /** The site's headers and words mapped onto Pano's (PANO_HR_COLUMN_MAP). */
+  columnMap?: HrColumnMap;
 }
 
 /** Streams every file of the set as one stream of HrRecord batches. */
 export async function* readExportFiles(set: ExportFileSet, kind: HrKind, hooks: FileReadHooks): AsyncGenerator<HrRecord[]> {
   for (const f of set.files) {
     if (f.format === 'csv') {
-      yield* readCsvExport(f.path, kind, { secret: hooks.secret, cache: hooks.cache, batchSize: hooks.batchSize, onTruncated: hooks.onTruncated, onHeader: hooks.onCsvHeader });
+      yield* readCsvExport(f.path, kind, { secret: hooks.secret, cache: hooks.cache, batchSize: hooks.batchSize, onTruncated: hooks.onTruncated, onHeader: hooks.onCsvHeader, columnMap: hooks.columnMap });
     } else {
-      yield* readXlsxExport(f.path, kind, { secret: hooks.secret, cache: hooks.cache, batchSize: hooks.batchSize });
+      yield* readXlsxExport(f.path, kind, { secret: hooks.secret, cache: hooks.cache, batchSize: hooks.batchSize, columnMap: hooks.columnMap });
     }
   }
 }

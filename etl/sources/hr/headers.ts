@@ -122,6 +122,8 @@ export interface HeaderMap {
   /** How many cells were recognised (any field, discarded ones included). */
   recognised: number;
   missing: FieldSpec[];
+  /** The column map's entries this row used (header as written → field), in the row's order. */
+  mapped: Array<{ header: string; field: HrField }>;
 }
 
 const aliasIndex = new Map<HrKind, Map<string, { spec: FieldSpec; rank: number }>>();
@@ -140,16 +142,22 @@ for (const kind of Object.keys(FIELD_SPECS) as HrKind[]) {
 
 /**
  * Maps one row of cells to the fields of `kind`. When two columns match one field (say 'Müdürlük'
- * and 'Birim'), the one whose header comes first in the field's alias list wins.
+ * and 'Birim'), the one whose header comes first in the field's alias list wins; a header the column map
+ * (PANO_HR_COLUMN_MAP) names wins over every built-in name.
  */
-export function mapHeaderRow(kind: HrKind, rawCells: unknown[]): HeaderMap {
+export function mapHeaderRow(kind: HrKind, rawCells: unknown[], columnMap?: HrColumnMap): HeaderMap {
   const cells = rawCells.map((c) => (c == null ? '' : String(c).trim()));
   const aliases = aliasIndex.get(kind)!;
   const best = new Map<FieldSpec, { rank: number; at: number }>();
+  const mappedAt = new Map<number, HrField>();
   let recognised = 0;
   cells.forEach((cell, at) => {
     if (!cell) return;
-    const hit = aliases.get(compactKey(cell));
+    const key = compactKey(cell);
+    const mappedField = columnMap?.byHeader[kind].get(key);
+    const mappedSpec = mappedField === undefined ? undefined : FIELD_SPECS[kind].find((s) => s.field === mappedField);
+    if (mappedSpec) mappedAt.set(at, mappedSpec.field as HrField);
+    const hit = mappedSpec ? { spec: mappedSpec, rank: -1 } : aliases.get(key);
     if (!hit) return;
     recognised++;
     const had = best.get(hit.spec);
@@ -158,7 +166,8 @@ export function mapHeaderRow(kind: HrKind, rawCells: unknown[]): HeaderMap {
   const index: Partial<Record<HrField, number>> = {};
   for (const [spec, { at }] of best) if (spec.field !== 'discard') index[spec.field] = at;
   const missing = FIELD_SPECS[kind].filter((s) => s.required && s.field !== 'discard' && index[s.field as HrField] === undefined);
-  return { kind, cells, index, recognised, missing };
+  const mapped = [...mappedAt].filter(([at, field]) => index[field] === at).map(([at, field]) => ({ header: cells[at], field }));
+  return { kind, cells, index, recognised, missing, mapped };
 }
 
 /** How many leading rows are searched for the header (exports often start with a title and blank rows). */
@@ -171,10 +180,10 @@ const KIND_NAMES: Record<HrKind, string> = { personnel: 'personnel', training: '
  * the most recognised cells. Throws HrExportError naming the file when there is none, or when the
  * best one lacks a required column (every missing column named, with the accepted header texts).
  */
-export function chooseHeaderRow<R>(kind: HrKind, file: string, rows: Array<{ row: R; cells: unknown[] }>): { row: R; header: HeaderMap } {
+export function chooseHeaderRow<R>(kind: HrKind, file: string, rows: Array<{ row: R; cells: unknown[] }>, columnMap?: HrColumnMap): { row: R; header: HeaderMap } {
   let chosen: { row: R; header: HeaderMap } | null = null;
   for (const r of rows.slice(0, HEADER_SEARCH_ROWS)) {
-    const header = mapHeaderRow(kind, r.cells);
+    const header = mapHeaderRow(kind, r.cells, columnMap);
     if (header.index.tckn === undefined && header.recognised < 2) continue;
     if (!chosen || header.recognised > chosen.header.recognised) chosen = { row: r.row, header };
   }
@@ -182,13 +191,13 @@ export function chooseHeaderRow<R>(kind: HrKind, file: string, rows: Array<{ row
     const wanted = FIELD_SPECS[kind].filter((s) => s.required).map((s) => `"${s.label}"`).join(', ');
     throw new HrExportError(
       file,
-      `${file}: no header row found in the first ${HEADER_SEARCH_ROWS} rows: a ${KIND_NAMES[kind]} export needs the columns ${wanted}`,
+      `${file}: no header row found in the first ${HEADER_SEARCH_ROWS} rows: a ${KIND_NAMES[kind]} export needs the columns ${wanted} (other headers can be mapped in ${columnMap ? columnMap.file : 'PANO_HR_COLUMN_MAP'})`,
     );
   }
   if (chosen.header.missing.length) {
     const found = chosen.header.cells.filter(Boolean).map((c) => `"${maskDigitRuns(c)}"`).join(', ');
     const lines = chosen.header.missing.map((s) => `required column "${s.label}" is missing (accepted headers: ${s.aliases.filter((a) => /[A-ZÇĞİÖŞÜ]/.test(a[0])).join(', ')})`);
-    throw new HrExportError(file, `${file}: ${lines.join('; ')}; columns found: ${found}`);
+    throw new HrExportError(file, `${file}: ${lines.join('; ')}; columns found: ${found} (other headers can be mapped in ${columnMap ? columnMap.file : 'PANO_HR_COLUMN_MAP'})`);
   }
   return chosen;
 }
@@ -196,4 +205,15 @@ export function chooseHeaderRow<R>(kind: HrKind, file: string, rows: Array<{ row
 /** The fields of a stream that a database table must provide (required) or may provide. */
 export function specsOf(kind: HrKind): FieldSpec[] {
   return FIELD_SPECS[kind].filter((s) => s.field !== 'discard');
+}
+
+export interface HrColumnMap {
+  /** The file it was read from, as configured. */
+  file: string;
+  /** Header as the site's export writes it → field, in the file's order; `kind` for a stream's own section. */
+  columns: ReadonlyArray<{ header: string; field: HrField; kind?: HrKind }>;
+  /** Per stream: compactKey(header) → field (the shared headers whose field the stream has, and its own). */
+  byHeader: Readonly<Record<HrKind, ReadonlyMap<string, HrField>>>;
+  /** Field → (foldText(word) → Pano's word), with the entries as written. */
+  values: ReadonlyMap<HrField, { entries: ReadonlyArray<{ from: string; to: string }>; byWord: ReadonlyMap<string, string> }>;
 }

@@ -1,5 +1,7 @@
 /** The HR source (insan kaynakları): config, readers (CSV, XLSX, PostgreSQL), row rules. See README.md. */
 export { hrConfigSchema, parseHrConfig, type HrConfig } from './config.js';
+export { loadHrColumnMap, parseHrColumnMap, mapHrValue, HR_FIELDS, HR_VALUE_FIELDS, type HrColumnMap } from './column-map.js';
+export { checkHrFile, hrKindOfFileName, HR_KIND_TITLES, type HrFileCheck, type CheckHrFileOptions } from './check-file.js';
 export { readCsvExport, sniffCsv, type CsvEncoding, type CsvDelimiter, type CsvSniff } from './csv.js';
 export { readXlsxExport, xlsxCell } from './xlsx.js';
 export { listExportFiles, readExportFiles, FILE_PATTERNS, type ExportFile, type ExportFileSet } from './files.js';
@@ -29,6 +31,7 @@ export {
   parseGender,
   parseBirthYear,
   parseLeaveType,
+  leaveTypeLabel,
   EMPLOYMENT_TYPES,
   EMPLOYMENT_TYPE_LABELS,
   GENDER_LABELS,

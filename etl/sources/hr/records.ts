@@ -1,4 +1,5 @@
 import { hashTckn, isValidTckn } from '../../../common/kvkk.js';
+import { mapHrValue, type HrColumnMap } from './column-map.js';
 import type { HrField, HrKind } from './headers.js';
 import { MASK, maskDigitRuns } from './text.js';
 import type { Cell } from './values.js';
@@ -17,8 +18,10 @@ export interface HrRecord {
   person_key: string | null;
   /** Why the TC Kimlik No was refused (never contains the number). */
   tckn_error: string | null;
-  /** Cells by field name (tckn excluded). */
+  /** Cells by field name (tckn excluded), as the export writes them. */
   values: Partial<Record<Exclude<HrField, 'tckn'>, Cell>>;
+  /** The cells a column map's value map translated, in Pano's words (PANO_HR_COLUMN_MAP); the rules read these. */
+  mapped?: Partial<Record<Exclude<HrField, 'tckn'>, Cell>>;
   /** A structural problem of the row, e.g. a wrong number of fields. */
   problem: string | null;
 }
@@ -61,21 +64,29 @@ export function maskCell(v: Cell): Cell {
   return v;
 }
 
-/** Builds an HrRecord from cells by field: hashes the TC Kimlik No and masks the rest. */
+/**
+ * Builds an HrRecord from cells by field: hashes the TC Kimlik No and masks the rest. With a column map,
+ * the words its value maps name are also given in Pano's words (`mapped`, PANO_HR_COLUMN_MAP).
+ */
 export function makeHrRecord(
   kind: HrKind,
   ref: string,
   cells: Partial<Record<HrField, Cell>>,
   secret: string,
-  opts: { problem?: string | null; cache?: Map<string, string> } = {},
+  opts: { problem?: string | null; cache?: Map<string, string>; columnMap?: HrColumnMap } = {},
 ): HrRecord {
   const t = pseudonymizeHrTckn(cells.tckn ?? null, secret, opts.cache);
   const values: HrRecord['values'] = {};
+  let mapped: HrRecord['mapped'];
   for (const [k, v] of Object.entries(cells)) {
     if (k === 'tckn') continue;
     (values as Record<string, Cell>)[k] = maskCell(v ?? null);
+    if (opts.columnMap?.values.size) {
+      const word = mapHrValue(opts.columnMap, k as HrField, v ?? null);
+      if (word !== (v ?? null)) (mapped ??= {})[k as Exclude<HrField, 'tckn'>] = maskCell(word);
+    }
   }
-  return {
+  const rec: HrRecord = {
     kind,
     ref: maskDigitRuns(ref),
     person_key: 'key' in t ? t.key : null,
@@ -83,6 +94,8 @@ export function makeHrRecord(
     values,
     problem: opts.problem ? maskDigitRuns(opts.problem) : null,
   };
+  if (mapped) rec.mapped = mapped;
+  return rec;
 }
 
 /**

@@ -3,7 +3,7 @@
  * never for building keys) and masking of long digit runs (KVKK: a TC Kimlik No, even a wrong or
  * truncated one, never leaves the extractor in clear).
  */
-import { TR_FOLD, turkishFold } from '../../../common/text.js';
+import { TR_FOLD, turkishFold } from '../../../common/definitions/text.js';
 
 /**
  * Folds a name for comparison: Unicode NFC, Turkish lower case ('İ' → 'i', 'I' → 'ı'), then

@@ -6,6 +6,7 @@ import { resolveHrUnit, type HrUnitMap } from './units.js';
 import {
   cellText,
   daysBetween,
+  leaveTypeLabel,
   parseBirthYear,
   parseDate,
   parseDecimal,
@@ -98,6 +99,11 @@ function text(v: unknown, max = 200): string | null {
   return s ? s.slice(0, max) : null;
 }
 
+/** A coded cell in Pano's words: the column map's translation when it has one, else the cell as exported. */
+function word(rec: HrRecord, field: 'employment_type' | 'gender' | 'leave_type') {
+  return rec.mapped?.[field] ?? rec.values[field];
+}
+
 /** A person as the personnel stream left them: accepted (with their row) or refused (where). */
 export type PersonStatus = { ok: true } | { ok: false; ref: string };
 
@@ -171,10 +177,10 @@ export class PersonnelValidator {
       const name = maskDigitRuns(cellText(v.unit ?? null)) || '(empty)';
       this.stats.unknownUnits.set(name, (this.stats.unknownUnits.get(name) ?? 0) + 1);
     }
-    const type = parseEmploymentType(v.employment_type);
+    const type = parseEmploymentType(word(rec, 'employment_type'));
     const startDate = parseDate(v.start_date, 'İşe Başlama');
     const endDate = parseDate(v.end_date, 'Ayrılış');
-    const gender = parseGender(v.gender);
+    const gender = parseGender(word(rec, 'gender'));
     const birth = parseBirthYear(v.birth_year);
     const hours = parseDecimal(v.weekly_hours, 'Haftalık Çalışma Saati');
     for (const p of [type, startDate, endDate, gender, birth, hours]) if (!p.ok) c.problems.push(p.error), c.kinds.add('values');
@@ -283,7 +289,7 @@ export class LeaveValidator {
   validate(rec: HrRecord): Validated {
     const c = start(rec);
     const v = rec.values;
-    const type = parseLeaveType(v.leave_type);
+    const type = parseLeaveType(word(rec, 'leave_type'));
     const sd = parseDate(v.start_date, 'Başlangıç');
     const ed = parseDate(v.end_date, 'Bitiş');
     const days = parseDecimal(v.days, 'Gün');
@@ -315,7 +321,8 @@ export class LeaveValidator {
       row: {
         person_key: rec.person_key,
         leave_type: type.ok ? type.value.code : null,
-        leave_type_as_exported: type.ok ? type.value.label : null,
+        // the label as the export writes it (a column map translates the code's word only)
+        leave_type_as_exported: type.ok ? (rec.mapped?.leave_type === undefined ? type.value.label : leaveTypeLabel(v.leave_type)) : null,
         start_date: s,
         end_date: e,
         days: days.ok ? days.value : null,

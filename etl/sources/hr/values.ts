@@ -230,13 +230,18 @@ const LEAVE_RULES: Array<[RegExp, LeaveType]> = [
   [/\bmazeret\b/, 'mazeret'],
 ];
 
+/** A leave type as it is kept beside its code: the text, its white space made single spaces. */
+export function leaveTypeLabel(v: Cell | undefined): string {
+  return cellText(v).replace(/\s+/g, ' ');
+}
+
 /**
  * The leave type code (Yıllık izin → yillik, Rapor → hastalik …). An unfamiliar but non-empty type
  * is kept as 'diger' with its own text (no leave is lost for a new label); empty is refused.
  */
 export function parseLeaveType(v: Cell | undefined): Parsed<{ code: LeaveType; label: string }> {
   if (isBlank(v)) return fail('İzin Türü is empty');
-  const label = cellText(v).replace(/\s+/g, ' ');
+  const label = leaveTypeLabel(v);
   const key = foldText(label);
   for (const [re, code] of LEAVE_RULES) if (re.test(key)) return ok({ code, label });
   return ok({ code: 'diger', label });

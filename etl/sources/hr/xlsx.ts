@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { errorMessage } from '../../../common/errors.js';
+import type { HrColumnMap } from './column-map.js';
 import { HrExportError } from './errors.js';
 import { chooseHeaderRow, HEADER_SEARCH_ROWS, type HeaderMap, type HrField, type HrKind } from './headers.js';
 import { makeHrRecord, type HrRecord } from './records.js';
@@ -54,6 +55,10 @@ export interface XlsxReadOptions {
   secret: string;
   batchSize?: number;
   cache?: Map<string, string>;
+  /** The site's headers and words mapped onto Pano's (PANO_HR_COLUMN_MAP). */
+  columnMap?: HrColumnMap;
+  /** Called once the header row is found (its sheet row number and fields), for `pano etl check-file`. */
+  onHeader?: (info: { file: string; sheet: string | null; headerRow: number; header: HeaderMap }) => void;
 }
 
 /** Streams the rows of one XLSX export as HrRecords (TC Kimlik No already hashed), in batches. */
@@ -88,7 +93,7 @@ export async function* readXlsxExport(file: string, kind: HrKind, opts: XlsxRead
         if (cellsOfRow.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) return;
         const cells: Partial<Record<HrField, Cell>> = {};
         for (const [field, at] of fields) cells[field] = cellsOfRow[at] ?? null;
-        batch.push(makeHrRecord(kind, `${name}:row ${row.number}`, cells, opts.secret, { cache: opts.cache }));
+        batch.push(makeHrRecord(kind, `${name}:row ${row.number}`, cells, opts.secret, { cache: opts.cache, columnMap: opts.columnMap }));
       };
       const tryHeader = (): boolean => {
         try {
@@ -96,8 +101,10 @@ export async function* readXlsxExport(file: string, kind: HrKind, opts: XlsxRead
             kind,
             name,
             head.map((r) => ({ row: r, cells: (r.values ?? []).slice(1).map((v) => xlsxCell(v)) })),
+            opts.columnMap,
           );
           header = found.header;
+          opts.onHeader?.({ file: name, sheet: sheet.name ?? null, headerRow: found.row.number, header: found.header });
           fields = Object.entries(found.header.index) as Array<[HrField, number]>;
           for (const r of head) if (r.number > found.row.number) emit(r);
           return true;

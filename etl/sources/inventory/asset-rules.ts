@@ -1,4 +1,4 @@
-import { TR_FOLD, turkishFold } from '../../../common/text.js';
+import { TR_FOLD, turkishFold } from '../../../common/definitions/text.js';
 import { UNITS, type Unit } from '../../../common/units.js';
 import { decodeGlpiText } from '../glpi/schema.js';
 import { foldName, type UnitMap } from '../glpi/unit-map.js';

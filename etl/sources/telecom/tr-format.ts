@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite';
-import { TR_FOLD, turkishFold } from '../../../common/text.js';
+import { TR_FOLD, turkishFold } from '../../../common/definitions/text.js';
 
 /**
  * Reading numbers, dates and text the way Turkish exports write them: decimal commas with dot

@@ -371,14 +371,23 @@ export function validateResolvedDates(normalized: Json): void {
     for (const v of Array.isArray(td.dateRange) ? td.dateRange : []) check(v, `timeDimensions[${i}].dateRange`);
     for (const r of Array.isArray(td.compareDateRange) ? td.compareDateRange : []) for (const v of Array.isArray(r) ? r : []) check(v, `timeDimensions[${i}].compareDateRange`);
   });
-  const stack: unknown[] = [...(normalized.filters ?? [])];
+  for (const f of filterLeaves(normalized.filters)) {
+    if (TIME_OPS.includes(f.operator) && Array.isArray(f.values)) for (const v of f.values) check(v, `the filter on '${f.member}'`);
+  }
+}
+
+/** The conditions of a filter list, through any nesting of `and`/`or` groups (iteratively: no recursion depth). */
+export function filterLeaves(filters: unknown): Json[] {
+  const leaves: Json[] = [];
+  const stack: unknown[] = Array.isArray(filters) ? [...filters] : [];
   while (stack.length) {
     const f = stack.pop() as Json;
     if (!f || typeof f !== 'object') continue;
     if (Array.isArray(f.and)) stack.push(...f.and);
     else if (Array.isArray(f.or)) stack.push(...f.or);
-    else if ([...TIME_OPS].includes(f.operator) && Array.isArray(f.values)) for (const v of f.values) check(v, `the filter on '${f.member}'`);
+    else leaves.push(f);
   }
+  return leaves;
 }
 
 /** The member index of a /meta answer: every member by name, with kind, type, visibility and granularities. */

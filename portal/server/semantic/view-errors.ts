@@ -3,6 +3,8 @@
  * callers know only the views, and the private cube names are not theirs to learn. This rewrites such a message in
  * the names of the view members the query used.
  */
+import { filterLeaves } from './query-validation.js';
+
 type Json = Record<string, any>;
 
 /** Every member a query names, "view.member" (a granularity suffix dropped). */
@@ -14,14 +16,7 @@ export function membersOfQueries(queries: Json[]): string[] {
   for (const q of queries) {
     for (const key of ['measures', 'dimensions', 'segments']) for (const m of Array.isArray(q[key]) ? q[key] : []) add(m);
     for (const td of Array.isArray(q.timeDimensions) ? q.timeDimensions : []) add(td?.dimension);
-    const stack: unknown[] = Array.isArray(q.filters) ? [...q.filters] : [];
-    while (stack.length) {
-      const f = stack.pop() as Json;
-      if (!f || typeof f !== 'object') continue;
-      if (Array.isArray(f.and)) stack.push(...f.and);
-      else if (Array.isArray(f.or)) stack.push(...f.or);
-      else add(f.member ?? f.dimension);
-    }
+    for (const f of filterLeaves(q.filters)) add(f.member ?? f.dimension);
     const order = q.order;
     if (Array.isArray(order)) for (const o of order) add(Array.isArray(o) ? o[0] : undefined);
     else if (order && typeof order === 'object') for (const k of Object.keys(order)) add(k);

@@ -10,7 +10,7 @@ import {
   formatMonth,
   formatNumber,
   formatPercent,
-} from '../../../../common/format.js';
+} from '../../../../common/definitions/format.js';
 import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
 
 export type ValueFormat = 'number' | 'percent' | 'hours' | 'money' | 'text';

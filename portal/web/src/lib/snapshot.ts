@@ -1,7 +1,7 @@
 /**
  * What the portal says about data freshness and quality, from GET /api/snapshot. Pure code.
  */
-import { formatDate, freshnessLine } from '../../../../common/format.js';
+import { formatDate, freshnessLine } from '../../../../common/definitions/format.js';
 import type { Snapshot, SnapshotSource } from './api.js';
 
 /** The ETL sources behind each Cube view (so a page warns only about the sources it shows). */

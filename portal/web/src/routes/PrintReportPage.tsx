@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { formatDateTime } from '../../../../common/format.js';
+import { formatDateTime } from '../../../../common/definitions/format.js';
 import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
 import { getReport, type ReportDefinition } from '../../../../common/definitions/reports/index.js';
 import { Logo } from '../components/AppShell.js';

@@ -218,12 +218,29 @@ describe('detectVeeamShape', () => {
     expect(detectVeeamShape(header, 'x.csv').def.shape).toBe(shape);
   });
 
+  const UNKNOWN = /^x\.csv: bilinen bir Veeam dışa aktarım biçimi değil \(not a Veeam export shape Pano knows\) — /;
   it.each([
-    [['Name', 'Status', 'When'], /^x\.csv: unknown Veeam export shape — header \[Name, Status, When\] matches none of: Veeam B&R session report .* with columns JobName, Result, DataSize\(GB\), BackupSize\(GB\), Date; Veeam Enterprise Manager API export/],
-    [headerOf('em_api').filter((h) => h !== 'Result' && h !== 'State'), /^x\.csv: looks like a Veeam Enterprise Manager API export \(has .*BackupCreationTime\(UTC\).*\) but columns Result, State are missing$/],
-    [headerOf('br_session_report').filter((h) => h !== 'Date'), /^x\.csv: looks like a Veeam B&R session report \(has DataSize\(GB\), BackupSize\(GB\), DedupRatio, CompressRatio\) but column Date is missing$/],
+    [['Name', 'Status', 'When'], /bulunan sütunlar \(columns found\): Name, Status, When; bilinen biçimler ve zorunlu sütunları \(known shapes and their required columns\): br_session_report \(Veeam B&R session report\): JobName, Result, DataSize\(GB\), BackupSize\(GB\), Date — hiçbiri yok \(none present\); em_api \(Veeam Enterprise Manager API export\)/],
+    [headerOf('em_api').filter((h) => h !== 'Result' && h !== 'State'), /em_api \(Veeam Enterprise Manager API export\): JobName, VMName, Result, State, BackupCreationTime\(UTC\), BackupEndTime\(UTC\), TotalSize — eksik \(missing\): Result, State;/],
+    [headerOf('br_session_report').filter((h) => h !== 'Date'), /br_session_report \(Veeam B&R session report\): JobName, Result, DataSize\(GB\), BackupSize\(GB\), Date — eksik \(missing\): Date;/],
   ])('refuses %j', (header, message) => {
     expect(() => detectVeeamShape(header, 'x.csv')).toThrow(VeeamFormatError);
+    expect(() => detectVeeamShape(header, 'x.csv')).toThrow(UNKNOWN);
     expect(() => detectVeeamShape(header, 'x.csv')).toThrow(message);
+  });
+
+  it('refuses a Veeam task report (per-VM tasks, bytes) naming what it has and every shape Pano knows, not a shape it is not', () => {
+    const task = ['JobName', 'VMName', 'Status', 'CreationTime', 'EndTime', 'ProcessedSize', 'ReadSize', 'TransferredSize', 'DedupRatio', 'CompressRatio'];
+    let message = '';
+    try {
+      detectVeeamShape(task, 'x.csv');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(UNKNOWN);
+    expect(message).not.toMatch(/looks like/);
+    expect(message).toContain(`bulunan sütunlar (columns found): ${task.join(', ')};`);
+    for (const s of VEEAM_SHAPES) expect(message).toContain(`${s.shape} (${s.title.split(' (')[0]}): ${s.required.join(', ')}`);
+    expect(message).toContain('PANO_VEEAM_COLUMN_MAP');
   });
 });

@@ -2,7 +2,7 @@
  * Pure helpers of the KPI catalogue page (KPI Kataloğu): Turkish-aware search over the measures, the format
  * labels in Turkish, and the test id of a measure row. No JSX, no I/O (tests in tests/portal/web/catalogue.test.ts).
  */
-import { TR_FOLD, turkishFold } from '../../../../../common/text.js';
+import { TR_FOLD, turkishFold } from '../../../../../common/definitions/text.js';
 import type { CatalogueMeasure, CatalogueView, KpiCatalogue } from '../../lib/api.js';
 
 /** Pano's measure formats (meta.format) as users read them. */
