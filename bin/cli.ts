@@ -10,7 +10,17 @@ import { ConfigError, errorMessage, PanoError } from '../common/errors.js';
 import { formatDateTime, formatNumber } from '../common/definitions/format.js';
 import { createLogger, holdLogsWhileDrawing } from '../common/logger.js';
 import { createUser, DEMO_USERS, listUsers, ROLE_LABELS, ROLES, seedDemoUsers, setUserActive } from '../common/users.js';
-import { generateDemoSources, runConfiguredEtl, etlStatus, listQuarantine, checkSourceFile, renderFileCheck, describeChecks, SOURCE_STATE_WORDS, CHECK_FILE_SOURCES } from '../etl/index.js';
+import {
+  generateDemoSources,
+  runConfiguredEtl,
+  etlStatus,
+  listQuarantine,
+  checkSourceFile,
+  renderFileCheck,
+  describeChecks,
+  SOURCE_STATE_WORDS,
+  CHECK_FILE_SOURCES,
+} from '../etl/index.js';
 
 loadDotenv();
 
@@ -62,7 +72,13 @@ etl
   .action(async (opts) => {
     const cfg = config();
     const logger = commandLogger(cfg, { quiet: Boolean(process.stdout.isTTY && opts.progress) });
-    const bars = process.stdout.isTTY && opts.progress ? new cliProgress.MultiBar({ format: ' {source} |{bar}| {value} satır, {rejected} reddedildi · {phase}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : null;
+    const bars =
+      process.stdout.isTTY && opts.progress
+        ? new cliProgress.MultiBar(
+            { format: ' {source} |{bar}| {value} satır, {rejected} reddedildi · {phase}', hideCursor: true, clearOnComplete: false },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
     if (bars) holdLogsWhileDrawing(logger, bars); // log lines come below the bars when they stop, not through them
     const barOf = new Map<string, cliProgress.SingleBar>();
     const result = await runConfiguredEtl(cfg, logger, {
@@ -95,7 +111,8 @@ etl
     console.log(table.toString());
     for (const s of result.sources.filter((x) => x.message)) console.log(`! ${s.title}: ${s.message}`);
     if (result.publishError) console.log(`! ${result.publishError}`);
-    if (result.manifest) console.log(`Yayımlanan anlık görüntü (published snapshot): ${result.manifest.snapshotId} · ${(result.durationMs / 1000).toFixed(1)} s`);
+    if (result.manifest)
+      console.log(`Yayımlanan anlık görüntü (published snapshot): ${result.manifest.snapshotId} · ${(result.durationMs / 1000).toFixed(1)} s`);
     else console.log('Yeni anlık görüntü yayımlanmadı; önceki veriler sunulmaya devam ediyor (nothing published; the last good snapshot keeps serving).');
     process.exitCode = result.failed ? 1 : 0;
   });
@@ -105,10 +122,24 @@ etl
   .action(async () => {
     const cfg = config();
     const st = await etlStatus(cfg);
-    console.log(st.serving ? `Sunulan anlık görüntü (serving snapshot): ${st.serving.snapshotId}, yayım ${formatDateTime(st.serving.publishedAt)}` : 'Henüz yayımlanmış anlık görüntü yok (no snapshot published yet).');
+    console.log(
+      st.serving
+        ? `Sunulan anlık görüntü (serving snapshot): ${st.serving.snapshotId}, yayım ${formatDateTime(st.serving.publishedAt)}`
+        : 'Henüz yayımlanmış anlık görüntü yok (no snapshot published yet).',
+    );
     const table = newTable({ head: ['Kaynak', 'Son çalıştırma (run)', 'Durum', 'Başlangıç', 'Okunan', 'Yüklenen', 'Reddedilen', 'Kontroller', 'Mesaj'] });
     for (const r of st.lastRuns) {
-      table.push([r.source, r.run_id, SOURCE_STATE_WORDS[r.state], formatDateTime(r.started_at), formatNumber(r.rows_read), formatNumber(r.rows_loaded), formatNumber(r.rows_rejected), describeChecks(r.checks), (r.message ?? '').slice(0, 60)]);
+      table.push([
+        r.source,
+        r.run_id,
+        SOURCE_STATE_WORDS[r.state],
+        formatDateTime(r.started_at),
+        formatNumber(r.rows_read),
+        formatNumber(r.rows_loaded),
+        formatNumber(r.rows_rejected),
+        describeChecks(r.checks),
+        (r.message ?? '').slice(0, 60),
+      ]);
     }
     console.log(table.toString());
     if (st.snapshots.length) console.log(`Saklanan anlık görüntüler (kept for rollback): ${st.snapshots.map((s) => s.snapshotId).join(', ')}`);
@@ -151,7 +182,10 @@ program
     const cfg = config();
     const logger = commandLogger(cfg);
     const { startPano } = await import('../portal/server/pano.js');
-    const pano = await startPano(cfg, logger, { port: opts.port ? Number(opts.port) : undefined, scheduler: opts.scheduler !== false && cfg.scheduler.enabled });
+    const pano = await startPano(cfg, logger, {
+      port: opts.port ? Number(opts.port) : undefined,
+      scheduler: opts.scheduler !== false && cfg.scheduler.enabled,
+    });
     console.log(`\nPano çalışıyor (running): ${pano.publicUrl}`);
     if (cfg.mode === 'demo') printDemoLogins(pano.mailboxDir);
     const stop = async () => {
@@ -216,7 +250,15 @@ model
     try {
       // --update on the project's model also rewrites the committed KPI catalogue: one command for both files.
       const ownModel = opts.update && !opts.model;
-      const result = await checkModel({ modelDir: opts.model, snapshotFile: opts.snapshot, run: opts.run !== false, warehouse, strict: Boolean(opts.strict), update: Boolean(opts.update), catalogue: ownModel });
+      const result = await checkModel({
+        modelDir: opts.model,
+        snapshotFile: opts.snapshot,
+        run: opts.run !== false,
+        warehouse,
+        strict: Boolean(opts.strict),
+        update: Boolean(opts.update),
+        catalogue: ownModel,
+      });
       let catalogueNote = '';
       if (ownModel && result.catalogue) {
         const text = renderCatalogueMarkdown(result.catalogue);
@@ -278,12 +320,16 @@ user
     const cfg = config();
     const db = await openAppDb(cfg.appDbUrl);
     const table = newTable({ head: ['Kullanıcı', 'Ad', 'Rol', 'Müdürlük', 'E-posta', 'Etkin'] });
-    for (const u of await listUsers(db)) table.push([u.username, u.displayName, ROLE_LABELS[u.role] ?? u.role, u.unitCode ?? '–', u.email ?? '–', u.active ? 'evet' : 'hayır']);
+    for (const u of await listUsers(db))
+      table.push([u.username, u.displayName, ROLE_LABELS[u.role] ?? u.role, u.unitCode ?? '–', u.email ?? '–', u.active ? 'evet' : 'hayır']);
     console.log(table.toString());
     await db.destroy();
   });
 
-for (const [name, active] of [['disable', false], ['enable', true]] as const) {
+for (const [name, active] of [
+  ['disable', false],
+  ['enable', true],
+] as const) {
   user
     .command(`${name} <username>`)
     .description(active ? 'Enable a disabled user again' : 'Disable a user: they cannot log in, and their open sessions end within seconds')
@@ -311,9 +357,17 @@ apikey
     const cfg = config();
     const db = await openAppDb(cfg.appDbUrl);
     try {
-      const { apiKey, key } = await createApiKey(db, { name, role: opts.role, unitCode: opts.unit ?? null, expiresInDays: opts.expires ?? null, createdBy: process.env.USER ?? null });
+      const { apiKey, key } = await createApiKey(db, {
+        name,
+        role: opts.role,
+        unitCode: opts.unit ?? null,
+        expiresInDays: opts.expires ?? null,
+        createdBy: process.env.USER ?? null,
+      });
       await audit(db, process.env.USER ?? null, 'apikey.create', { name, role: apiKey.role, unit_code: apiKey.unitCode });
-      console.error(`API anahtarı oluşturuldu (API key created): ${apiKey.name} · ${ROLE_LABELS[apiKey.role]}${apiKey.unitCode ? ` · ${apiKey.unitCode}` : ''}${apiKey.expiresAt ? ` · bitiş ${apiKey.expiresAt.slice(0, 10)}` : ''}`);
+      console.error(
+        `API anahtarı oluşturuldu (API key created): ${apiKey.name} · ${ROLE_LABELS[apiKey.role]}${apiKey.unitCode ? ` · ${apiKey.unitCode}` : ''}${apiKey.expiresAt ? ` · bitiş ${apiKey.expiresAt.slice(0, 10)}` : ''}`,
+      );
       console.error('Anahtar yalnızca şimdi gösterilir; saklayın (shown once — store it now). Kullanım: Authorization: <anahtar>');
       console.log(key);
     } finally {

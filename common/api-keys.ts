@@ -113,7 +113,10 @@ export class ApiKeyVerifier {
     if (row.expires_at && new Date(row.expires_at).getTime() <= now) return 'expired';
     if (now - (this.touched.get(row.id) ?? 0) > 60_000) {
       this.touched.set(row.id, now);
-      void this.db('api_keys').where({ id: row.id }).update({ last_used_at: new Date(now) }).catch(() => undefined);
+      void this.db('api_keys')
+        .where({ id: row.id })
+        .update({ last_used_at: new Date(now) })
+        .catch(() => undefined);
     }
     return toApiKey(row);
   }

@@ -9,9 +9,7 @@ import { ConfigError } from './errors.js';
  * Pano's whole configuration, parsed once at start from the environment (and `.env`).
  * Every key is PANO_<AREA>_<THING>; `.env.example` documents them all.
  */
-const boolish = z
-  .string()
-  .transform((v) => ['1', 'true', 'yes', 'evet', 'on'].includes(v.trim().toLowerCase()));
+const boolish = z.string().transform((v) => ['1', 'true', 'yes', 'evet', 'on'].includes(v.trim().toLowerCase()));
 
 const schema = z.object({
   PANO_MODE: z.enum(['demo', 'production']).default('demo'),
@@ -25,7 +23,11 @@ const schema = z.object({
   PANO_ALLOWED_HOSTS: z.string().optional(),
   /** Failed logins before a username is locked, and for how long; failures from one address before it is slowed down. */
   PANO_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
-  PANO_LOGIN_LOCK_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+  PANO_LOGIN_LOCK_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
   PANO_LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(20),
   /** The API's result cache (MB of answers kept; answers larger than the entry size are not kept) and row cap per query. */
   PANO_API_CACHE_MB: z.coerce.number().min(0).max(65536).default(64),
@@ -214,7 +216,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanoConfig {
         defaultUnitCode: c.PANO_BACKUP_DEFAULT_UNIT,
         veeamColumnMapFile: c.PANO_VEEAM_COLUMN_MAP ? path.resolve(c.PANO_VEEAM_COLUMN_MAP) : undefined,
       },
-      hr: { exportDir: path.resolve(c.PANO_HR_EXPORT_DIR ?? path.join(demoDir, 'hr')), dbUrl: c.PANO_HR_DB_URL, columnMapFile: c.PANO_HR_COLUMN_MAP ? path.resolve(c.PANO_HR_COLUMN_MAP) : undefined },
+      hr: {
+        exportDir: path.resolve(c.PANO_HR_EXPORT_DIR ?? path.join(demoDir, 'hr')),
+        dbUrl: c.PANO_HR_DB_URL,
+        columnMapFile: c.PANO_HR_COLUMN_MAP ? path.resolve(c.PANO_HR_COLUMN_MAP) : undefined,
+      },
       demoDir,
     },
     mail: {

@@ -12,7 +12,7 @@ export function isValidTckn(value: string): boolean {
   const odd = d[0] + d[2] + d[4] + d[6] + d[8];
   const even = d[1] + d[3] + d[5] + d[7];
   const d10 = (((odd * 7 - even) % 10) + 10) % 10;
-  const d11 = (d.slice(0, 10).reduce((a, b) => a + b, 0)) % 10;
+  const d11 = d.slice(0, 10).reduce((a, b) => a + b, 0) % 10;
   return d[9] === d10 && d[10] === d11;
 }
 
@@ -43,5 +43,7 @@ export function redactTcknInText(text: string): string {
 
 /** Masks TC Kimlik Nos anywhere inside a record (values only), for the quarantine. */
 export function redactTcknInRecord<T>(record: T): T {
-  return JSON.parse(JSON.stringify(record, (_k, v) => (typeof v === 'string' ? redactTcknInText(v) : typeof v === 'number' && isValidTckn(String(v)) ? '[TCKN]' : v)));
+  return JSON.parse(
+    JSON.stringify(record, (_k, v) => (typeof v === 'string' ? redactTcknInText(v) : typeof v === 'number' && isValidTckn(String(v)) ? '[TCKN]' : v)),
+  );
 }

@@ -115,10 +115,38 @@ export async function listUsers(db: AppDb): Promise<User[]> {
 
 /** The demo logins printed by `pano demo`/`npm start`: one per role. Demo only — never in production. */
 export const DEMO_USERS = [
-  { username: 'yonetim', password: 'yonetim-demo', role: 'yonetim', displayName: 'Ayşe Yılmaz (Başkan Yardımcısı)', email: 'baskan.yardimcisi@sultanbeyli.bel.tr', unitCode: null },
-  { username: 'mudur', password: 'mudur-demo', role: 'mudur', displayName: 'Mehmet Öztürk (Bilgi İşlem Müdürü)', email: 'mudur@sultanbeyli.bel.tr', unitCode: 'BILGI_ISLEM' },
-  { username: 'analist', password: 'analist-demo', role: 'analist', displayName: 'Zeynep Çelik (İş Zekâsı ve Raporlama Uzmanı)', email: 'analist@sultanbeyli.bel.tr', unitCode: 'BILGI_ISLEM' },
-  { username: 'birim', password: 'birim-demo', role: 'birim', displayName: 'Hasan Şahin (Fen İşleri Müdürlüğü)', email: 'fen@sultanbeyli.bel.tr', unitCode: 'FEN_ISLERI' },
+  {
+    username: 'yonetim',
+    password: 'yonetim-demo',
+    role: 'yonetim',
+    displayName: 'Ayşe Yılmaz (Başkan Yardımcısı)',
+    email: 'baskan.yardimcisi@sultanbeyli.bel.tr',
+    unitCode: null,
+  },
+  {
+    username: 'mudur',
+    password: 'mudur-demo',
+    role: 'mudur',
+    displayName: 'Mehmet Öztürk (Bilgi İşlem Müdürü)',
+    email: 'mudur@sultanbeyli.bel.tr',
+    unitCode: 'BILGI_ISLEM',
+  },
+  {
+    username: 'analist',
+    password: 'analist-demo',
+    role: 'analist',
+    displayName: 'Zeynep Çelik (İş Zekâsı ve Raporlama Uzmanı)',
+    email: 'analist@sultanbeyli.bel.tr',
+    unitCode: 'BILGI_ISLEM',
+  },
+  {
+    username: 'birim',
+    password: 'birim-demo',
+    role: 'birim',
+    displayName: 'Hasan Şahin (Fen İşleri Müdürlüğü)',
+    email: 'fen@sultanbeyli.bel.tr',
+    unitCode: 'FEN_ISLERI',
+  },
   { username: 'admin', password: 'admin-demo', role: 'admin', displayName: 'Sistem Yöneticisi', email: 'admin@sultanbeyli.bel.tr', unitCode: 'BILGI_ISLEM' },
 ] as const;
 

@@ -55,7 +55,12 @@ export interface EtlFileCheck {
   /** The columns read: Pano field → header as written (where the source says). */
   columns: Array<{ field: string; header: string }>;
   /** The column map applied: its entries the header used, those it did not, its value maps. */
-  mapping: { file: string; columns: Array<{ header: string; field: string }>; unused: string[]; values: Array<{ field: string; from: string; to: string }> } | null;
+  mapping: {
+    file: string;
+    columns: Array<{ header: string; field: string }>;
+    unused: string[];
+    values: Array<{ field: string; from: string; to: string }>;
+  } | null;
   rows: number;
   valid: number;
   rejected: number;
@@ -68,7 +73,17 @@ export interface EtlFileCheck {
 }
 
 /** What `--source` may name: systems and streams that read files. */
-export const CHECK_FILE_SOURCES = ['backup', 'backup_veeam', 'hr', 'hr_personnel', 'hr_trainings', 'hr_leaves', 'telecom', 'telecom_lines', 'telecom_operator_details'] as const;
+export const CHECK_FILE_SOURCES = [
+  'backup',
+  'backup_veeam',
+  'hr',
+  'hr_personnel',
+  'hr_trainings',
+  'hr_leaves',
+  'telecom',
+  'telecom_lines',
+  'telecom_operator_details',
+] as const;
 
 type Reader = 'veeam' | 'hr' | 'telecom';
 const HR_STREAMS: Record<string, HrKind> = { hr_personnel: 'personnel', hr_trainings: 'training', hr_leaves: 'leave' };
@@ -94,10 +109,14 @@ export async function checkSourceFile(config: PanoConfig, file: string, opts: Ch
   }
   if (!st.isFile()) throw new PanoError(`${file}: bir dosya değil (not a file)`, { code: 'file_unreadable' });
   const source = opts.source?.trim();
-  if (source && NOT_FILES.includes(source)) throw new ConfigError(`--source ${source} reads a database or an API, not files: check-file reads ${CHECK_FILE_SOURCES.join(', ')}`);
-  if (source === 'telecom_invoices') throw new ConfigError('--source telecom_invoices: check-file does not read e-Fatura XML files yet (it reads CSV and XLSX exports)');
-  if (source && !(CHECK_FILE_SOURCES as readonly string[]).includes(source)) throw new ConfigError(`Unknown --source "${source}": use one of ${CHECK_FILE_SOURCES.join(', ')}`);
-  if (opts.columnMap && (!source || source.startsWith('telecom'))) throw new ConfigError('--column-map needs --source backup or --source hr (the map belongs to one source)');
+  if (source && NOT_FILES.includes(source))
+    throw new ConfigError(`--source ${source} reads a database or an API, not files: check-file reads ${CHECK_FILE_SOURCES.join(', ')}`);
+  if (source === 'telecom_invoices')
+    throw new ConfigError('--source telecom_invoices: check-file does not read e-Fatura XML files yet (it reads CSV and XLSX exports)');
+  if (source && !(CHECK_FILE_SOURCES as readonly string[]).includes(source))
+    throw new ConfigError(`Unknown --source "${source}": use one of ${CHECK_FILE_SOURCES.join(', ')}`);
+  if (opts.columnMap && (!source || source.startsWith('telecom')))
+    throw new ConfigError('--column-map needs --source backup or --source hr (the map belongs to one source)');
 
   // the source named, else the one whose folder (or file) it is in, else each in turn by the file's content
   const placed = source ? undefined : placeOf(config, full);
@@ -106,7 +125,10 @@ export async function checkSourceFile(config: PanoConfig, file: string, opts: Ch
   const ext = path.extname(full).toLowerCase();
   const order: Reader[] = reader ? [reader] : ext === '.xlsx' ? ['hr'] : ['veeam', 'hr', 'telecom'];
   if (ext === '.xml' && (!reader || reader === 'telecom')) {
-    return { ...empty(full), refused: `${path.basename(full)}: check-file e-Fatura XML dosyalarını henüz okumuyor (does not read e-Fatura XML files yet); CSV ve XLSX dışa aktarımlarını okur (it reads CSV and XLSX exports)` };
+    return {
+      ...empty(full),
+      refused: `${path.basename(full)}: check-file e-Fatura XML dosyalarını henüz okumuyor (does not read e-Fatura XML files yet); CSV ve XLSX dışa aktarımlarını okur (it reads CSV and XLSX exports)`,
+    };
   }
   const tried: EtlFileCheck['tried'] = [];
   let last: EtlFileCheck | null = null;
@@ -117,7 +139,10 @@ export async function checkSourceFile(config: PanoConfig, file: string, opts: Ch
         : r === 'hr'
           ? await checkHr(config, full, opts, named ? HR_STREAMS[named] : undefined)
           : await checkTelecom(config, full, opts, named);
-    if (placed) c.notes.unshift(`${placed === 'hr' ? 'İK dışa aktarım klasöründe' : placed === VEEAM_SOURCE_ID ? 'Veeam dışa aktarım klasöründe' : 'telekom dosyalarının yerinde'} (in the configured folder of ${placed})`);
+    if (placed)
+      c.notes.unshift(
+        `${placed === 'hr' ? 'İK dışa aktarım klasöründe' : placed === VEEAM_SOURCE_ID ? 'Veeam dışa aktarım klasöründe' : 'telekom dosyalarının yerinde'} (in the configured folder of ${placed})`,
+      );
     if (c.source !== null || order.length === 1) return c;
     tried.push({ source: r === 'veeam' ? VEEAM_SOURCE_ID : r, reason: c.refused ?? 'not recognised' });
     last = c;
@@ -231,7 +256,11 @@ async function checkHr(config: PanoConfig, file: string, opts: CheckFileOptions,
 }
 
 /** The persons of the configured personnel export (for a training or leave file), or undefined (check skipped). */
-async function personsOf(config: PanoConfig, columnMap: HrColumnMap | undefined, kind: HrKind | undefined): Promise<ReadonlyMap<string, PersonStatus> | undefined> {
+async function personsOf(
+  config: PanoConfig,
+  columnMap: HrColumnMap | undefined,
+  kind: HrKind | undefined,
+): Promise<ReadonlyMap<string, PersonStatus> | undefined> {
   if (kind !== 'training' && kind !== 'leave') return undefined;
   if (config.sources.hr.dbUrl) return undefined; // the personnel of the HR database are not read by check-file
   const origin = await openHrOrigin({ ...parseHrConfig({ exportDir: config.sources.hr.exportDir, kvkkSecret: config.kvkk.secret }), columnMap });
@@ -248,7 +277,13 @@ async function checkTelecom(config: PanoConfig, file: string, opts: CheckFileOpt
   const sources = telecomSources(config);
   const kinds: Array<{ id: string; spec: ColumnSpec[]; oneOf: string[][]; shape: string; title: string }> = [
     { id: 'telecom_lines', spec: REGISTRY_SPEC, oneOf: REGISTRY_REQUIRE_ONE_OF, shape: 'line_registry', title: 'hat listesi (line registry)' },
-    { id: 'telecom_operator_details', spec: DETAIL_SPEC, oneOf: DETAIL_REQUIRE_ONE_OF, shape: 'operator_detail', title: 'operatör detay dökümü (operator detail)' },
+    {
+      id: 'telecom_operator_details',
+      spec: DETAIL_SPEC,
+      oneOf: DETAIL_REQUIRE_ONE_OF,
+      shape: 'operator_detail',
+      title: 'operatör detay dökümü (operator detail)',
+    },
   ].filter((k) => !source || source === 'telecom' || source === k.id);
   const name = path.basename(file);
   const { text } = decodeText(fs.readFileSync(file));
@@ -265,7 +300,8 @@ async function checkTelecom(config: PanoConfig, file: string, opts: CheckFileOpt
           if (v.ok) out.valid++;
           else {
             out.rejected++;
-            if (out.rejects.length < (opts.maxRejects ?? 5)) out.rejects.push({ locator: def.locator(item as unknown as Record<string, unknown>), reason: v.reason });
+            if (out.rejects.length < (opts.maxRejects ?? 5))
+              out.rejects.push({ locator: def.locator(item as unknown as Record<string, unknown>), reason: v.reason });
           }
         }
       }
@@ -300,7 +336,9 @@ export function renderFileCheck(c: EtlFileCheck): string {
     : [
         ['uygulanan (applied)', c.mapping.columns.length ? c.mapping.columns.map((m) => `${m.header} → ${m.field}`).join(', ') : 'hiçbiri (none)'],
         ...(c.mapping.unused.length ? [['dosyada yok (not in the file)', c.mapping.unused.join(', ')] as [string, string]] : []),
-        ...(c.mapping.values.length ? [['değerler (values)', c.mapping.values.map((v) => `${v.field}: ${v.from} → ${v.to}`).join(', ')] as [string, string]] : []),
+        ...(c.mapping.values.length
+          ? [['değerler (values)', c.mapping.values.map((v) => `${v.field}: ${v.from} → ${v.to}`).join(', ')] as [string, string]]
+          : []),
       ];
   const width = Math.max(...facts.map(([k]) => k.length), ...subs.map(([k]) => k.length + 2), 'Okunan sütunlar (columns read)'.length) + 2;
   for (const [k, v] of facts) lines.push(`${`${k}:`.padEnd(width)}${v}`);

@@ -24,7 +24,6 @@ export type { EtlProgress, EtlRunResult, SourceState } from './runner.js';
 export { SOURCE_STATE_WORDS, describeChecks, stateOfRunLog } from './runner.js';
 export { checkSourceFile, renderFileCheck, CHECK_FILE_SOURCES, type EtlFileCheck, type CheckFileOptions } from './check-file.js';
 
-
 /** The sources Pano is configured to read. */
 /** GLPI's generator makes ≈ 6 000 tickets a year at its own scale 1; Pano's demo scale 1 is ≈ 13 300 a year. */
 const GLPI_TICKETS_PER_SCALE = 2.2;
@@ -92,7 +91,13 @@ export async function generateDemoSources(
   // GLPI first: the inventory demo adds its asset tables to the same GLPI database.
   if (want('helpdesk')) {
     const file = path.join(config.sources.demoDir, 'glpi.sqlite');
-    out.helpdesk = await createGlpiDemoSource(file, { seed, scale: GLPI_TICKETS_PER_SCALE * scale, now: opts.now, years: opts.years ?? 3, timezone: config.sources.glpi.timezone });
+    out.helpdesk = await createGlpiDemoSource(file, {
+      seed,
+      scale: GLPI_TICKETS_PER_SCALE * scale,
+      now: opts.now,
+      years: opts.years ?? 3,
+      timezone: config.sources.glpi.timezone,
+    });
   }
   if (want('inventory')) {
     if (!want('helpdesk') && !fs.existsSync(path.join(config.sources.demoDir, 'glpi.sqlite'))) {
@@ -110,14 +115,18 @@ export async function generateDemoSources(
  * `pano etl status`: the serving snapshot, the kept ones, and the last run of each source — each with its state
  * in the words `pano etl run` uses (stateOfRunLog) and its checks.
  */
-export async function etlStatus(
-  config: PanoConfig,
-): Promise<{ serving: SnapshotManifest | null; snapshots: SnapshotManifest[]; lastRuns: Array<Record<string, any> & { state: SourceState; checks: Array<{ name: string; passed: boolean }> }> }> {
+export async function etlStatus(config: PanoConfig): Promise<{
+  serving: SnapshotManifest | null;
+  snapshots: SnapshotManifest[];
+  lastRuns: Array<Record<string, any> & { state: SourceState; checks: Array<{ name: string; passed: boolean }> }>;
+}> {
   const store = new SnapshotStore(config.warehouse.dir);
   const appDb = await openAppDb(config.appDbUrl);
   try {
     const latest = appDb('etl_runs').select('source').max({ id: 'id' }).groupBy('source');
-    const rows = await appDb('etl_runs').whereIn('id', appDb.from(latest.as('l')).select('id')).orderBy('source');
+    const rows = await appDb('etl_runs')
+      .whereIn('id', appDb.from(latest.as('l')).select('id'))
+      .orderBy('source');
     const lastRuns = rows.map((r: Record<string, any>) => ({ ...r, ...stateOfRunLog(r as { status: string; checks_json?: string | null }) }));
     return { serving: store.current(), snapshots: store.list(), lastRuns };
   } finally {
@@ -129,7 +138,9 @@ export async function etlStatus(
 export async function listQuarantine(config: PanoConfig, opts: { source?: string; runId?: string; limit?: number } = {}) {
   const appDb = await openAppDb(config.appDbUrl);
   try {
-    let q = appDb('quarantine').orderBy('id', 'desc').limit(opts.limit ?? 50);
+    let q = appDb('quarantine')
+      .orderBy('id', 'desc')
+      .limit(opts.limit ?? 50);
     if (opts.source) q = q.where({ source: opts.source });
     if (opts.runId) q = q.where({ run_id: opts.runId });
     else {

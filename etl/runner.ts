@@ -83,8 +83,7 @@ export function stateOfRunLog(row: { status: string; checks_json?: string | null
   } catch {
     checks = [];
   }
-  const state: SourceState =
-    row.status === 'running' ? 'running' : row.status === 'failed' ? 'failed' : checks.some((c) => !c.passed) ? 'warn' : 'ok';
+  const state: SourceState = row.status === 'running' ? 'running' : row.status === 'failed' ? 'failed' : checks.some((c) => !c.passed) ? 'warn' : 'ok';
   return { state, checks };
 }
 
@@ -295,7 +294,12 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
     for await (const batch of records) {
       if (since && inc) {
         appender.flush(); // a key changed twice in this run: its row from an earlier batch must be there to be replaced
-        await deleteKeys(conn, qualified, inc.key, batch.map((r) => r[sourceKeyField(source, r)] as string | number));
+        await deleteKeys(
+          conn,
+          qualified,
+          inc.key,
+          batch.map((r) => r[sourceKeyField(source, r)] as string | number),
+        );
       }
       const good: Array<Record<string, unknown>> = [];
       const bad: Array<Record<string, unknown>> = [];
@@ -352,7 +356,10 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
       : [];
     const failedChecks = checks.filter((c) => !c.passed);
     if (failedChecks.some((c) => c.severity === 'fail')) {
-      const why = failedChecks.filter((c) => c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`).join('; ');
+      const why = failedChecks
+        .filter((c) => c.severity === 'fail')
+        .map((c) => `${c.name}: ${c.detail}`)
+        .join('; ');
       throw new QualityGateError(`${source.title}: quality check failed (${why})`, checks);
     }
     await conn.run('COMMIT');
@@ -371,7 +378,21 @@ async function runSource(source: SourceDefinition<any>, ctx: SourceRunContext): 
     };
     if (since) status.watermark = since.toISOString();
     status.mode = since ? 'incremental' : 'full';
-    logger.info({ run_id: runId, source: source.id, mode: status.mode, since: since?.toISOString(), rows_read: rowsRead, rows_in_bulk: rowsInBulk, rows_loaded: rowsLoaded, rows_total: totalRows, rows_rejected: rowsRejected, checks_failed: status.checksFailed }, 'etl.source.done');
+    logger.info(
+      {
+        run_id: runId,
+        source: source.id,
+        mode: status.mode,
+        since: since?.toISOString(),
+        rows_read: rowsRead,
+        rows_in_bulk: rowsInBulk,
+        rows_loaded: rowsLoaded,
+        rows_total: totalRows,
+        rows_rejected: rowsRejected,
+        checks_failed: status.checksFailed,
+      },
+      'etl.source.done',
+    );
     report('done');
     return await finish(status);
   } catch (e) {
@@ -421,9 +442,11 @@ async function carryOver(source: SourceDefinition<any>, ctx: SourceRunContext, o
   const { schema, table } = source.raw;
   const prevColumns = async (t: string) =>
     (
-      (await ctx.conn.runAndReadAll(
-        `SELECT column_name FROM duckdb_columns() WHERE database_name = 'prev' AND schema_name = '${schema}' AND table_name = '${t}'`,
-      )).getRowObjectsJson() as Array<{ column_name: string }>
+      (
+        await ctx.conn.runAndReadAll(
+          `SELECT column_name FROM duckdb_columns() WHERE database_name = 'prev' AND schema_name = '${schema}' AND table_name = '${t}'`,
+        )
+      ).getRowObjectsJson() as Array<{ column_name: string }>
     ).map((r) => r.column_name);
   const mainColumns = await prevColumns(table);
   if (mainColumns.length === 0) return false;
@@ -433,7 +456,10 @@ async function carryOver(source: SourceDefinition<any>, ctx: SourceRunContext, o
   await ctx.conn.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   if (missing.length) {
     const declared = new Set(declaredColumns.map((c) => c.name));
-    const common = mainColumns.filter((c) => declared.has(c)).map((c) => `"${c}"`).join(', ');
+    const common = mainColumns
+      .filter((c) => declared.has(c))
+      .map((c) => `"${c}"`)
+      .join(', ');
     await ctx.conn.run(createTableSql(schema, table, declaredColumns));
     await ctx.conn.run(`INSERT INTO ${schema}.${table} BY NAME SELECT ${common} FROM prev.${schema}.${table}`);
   } else {

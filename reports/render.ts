@@ -158,7 +158,7 @@ export class ReportRenderer {
   /** stats() plus the pages Chromium has open (the initial blank tab counts as one): a leak shows here. */
   async health(): Promise<RendererStats & { openPages: number | null }> {
     const browser = this.current?.connected ? this.current : null;
-    const openPages = browser ? (await browser.pages().catch(() => null))?.length ?? null : null;
+    const openPages = browser ? ((await browser.pages().catch(() => null))?.length ?? null) : null;
     return { ...this.stats(), openPages };
   }
 
@@ -251,7 +251,9 @@ export class ReportRenderer {
       page = await opened;
       // Fail at once if the page crashes or closes instead of waiting for the time limit.
       const gone = new Promise<never>((_, reject) => {
-        page!.once('error', (e) => reject(new ReportError(`Print page crashed: ${errorMessage(e)}`, { code: 'report_browser_lost', retryable: true, cause: e })));
+        page!.once('error', (e) =>
+          reject(new ReportError(`Print page crashed: ${errorMessage(e)}`, { code: 'report_browser_lost', retryable: true, cause: e })),
+        );
         page!.once('close', () => reject(new ReportError('Print page was closed', { code: 'report_browser_lost', retryable: true })));
       });
       gone.catch(() => undefined);
@@ -298,10 +300,11 @@ export class ReportRenderer {
       } catch (e) {
         if (e instanceof TimeoutError) {
           const detail = pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : '';
-          throw new ReportError(
-            `Report ${req.reportId}: the print page did not become ready (data-pano-ready) within ${timeoutMs} ms${detail}`,
-            { code: 'report_timeout', retryable: true, cause: e },
-          );
+          throw new ReportError(`Report ${req.reportId}: the print page did not become ready (data-pano-ready) within ${timeoutMs} ms${detail}`, {
+            code: 'report_timeout',
+            retryable: true,
+            cause: e,
+          });
         }
         throw e;
       }
@@ -438,7 +441,10 @@ export function classifyRenderError(e: unknown, stage: Stage, reportId: string):
   }
   const net = /net::(ERR_[A-Z_]+)/.exec(msg);
   if (net) {
-    const transient = /CONNECTION_(REFUSED|RESET|CLOSED|ABORTED|FAILED|TIMED_OUT)|EMPTY_RESPONSE|NETWORK_CHANGED|TIMED_OUT|ADDRESS_UNREACHABLE|INTERNET_DISCONNECTED|NETWORK_IO_SUSPENDED/.test(net[1]);
+    const transient =
+      /CONNECTION_(REFUSED|RESET|CLOSED|ABORTED|FAILED|TIMED_OUT)|EMPTY_RESPONSE|NETWORK_CHANGED|TIMED_OUT|ADDRESS_UNREACHABLE|INTERNET_DISCONNECTED|NETWORK_IO_SUSPENDED/.test(
+        net[1],
+      );
     return new ReportError(`${what}: the print page could not be loaded (${net[1]})`, { code: 'report_navigation_failed', retryable: transient, cause: e });
   }
   return new ReportError(`${what}: rendering failed while ${stageText(stage)} (${firstLine(msg)})`, { code: 'report_failed', cause: e });
@@ -517,7 +523,9 @@ function remember(list: string[], message: string): void {
 }
 
 function stageText(stage: Stage): string {
-  return { launch: 'starting Chromium', page: 'opening a page', navigate: 'loading the print page', ready: 'waiting for the ready marker', print: 'printing' }[stage];
+  return { launch: 'starting Chromium', page: 'opening a page', navigate: 'loading the print page', ready: 'waiting for the ready marker', print: 'printing' }[
+    stage
+  ];
 }
 
 function firstLine(s: string): string {

@@ -65,12 +65,7 @@ export class SubscriptionRunError extends PanoError {
   }
 }
 
-export type SubscriptionRunner = (
-  subscription: Subscription,
-  runKey: string,
-  scheduledAt: Date,
-  context?: { signal?: AbortSignal },
-) => Promise<RunSummary>;
+export type SubscriptionRunner = (subscription: Subscription, runKey: string, scheduledAt: Date, context?: { signal?: AbortSignal }) => Promise<RunSummary>;
 
 export function createSubscriptionRunner(opts: CreateSubscriptionRunnerOptions): SubscriptionRunner {
   const log = opts.logger ?? silentLogger;
@@ -123,7 +118,8 @@ export function createSubscriptionRunner(opts: CreateSubscriptionRunnerOptions):
     };
 
     if (!definition) return fail(new ReportError(`Unknown report "${subscription.reportId}"`, { code: 'report_not_found' }));
-    if (subscription.format !== 'pdf') return fail(new ReportError(`Format "${subscription.format}" is not supported (only pdf)`, { code: 'report_format_unsupported' }));
+    if (subscription.format !== 'pdf')
+      return fail(new ReportError(`Format "${subscription.format}" is not supported (only pdf)`, { code: 'report_format_unsupported' }));
 
     let failedSources: string[] = [];
     if (opts.sourceHealth) {
@@ -150,7 +146,11 @@ export function createSubscriptionRunner(opts: CreateSubscriptionRunnerOptions):
         scheduledAt,
         timezone,
       });
-      throw new SubscriptionRunError(`Run ${runKey}: ${reason}`, { ...summary, stage: 'held', skipped: result.skipped, failed: result.failed, delivery: result }, { retryable: true });
+      throw new SubscriptionRunError(
+        `Run ${runKey}: ${reason}`,
+        { ...summary, stage: 'held', skipped: result.skipped, failed: result.failed, delivery: result },
+        { retryable: true },
+      );
     }
 
     const renderStarted = Date.now();

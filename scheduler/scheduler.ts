@@ -20,12 +20,7 @@ export { seedDefaultSubscriptions } from './subscriptions.js';
  * - Each run has a time limit; when it is exceeded the run is logged as failed and its AbortSignal fires.
  */
 
-export type RunSubscription = (
-  subscription: Subscription,
-  runKey: string,
-  scheduledAt: Date,
-  context: { signal: AbortSignal },
-) => Promise<unknown>;
+export type RunSubscription = (subscription: Subscription, runKey: string, scheduledAt: Date, context: { signal: AbortSignal }) => Promise<unknown>;
 
 export interface StartSchedulerOptions {
   db: AppDb;
@@ -168,7 +163,10 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Sched
           const key = due ? runKeyOf(subscription.id, due) : null;
           if (key === lastBlockedKey) return;
           lastBlockedKey = key;
-          log.warn({ subscription_id: subscription.id, report_id: subscription.reportId, run_key: key, reason: 'previous_run_still_running' }, 'scheduler.job.skipped');
+          log.warn(
+            { subscription_id: subscription.id, report_id: subscription.reportId, run_key: key, reason: 'previous_run_still_running' },
+            'scheduler.job.skipped',
+          );
         },
       },
       async (self: Cron) => {
@@ -196,7 +194,14 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Sched
     }
     jobs = next;
     log.info(
-      { jobs: jobs.map((j) => ({ subscription_id: j.subscription.id, cron: j.subscription.cron, timezone: j.subscription.timezone, next_run: j.cron.nextRun()?.toISOString() ?? null })) },
+      {
+        jobs: jobs.map((j) => ({
+          subscription_id: j.subscription.id,
+          cron: j.subscription.cron,
+          timezone: j.subscription.timezone,
+          next_run: j.cron.nextRun()?.toISOString() ?? null,
+        })),
+      },
       'scheduler.jobs.loaded',
     );
   }

@@ -76,10 +76,7 @@ export const DEFAULT_SUBSCRIPTION_OWNER = 'mudur';
  * First start: when there is no subscription at all, subscribe the director to the weekly helpdesk report.
  * Returns the new subscription's id, or null when subscriptions already exist (nothing is changed then).
  */
-export async function seedDefaultSubscriptions(
-  db: AppDb,
-  opts: { directorEmail: string; cron: string; timezone: string },
-): Promise<number | null> {
+export async function seedDefaultSubscriptions(db: AppDb, opts: { directorEmail: string; cron: string; timezone: string }): Promise<number | null> {
   const [{ n }] = (await db('subscriptions').count({ n: '*' })) as Array<{ n: number | string }>;
   if (Number(n) > 0) return null;
   const name = getReport(DEFAULT_SUBSCRIPTION_REPORT_ID)?.title.tr ?? 'Yardım Masası Haftalık Raporu';

@@ -5,9 +5,24 @@ import type { CubeQuery } from './kpi/helpdesk.js';
  * The print page in the portal renders `blocks`; the renderer turns that page into an A4 PDF.
  */
 export type Block =
-  | { kind: 'kpi'; id: string; title: string; query: string; measure: string; format: 'number' | 'percent' | 'hours' | 'money'; compare?: boolean; hint?: string }
+  | {
+      kind: 'kpi';
+      id: string;
+      title: string;
+      query: string;
+      measure: string;
+      format: 'number' | 'percent' | 'hours' | 'money';
+      compare?: boolean;
+      hint?: string;
+    }
   | { kind: 'line' | 'bar'; id: string; title: string; query: string; measures: string[]; x: string; format: 'number' | 'percent' | 'hours' | 'money' }
-  | { kind: 'table'; id: string; title: string; query: string; columns: Array<{ member: string; title: string; format?: 'number' | 'percent' | 'hours' | 'money' | 'text' }> }
+  | {
+      kind: 'table';
+      id: string;
+      title: string;
+      query: string;
+      columns: Array<{ member: string; title: string; format?: 'number' | 'percent' | 'hours' | 'money' | 'text' }>;
+    }
   | { kind: 'text'; id: string; text: string };
 
 export interface ReportDefinition {

@@ -1,7 +1,23 @@
 import { DateTime } from 'luxon';
 import { getReport } from './reports/index.js';
 
-const TURKISH_ASCII: Record<string, string> = { ı: 'i', İ: 'i', ş: 's', Ş: 's', ğ: 'g', Ğ: 'g', ç: 'c', Ç: 'c', ö: 'o', Ö: 'o', ü: 'u', Ü: 'u', â: 'a', î: 'i', û: 'u' };
+const TURKISH_ASCII: Record<string, string> = {
+  ı: 'i',
+  İ: 'i',
+  ş: 's',
+  Ş: 's',
+  ğ: 'g',
+  Ğ: 'g',
+  ç: 'c',
+  Ç: 'c',
+  ö: 'o',
+  Ö: 'o',
+  ü: 'u',
+  Ü: 'u',
+  â: 'a',
+  î: 'i',
+  û: 'u',
+};
 
 /** "Yardım Masası Haftalık" → "yardim-masasi-haftalik": ASCII, lower case, hyphens; safe in any mail client and file system. */
 export function slugifyTr(text: string): string {

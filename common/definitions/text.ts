@@ -100,7 +100,14 @@ export const TR_FOLD = {
 const TR_ASCII: Readonly<Record<string, string>> = { ç: 'c', ğ: 'g', ı: 'i', ö: 'o', ş: 's', ü: 'u' };
 const TR_CIRCUMFLEX_ASCII: Readonly<Record<string, string>> = { ...TR_ASCII, â: 'a', î: 'i', û: 'u' };
 const LATIN_ASCII: Readonly<Record<string, string>> = {
-  ...TR_CIRCUMFLEX_ASCII, ê: 'e', é: 'e', è: 'e', á: 'a', à: 'a', ó: 'o', ú: 'u',
+  ...TR_CIRCUMFLEX_ASCII,
+  ê: 'e',
+  é: 'e',
+  è: 'e',
+  á: 'a',
+  à: 'a',
+  ó: 'o',
+  ú: 'u',
 };
 
 // eslint-disable-next-line no-control-regex
@@ -129,10 +136,17 @@ export function turkishFold(s: string, opts: FoldOptions = {}): string {
       t = t.replace(/[çğıöşüâîû]/g, (ch) => TR_CIRCUMFLEX_ASCII[ch]);
       break;
     case 'latin':
-      t = t.normalize('NFD').replace(/\u0307/g, '').normalize('NFC').replace(/[çğıöşüâîûêéèáàóú]/g, (ch) => LATIN_ASCII[ch]);
+      t = t
+        .normalize('NFD')
+        .replace(/\u0307/g, '')
+        .normalize('NFC')
+        .replace(/[çğıöşüâîûêéèáàóú]/g, (ch) => LATIN_ASCII[ch]);
       break;
     case 'strip-marks':
-      t = t.replace(/ı/g, 'i').normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+      t = t
+        .replace(/ı/g, 'i')
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '');
       break;
   }
   return keepOnly(t, keep);

@@ -110,4 +110,3 @@ export function fsyncDir(dir: string): void {
     // some filesystems do not allow fsync on a directory; the rename is still atomic
   }
 }
-

@@ -87,8 +87,12 @@ export class ZoneClock {
 export function parseWallClockToLocalMs(s: string): number | null {
   const m = WALL_CLOCK_RE.exec(s.trim());
   if (!m) return null;
-  const y = +m[1], mo = +m[2], d = +m[3];
-  const h = m[4] ? +m[4] : 0, mi = m[5] ? +m[5] : 0, sec = m[6] ? +m[6] : 0;
+  const y = +m[1],
+    mo = +m[2],
+    d = +m[3];
+  const h = m[4] ? +m[4] : 0,
+    mi = m[5] ? +m[5] : 0,
+    sec = m[6] ? +m[6] : 0;
   const ms = m[7] ? Math.floor(+`0.${m[7]}` * 1000) : 0;
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return null;
   const t = Date.UTC(y, mo - 1, d, h, mi, sec, ms);

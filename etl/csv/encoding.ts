@@ -104,7 +104,7 @@ function firstInvalidOffset(buf: Buffer): number {
     if (isUtf8(buf.subarray(0, mid))) lo = mid;
     else hi = mid;
   }
-  for (let p = lo; p < buf.length; ) {
+  for (let p = lo; p < buf.length;) {
     const b = buf[p];
     const need = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (need === 0 || p + need > buf.length || !isUtf8(buf.subarray(p, p + need))) return p;

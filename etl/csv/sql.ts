@@ -58,7 +58,10 @@ export async function* stagedRows<T>(
     }
     const from = starts[line - 1] ?? text.length;
     const to = starts[line] ?? text.length;
-    const raw = text.slice(from, to).replace(/[\r\n]+$/, '').replace(/^\ufeff/, '');
+    const raw = text
+      .slice(from, to)
+      .replace(/[\r\n]+$/, '')
+      .replace(/^\ufeff/, '');
     return raw.length > 2000 ? `${raw.slice(0, 2000)}… (+${raw.length - 2000} characters, see the file)` : raw;
   };
   let batch: T[] = [];
@@ -92,7 +95,12 @@ export async function lookupTable(
   const rows = (await conn.runAndReadAll(select)).getRowObjectsJson() as Array<Record<string, unknown>>;
   const literal = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : sqlString(String(v)));
   for (let i = 0; i < rows.length; i += 1000) {
-    await conn.run(`INSERT INTO ${table} VALUES ${rows.slice(i, i + 1000).map((r) => `(${ask(r).map(literal).join(', ')})`).join(', ')}`);
+    await conn.run(
+      `INSERT INTO ${table} VALUES ${rows
+        .slice(i, i + 1000)
+        .map((r) => `(${ask(r).map(literal).join(', ')})`)
+        .join(', ')}`,
+    );
   }
 }
 
@@ -105,7 +113,9 @@ export async function demoteLooseCopies(conn: DuckDBConnection, convTables: stri
   if (convTables.length === 0) return;
   // the loose keys of the rows left to JavaScript (few): only those are looked for among the plain rows
   await conn.run(`DROP TABLE IF EXISTS fast_lane_loose`);
-  await conn.run(`CREATE TEMP TABLE fast_lane_loose AS SELECT DISTINCT loose FROM (${convTables.map((t) => `SELECT loose FROM ${t} WHERE NOT _plain`).join(' UNION ALL ')})`);
+  await conn.run(
+    `CREATE TEMP TABLE fast_lane_loose AS SELECT DISTINCT loose FROM (${convTables.map((t) => `SELECT loose FROM ${t} WHERE NOT _plain`).join(' UNION ALL ')})`,
+  );
   const [[n]] = (await conn.runAndReadAll('SELECT count(*) FROM fast_lane_loose')).getRows();
   if (Number(n) > 0) for (const t of convTables) await conn.run(`UPDATE ${t} SET _plain = false WHERE _plain AND loose IN (SELECT loose FROM fast_lane_loose)`);
   await conn.run(`DROP TABLE fast_lane_loose`);

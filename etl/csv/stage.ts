@@ -102,7 +102,9 @@ export async function stageDelimitedFiles(conn: DuckDBConnection, opts: StageOpt
     await conn.run(`DROP TABLE IF EXISTS ${table}`);
     const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
     if (paths.length === 0) {
-      await conn.run(`CREATE TEMP TABLE ${table} (${Array.from({ length: Math.max(width, 1) }, (_, i) => `c${i} VARCHAR`).join(', ')}, _file INTEGER, _line INTEGER)`);
+      await conn.run(
+        `CREATE TEMP TABLE ${table} (${Array.from({ length: Math.max(width, 1) }, (_, i) => `c${i} VARCHAR`).join(', ')}, _file INTEGER, _line INTEGER)`,
+      );
       return results;
     }
     const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -127,7 +129,8 @@ export async function stageDelimitedFiles(conn: DuckDBConnection, opts: StageOpt
       if (!r.ok) continue;
       const c = found.get(i);
       const n = Number(c?.n ?? 0);
-      if (n !== r.rows) results[i] = { ok: false, why: `${n} rows for ${r.rows} lines (blank lines, values spanning lines or rows with the wrong number of fields)` };
+      if (n !== r.rows)
+        results[i] = { ok: false, why: `${n} rows for ${r.rows} lines (blank lines, values spanning lines or rows with the wrong number of fields)` };
       // (a line break inside a value shows in the row count, a bare carriage return as mixed line endings)
       else if (Number(c?.odd ?? 0) > 0) results[i] = { ok: false, why: 'a value holds a quote' };
       if (!results[i].ok) refused.push(i);
@@ -147,7 +150,13 @@ export async function stageDelimitedFiles(conn: DuckDBConnection, opts: StageOpt
 function hasOtherWhitespace(buf: Buffer, delimiter: string): boolean {
   if (delimiter !== '\t' && buf.indexOf(0x09) >= 0) return true;
   if (buf.indexOf(0x0b) >= 0 || buf.indexOf(0x0c) >= 0) return true;
-  for (const seq of [[0xc2, 0xa0], [0xe1, 0x9a, 0x80], [0xe2, 0x81, 0x9f], [0xe3, 0x80, 0x80]]) if (buf.indexOf(Buffer.from(seq)) >= 0) return true;
+  for (const seq of [
+    [0xc2, 0xa0],
+    [0xe1, 0x9a, 0x80],
+    [0xe2, 0x81, 0x9f],
+    [0xe3, 0x80, 0x80],
+  ])
+    if (buf.indexOf(Buffer.from(seq)) >= 0) return true;
   // U+FEFF anywhere but a byte-order mark at the start
   if (buf.indexOf(Buffer.from([0xef, 0xbb, 0xbf]), 1) >= 0) return true;
   // U+2000–U+200A, U+2028, U+2029, U+202F (E2 80 xx; not the quotes and dashes of the same block)

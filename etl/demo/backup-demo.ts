@@ -226,14 +226,41 @@ function buildInventory(rng: DemoRandom, scale: number): Inventory {
   const bareos: BareosJobDef[] = [];
   const bj = (d: Omit<BareosJobDef, 'growth'>) => bareos.push({ growth: 0.15, ...d });
   bj({ name: 'BackupCatalog', clientId: client('bareos-fd'), fileSetId: 5, type: 'B', plan: 'full', times: [4 * 60], sizeGb: 2, change: 1, filesPerGb: 1 });
-  for (const [db, fs_, gb] of [['ebys-db', 2, 60], ['muhasebe-db', 2, 40], ['cbs-db', 2, 120], ['kbs-db', 2, 30], ['glpi-db', 3, 8]] as const) {
+  for (const [db, fs_, gb] of [
+    ['ebys-db', 2, 60],
+    ['muhasebe-db', 2, 40],
+    ['cbs-db', 2, 120],
+    ['kbs-db', 2, 30],
+    ['glpi-db', 3, 8],
+  ] as const) {
     const id = client(`${db}-fd`);
     bj({ name: `${db}-dump`, clientId: id, fileSetId: fs_, type: 'B', plan: 'full', times: [90], sizeGb: gb, change: 1, filesPerGb: 0.5 });
-    if (db !== 'glpi-db') bj({ name: `${db}-log`, clientId: id, fileSetId: 6, type: 'B', plan: 'incremental', times: [480, 600, 720, 840, 960, 1080], sizeGb: gb, change: 0.01, filesPerGb: 40 });
+    if (db !== 'glpi-db')
+      bj({
+        name: `${db}-log`,
+        clientId: id,
+        fileSetId: 6,
+        type: 'B',
+        plan: 'incremental',
+        times: [480, 600, 720, 840, 960, 1080],
+        sizeGb: gb,
+        change: 0.01,
+        filesPerGb: 40,
+      });
   }
   bj({ name: 'ebys-db-dogrulama', clientId: 2, fileSetId: 2, type: 'V', plan: 'verify', times: [6 * 60], sizeGb: 60, change: 0, filesPerGb: 0.5 });
   for (const name of ['pano-app', 'web01', 'web02', 'eposta01', 'yedek-nas', 'kamera-arsiv', 'dns01']) {
-    bj({ name: `${name}-sistem`, clientId: client(`${name}-fd`), fileSetId: 1, type: 'B', plan: 'weekly', times: [21 * 60 + 30], sizeGb: rng.lognormal(40, 0.4), change: 0.02, filesPerGb: 900 });
+    bj({
+      name: `${name}-sistem`,
+      clientId: client(`${name}-fd`),
+      fileSetId: 1,
+      type: 'B',
+      plan: 'weekly',
+      times: [21 * 60 + 30],
+      sizeGb: rng.lognormal(40, 0.4),
+      change: 0.02,
+      filesPerGb: 900,
+    });
   }
   const shares = elastic(30, scale, 2);
   for (let i = 0; i < shares; i++) {
@@ -252,7 +279,18 @@ function buildInventory(rng: DemoRandom, scale: number): Inventory {
     });
   }
   const orphanClientId = clients.length + 100;
-  bj({ name: 'eski-muhasebe-sistem', clientId: orphanClientId, fileSetId: 1, type: 'B', plan: 'weekly', times: [21 * 60], sizeGb: 30, change: 0.02, filesPerGb: 900, untilDay: 90 });
+  bj({
+    name: 'eski-muhasebe-sistem',
+    clientId: orphanClientId,
+    fileSetId: 1,
+    type: 'B',
+    plan: 'weekly',
+    times: [21 * 60],
+    sizeGb: 30,
+    change: 0.02,
+    filesPerGb: 900,
+    untilDay: 90,
+  });
 
   const map: Inventory['map'] = [
     ['dc*', 'Active Directory', 'BILGI_ISLEM', 24],
@@ -329,8 +367,24 @@ function timeSpan(sec: number): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}.${String(frac).padStart(7, '0')}`;
 }
 
-const EM_HEADER = '"RestorePointType","JobAlgorithm","BackupEndTime(UTC)","IncludedTags","State","TotalSize","VMName","Result","JobName","Reason","BackupCreationTime(UTC)"';
-const AHV_HEADER = ['JobName', 'VM', 'Date', 'BackupType', 'Status', 'StartTime', 'EndTime', 'Duration', 'TotalSize', 'DataRead', 'Transferred', 'BackupSize', 'Dedupe', 'Compression']
+const EM_HEADER =
+  '"RestorePointType","JobAlgorithm","BackupEndTime(UTC)","IncludedTags","State","TotalSize","VMName","Result","JobName","Reason","BackupCreationTime(UTC)"';
+const AHV_HEADER = [
+  'JobName',
+  'VM',
+  'Date',
+  'BackupType',
+  'Status',
+  'StartTime',
+  'EndTime',
+  'Duration',
+  'TotalSize',
+  'DataRead',
+  'Transferred',
+  'BackupSize',
+  'Dedupe',
+  'Compression',
+]
   .map(q)
   .join(';');
 
@@ -345,7 +399,8 @@ const VEEAM_ERRORS = [
   'Error: Timed out waiting for VM snapshot to complete.',
   'Error: The network path was not found.',
 ];
-const REPOSITORY_FULL = 'Error: There is not enough space on the disk. Failed to write data to the file [\\\\yedek-nas\\VeeamRepo\\Kamera-NVR01\\kamera-nvr01.vib].';
+const REPOSITORY_FULL =
+  'Error: There is not enough space on the disk. Failed to write data to the file [\\\\yedek-nas\\VeeamRepo\\Kamera-NVR01\\kamera-nvr01.vib].';
 
 // ─── output writers ──────────────────────────────────────────────────────────────────────────────
 
@@ -410,12 +465,18 @@ export async function generateBackupDemo(config: PanoConfig, opts: BackupDemoOpt
   if (!(years > 0)) throw new PanoError(`generateBackupDemo: years must be positive, got ${years}`, { code: 'demo_invalid' });
   const url = config.sources.backup.bareosUrl;
   if (!url.startsWith('sqlite:')) {
-    throw new PanoError(`The demo writes the Bareos catalog as SQLite; PANO_BAREOS_URL points to a real catalog (${url.split('@').pop()}). Unset it for the demo.`, { code: 'demo_invalid' });
+    throw new PanoError(
+      `The demo writes the Bareos catalog as SQLite; PANO_BAREOS_URL points to a real catalog (${url.split('@').pop()}). Unset it for the demo.`,
+      { code: 'demo_invalid' },
+    );
   }
   const bareosFile = path.resolve(url.slice('sqlite:'.length).replace(/^\/\//, ''));
   const veeamDir = path.resolve(config.sources.backup.veeamDir);
   if (fs.existsSync(veeamDir) && fs.readdirSync(veeamDir).length > 0 && !fs.existsSync(path.join(veeamDir, DEMO_MARKER))) {
-    throw new PanoError(`Refusing to replace ${veeamDir}: it holds files the demo did not write (no ${DEMO_MARKER} marker). Point PANO_VEEAM_DIR elsewhere for the demo.`, { code: 'demo_refused' });
+    throw new PanoError(
+      `Refusing to replace ${veeamDir}: it holds files the demo did not write (no ${DEMO_MARKER} marker). Point PANO_VEEAM_DIR elsewhere for the demo.`,
+      { code: 'demo_refused' },
+    );
   }
   const tz = opts.timezone ?? config.timezone;
   const clock = zoneClock(tz);
@@ -509,9 +570,22 @@ function writeHistory(c: HistoryCtx): BackupDemoSummary {
   const insClient = db.prepare('INSERT INTO Client (ClientId, Name, Uname, AutoPrune, FileRetention, JobRetention) VALUES (?, ?, ?, 1, 5184000, 31536000)');
   for (const cl of inv.clients) insClient.run(cl.id, cl.name, cl.uname);
   const insPool = db.prepare("INSERT INTO Pool (PoolId, Name, PoolType, LabelFormat, NumVols, MaxVols, VolRetention) VALUES (?, ?, 'Backup', ?, ?, 100, ?)");
-  for (const [id, name, ret] of [[1, 'Full', 31536000], [2, 'Incremental', 2592000], [3, 'Differential', 7776000], [4, 'Katalog', 2592000]] as const) insPool.run(id, name, `${name}-`, 10 + id, ret);
+  for (const [id, name, ret] of [
+    [1, 'Full', 31536000],
+    [2, 'Incremental', 2592000],
+    [3, 'Differential', 7776000],
+    [4, 'Katalog', 2592000],
+  ] as const)
+    insPool.run(id, name, `${name}-`, 10 + id, ret);
   const insFs = db.prepare("INSERT INTO FileSet (FileSetId, FileSet, MD5, CreateTime, FileSetText) VALUES (?, ?, ?, ?, '')");
-  for (const [id, name] of [[1, 'LinuxAll'], [2, 'PostgreSQLDump'], [3, 'MySQLDump'], [4, 'BirimPaylasim'], [5, 'Catalog'], [6, 'DBArsivLog']] as const) {
+  for (const [id, name] of [
+    [1, 'LinuxAll'],
+    [2, 'PostgreSQLDump'],
+    [3, 'MySQLDump'],
+    [4, 'BirimPaylasim'],
+    [5, 'Catalog'],
+    [6, 'DBArsivLog'],
+  ] as const) {
     insFs.run(id, name, `md5${id}xPano+Demo`, clock.format(startMs - 30 * DAY));
   }
   const cols = BAREOS_JOB_COLUMNS.join(', ');
@@ -537,7 +611,14 @@ function writeHistory(c: HistoryCtx): BackupDemoSummary {
     },
     bareos: { jobs: 0, jobRows: 0, histoRows: 0, clients: inv.clients.length, orphanJobs: 0, byStatus: {}, byType: {} },
     faults: {
-      failingJob: { tool: 'veeam', job: 'Kamera-NVR01 Yedek', server: 'kamera-nvr01', failingSince: new Date(failingSince).toISOString(), failedSessions: 0, lastGoodAt: null },
+      failingJob: {
+        tool: 'veeam',
+        job: 'Kamera-NVR01 Yedek',
+        server: 'kamera-nvr01',
+        failingSince: new Date(failingSince).toISOString(),
+        failedSessions: 0,
+        lastGoodAt: null,
+      },
       duplicateFile: null,
       truncatedLine: null,
       badVeeamRow: null,
@@ -589,7 +670,8 @@ function writeHistory(c: HistoryCtx): BackupDemoSummary {
           const running = end > nowMs;
           if (job.shape === 'em') {
             const stored = status === 'Failed' ? 0 : Math.round(read * (full ? 0.55 : 0.6));
-            const reason = status === 'Failed' ? (job.failing ? REPOSITORY_FULL : rng.pick(VEEAM_ERRORS)) : status === 'Warning' ? rng.pick(VEEAM_WARNINGS) : '';
+            const reason =
+              status === 'Failed' ? (job.failing ? REPOSITORY_FULL : rng.pick(VEEAM_ERRORS)) : status === 'Warning' ? rng.pick(VEEAM_WARNINGS) : '';
             emLines.push(
               [
                 q(full ? 'Full' : 'Increment'),
@@ -641,7 +723,26 @@ function writeHistory(c: HistoryCtx): BackupDemoSummary {
     }
     if (d === 0 && ahvLines.length) {
       // A session that never started: the host wrote the row without times.
-      ahvLines.splice(1, 0, [q('Günlük Yedek - nikah-randevu'), q('nikah-randevu'), q(''), q('Incremental'), q('Failed'), q(''), q(''), q(''), q('60 GB'), q('0 B'), q('0 B'), q('0 B'), q('1x'), q('1x')].join(';'));
+      ahvLines.splice(
+        1,
+        0,
+        [
+          q('Günlük Yedek - nikah-randevu'),
+          q('nikah-randevu'),
+          q(''),
+          q('Incremental'),
+          q('Failed'),
+          q(''),
+          q(''),
+          q(''),
+          q('60 GB'),
+          q('0 B'),
+          q('0 B'),
+          q('0 B'),
+          q('1x'),
+          q('1x'),
+        ].join(';'),
+      );
       summary.faults.badVeeamRow = { file: `AHV-Rapor_${ymOf(dayLocal)}.csv` };
     }
     em.write(ymOf(dayLocal), emLines);
@@ -736,8 +837,35 @@ function writeHistory(c: HistoryCtx): BackupDemoSummary {
         jobSeq++;
         const local = clock.format(sched).replace(' ', '_').replace(/:/g, '.');
         rows.push({
-          values: [0, `RestoreFiles.${local}_${pad(jobSeq % 100)}`, 'RestoreFiles', 'R', ' ', cl.id, done ? 'T' : 'R', clock.format(sched), clock.format(sched), done ? clock.format(end) : 0, done ? clock.format(end) : 0,
-            Math.floor(sched / 1000), jobSeq, Math.floor(startMs / 1000), done ? Math.round((bytes / GB) * 600) : 0, done ? bytes : 0, done ? bytes : 0, 0, 0, 1, 4, 0, 0, 0, 0, 0, null],
+          values: [
+            0,
+            `RestoreFiles.${local}_${pad(jobSeq % 100)}`,
+            'RestoreFiles',
+            'R',
+            ' ',
+            cl.id,
+            done ? 'T' : 'R',
+            clock.format(sched),
+            clock.format(sched),
+            done ? clock.format(end) : 0,
+            done ? clock.format(end) : 0,
+            Math.floor(sched / 1000),
+            jobSeq,
+            Math.floor(startMs / 1000),
+            done ? Math.round((bytes / GB) * 600) : 0,
+            done ? bytes : 0,
+            done ? bytes : 0,
+            0,
+            0,
+            1,
+            4,
+            0,
+            0,
+            0,
+            0,
+            0,
+            null,
+          ],
           startMs: sched,
           schedMs: sched,
           orphan: false,

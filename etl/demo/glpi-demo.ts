@@ -91,106 +91,173 @@ const R = 2 as const; // istek (request)
 /** Leaf and top-level categories tickets are filed under, with what people write. */
 const CATEGORIES: CategoryDef[] = [
   {
-    parent: 'Donanım', name: 'Bilgisayar', group: 'Bilgi İşlem Şefliği', weight: 14,
+    parent: 'Donanım',
+    name: 'Bilgisayar',
+    group: 'Bilgi İşlem Şefliği',
+    weight: 14,
     titles: [
-      { title: 'Bilgisayar açılmıyor', type: I }, { title: 'Bilgisayar çok yavaş çalışıyor', type: I },
-      { title: 'Mavi ekran hatası alınıyor', type: I }, { title: 'Klavye ve fare çalışmıyor', type: I },
-      { title: 'Yeni personel için bilgisayar kurulumu', type: R }, { title: 'Bellek (RAM) yükseltme talebi', type: R },
+      { title: 'Bilgisayar açılmıyor', type: I },
+      { title: 'Bilgisayar çok yavaş çalışıyor', type: I },
+      { title: 'Mavi ekran hatası alınıyor', type: I },
+      { title: 'Klavye ve fare çalışmıyor', type: I },
+      { title: 'Yeni personel için bilgisayar kurulumu', type: R },
+      { title: 'Bellek (RAM) yükseltme talebi', type: R },
     ],
-    solutions: ['Güç kaynağı değiştirildi, cihaz çalışır durumda.', 'Disk SSD ile değiştirildi, sistem yeniden kuruldu.', 'Sürücüler güncellendi, sorun giderildi.', 'Kurulum tamamlandı, kullanıcıya teslim edildi.'],
+    solutions: [
+      'Güç kaynağı değiştirildi, cihaz çalışır durumda.',
+      'Disk SSD ile değiştirildi, sistem yeniden kuruldu.',
+      'Sürücüler güncellendi, sorun giderildi.',
+      'Kurulum tamamlandı, kullanıcıya teslim edildi.',
+    ],
   },
   {
-    parent: 'Donanım', name: 'Monitör', group: 'Bilgi İşlem Şefliği', weight: 4,
+    parent: 'Donanım',
+    name: 'Monitör',
+    group: 'Bilgi İşlem Şefliği',
+    weight: 4,
     titles: [
-      { title: 'Monitör görüntü vermiyor', type: I }, { title: 'Monitörde titreme var', type: I },
+      { title: 'Monitör görüntü vermiyor', type: I },
+      { title: 'Monitörde titreme var', type: I },
       { title: 'İkinci monitör talebi', type: R },
     ],
     solutions: ['Görüntü kablosu değiştirildi.', 'Monitör yedek cihazla değiştirildi.', 'İkinci monitör kuruldu.'],
   },
   {
-    parent: 'Donanım', name: 'Yazıcı', group: 'Bilgi İşlem Şefliği', weight: 16,
+    parent: 'Donanım',
+    name: 'Yazıcı',
+    group: 'Bilgi İşlem Şefliği',
+    weight: 16,
     titles: [
-      { title: 'Yazıcı kağıt sıkıştırıyor', type: I }, { title: 'Yazıcıdan çıktı alınamıyor', type: I },
-      { title: 'Toner değişimi', type: R }, { title: 'Ağ yazıcısı tanımlama talebi', type: R },
+      { title: 'Yazıcı kağıt sıkıştırıyor', type: I },
+      { title: 'Yazıcıdan çıktı alınamıyor', type: I },
+      { title: 'Toner değişimi', type: R },
+      { title: 'Ağ yazıcısı tanımlama talebi', type: R },
       { title: 'Tarayıcı bilgisayara bağlanmıyor', type: I },
     ],
-    solutions: ['Toner değiştirildi.', 'Sıkışan kağıt çıkarıldı, silindir temizlendi.', 'Yazıcı sürücüsü yeniden kuruldu.', 'Ağ yazıcısı kullanıcıya tanımlandı.'],
+    solutions: [
+      'Toner değiştirildi.',
+      'Sıkışan kağıt çıkarıldı, silindir temizlendi.',
+      'Yazıcı sürücüsü yeniden kuruldu.',
+      'Ağ yazıcısı kullanıcıya tanımlandı.',
+    ],
   },
   {
-    parent: 'Yazılım', name: 'Ofis', group: 'Yazılım Şefliği', weight: 9,
+    parent: 'Yazılım',
+    name: 'Ofis',
+    group: 'Yazılım Şefliği',
+    weight: 9,
     titles: [
-      { title: 'Excel dosyası açılmıyor', type: I }, { title: 'Outlook e-posta gönderemiyor', type: I },
-      { title: 'Ofis lisansı etkinleştirme', type: R }, { title: 'PDF düzenleyici kurulumu', type: R },
+      { title: 'Excel dosyası açılmıyor', type: I },
+      { title: 'Outlook e-posta gönderemiyor', type: I },
+      { title: 'Ofis lisansı etkinleştirme', type: R },
+      { title: 'PDF düzenleyici kurulumu', type: R },
     ],
     solutions: ['Ofis onarım aracı çalıştırıldı.', 'E-posta profili yeniden oluşturuldu.', 'Lisans etkinleştirildi.', 'Program kuruldu.'],
   },
   {
-    parent: 'Yazılım', name: 'EBYS', group: 'Yazılım Şefliği', weight: 12,
+    parent: 'Yazılım',
+    name: 'EBYS',
+    group: 'Yazılım Şefliği',
+    weight: 12,
     titles: [
-      { title: 'EBYS\'de evrak havale edilemiyor', type: I }, { title: 'EBYS imza ekranı açılmıyor', type: I },
-      { title: 'EBYS kullanıcı yetkisi talebi', type: R }, { title: 'EBYS\'de gelen evrak görünmüyor', type: I },
+      { title: "EBYS'de evrak havale edilemiyor", type: I },
+      { title: 'EBYS imza ekranı açılmıyor', type: I },
+      { title: 'EBYS kullanıcı yetkisi talebi', type: R },
+      { title: "EBYS'de gelen evrak görünmüyor", type: I },
     ],
     solutions: ['Kullanıcı yetkileri düzenlendi.', 'Tarayıcı önbelleği temizlendi, imza bileşeni güncellendi.', 'Evrak akışı düzeltildi.'],
   },
   {
-    parent: 'Yazılım', name: 'Muhasebe', group: 'Yazılım Şefliği', weight: 5,
+    parent: 'Yazılım',
+    name: 'Muhasebe',
+    group: 'Yazılım Şefliği',
+    weight: 5,
     titles: [
-      { title: 'Muhasebe programında fiş kaydedilemiyor', type: I }, { title: 'Tahakkuk ekranı hata veriyor', type: I },
-      { title: 'Bütçe raporu alınamıyor', type: I }, { title: 'Muhasebe modülü yetki talebi', type: R },
+      { title: 'Muhasebe programında fiş kaydedilemiyor', type: I },
+      { title: 'Tahakkuk ekranı hata veriyor', type: I },
+      { title: 'Bütçe raporu alınamıyor', type: I },
+      { title: 'Muhasebe modülü yetki talebi', type: R },
     ],
     solutions: ['Yazılım firmasıyla görüşüldü, güncelleme yüklendi.', 'Rapor parametreleri düzeltildi.', 'Yetki tanımlandı.'],
   },
   {
-    parent: 'Ağ', name: 'Kablolu', group: 'Sistem Şefliği', weight: 6,
+    parent: 'Ağ',
+    name: 'Kablolu',
+    group: 'Sistem Şefliği',
+    weight: 6,
     titles: [
-      { title: 'İnternet bağlantısı yok', type: I }, { title: 'Ağ prizi çalışmıyor', type: I },
+      { title: 'İnternet bağlantısı yok', type: I },
+      { title: 'Ağ prizi çalışmıyor', type: I },
       { title: 'Yeni ağ noktası talebi', type: R },
     ],
     solutions: ['Switch portu yeniden başlatıldı.', 'Ağ kablosu yenilendi.', 'Yeni ağ noktası çekildi.'],
   },
   {
-    parent: 'Ağ', name: 'Kablosuz', group: 'Sistem Şefliği', weight: 4,
+    parent: 'Ağ',
+    name: 'Kablosuz',
+    group: 'Sistem Şefliği',
+    weight: 4,
     titles: [
-      { title: 'Kablosuz ağa bağlanılamıyor', type: I }, { title: 'Toplantı salonunda Wi-Fi zayıf', type: I },
+      { title: 'Kablosuz ağa bağlanılamıyor', type: I },
+      { title: 'Toplantı salonunda Wi-Fi zayıf', type: I },
       { title: 'Misafir kablosuz ağ erişimi talebi', type: R },
     ],
     solutions: ['Erişim noktası yeniden yapılandırıldı.', 'Cihaz ağ profili yenilendi.', 'Misafir erişimi tanımlandı.'],
   },
   {
-    parent: 'Ağ', name: 'VPN', group: 'Sistem Şefliği', weight: 2,
+    parent: 'Ağ',
+    name: 'VPN',
+    group: 'Sistem Şefliği',
+    weight: 2,
     titles: [
-      { title: 'VPN bağlantısı kurulamıyor', type: I }, { title: 'Uzaktan erişim (VPN) yetkisi talebi', type: R },
+      { title: 'VPN bağlantısı kurulamıyor', type: I },
+      { title: 'Uzaktan erişim (VPN) yetkisi talebi', type: R },
     ],
     solutions: ['VPN istemcisi güncellendi.', 'VPN yetkisi tanımlandı.'],
   },
   {
-    parent: 'Telefon', name: 'IP Telefon', group: 'Bilgi İşlem Şefliği', weight: 6,
+    parent: 'Telefon',
+    name: 'IP Telefon',
+    group: 'Bilgi İşlem Şefliği',
+    weight: 6,
     titles: [
-      { title: 'Dahili hat çalışmıyor', type: I }, { title: 'IP telefon santrale kayıt olmuyor', type: I },
-      { title: 'Yeni dahili numara talebi', type: R }, { title: 'Telefon ahizesi arızalı', type: I },
+      { title: 'Dahili hat çalışmıyor', type: I },
+      { title: 'IP telefon santrale kayıt olmuyor', type: I },
+      { title: 'Yeni dahili numara talebi', type: R },
+      { title: 'Telefon ahizesi arızalı', type: I },
     ],
     solutions: ['Telefon santrale yeniden kaydedildi.', 'Ahize değiştirildi.', 'Dahili numara tanımlandı.'],
   },
   {
-    name: 'E-imza', group: 'Bilgi İşlem Şefliği', weight: 6,
+    name: 'E-imza',
+    group: 'Bilgi İşlem Şefliği',
+    weight: 6,
     titles: [
-      { title: 'E-imza kartı okunmuyor', type: I }, { title: 'E-imza sertifika yenileme', type: R },
+      { title: 'E-imza kartı okunmuyor', type: I },
+      { title: 'E-imza sertifika yenileme', type: R },
       { title: 'E-imza sürücü kurulumu', type: R },
     ],
     solutions: ['Kart okuyucu sürücüsü kuruldu.', 'Java ve imza bileşeni güncellendi.', 'Sertifika yenileme başvurusu tamamlandı.'],
   },
   {
-    name: 'Hesap/Şifre', group: 'Sistem Şefliği', weight: 11,
+    name: 'Hesap/Şifre',
+    group: 'Sistem Şefliği',
+    weight: 11,
     titles: [
-      { title: 'Şifre sıfırlama talebi', type: R }, { title: 'Kullanıcı hesabı kilitlendi', type: I },
-      { title: 'Yeni personel için kullanıcı hesabı', type: R }, { title: 'Ayrılan personelin hesabının kapatılması', type: R },
+      { title: 'Şifre sıfırlama talebi', type: R },
+      { title: 'Kullanıcı hesabı kilitlendi', type: I },
+      { title: 'Yeni personel için kullanıcı hesabı', type: R },
+      { title: 'Ayrılan personelin hesabının kapatılması', type: R },
     ],
     solutions: ['Şifre sıfırlandı, kullanıcıya iletildi.', 'Hesap kilidi açıldı.', 'Hesap oluşturuldu.', 'Hesap devre dışı bırakıldı.'],
   },
   {
-    name: 'Kamera', group: 'Sistem Şefliği', weight: 3,
+    name: 'Kamera',
+    group: 'Sistem Şefliği',
+    weight: 3,
     titles: [
-      { title: 'Kamera kayıt yapmıyor', type: I }, { title: 'Kamera görüntüsü gelmiyor', type: I },
+      { title: 'Kamera kayıt yapmıyor', type: I },
+      { title: 'Kamera görüntüsü gelmiyor', type: I },
       { title: 'Kamera kaydı inceleme talebi', type: R },
     ],
     solutions: ['Kayıt cihazı yeniden başlatıldı.', 'Kamera kablosu onarıldı.', 'İlgili kayıt dışa aktarılıp teslim edildi.'],
@@ -230,14 +297,7 @@ const REQUEST_TYPES = [
 ];
 
 /** GLPI's default priority matrix: PRIORITY[urgency][impact]. */
-const PRIORITY: number[][] = [
-  [],
-  [0, 1, 1, 2, 2, 2],
-  [0, 1, 2, 2, 3, 3],
-  [0, 2, 2, 3, 4, 4],
-  [0, 2, 3, 4, 4, 5],
-  [0, 2, 3, 4, 5, 5],
-];
+const PRIORITY: number[][] = [[], [0, 1, 1, 2, 2, 2], [0, 1, 2, 2, 3, 3], [0, 2, 2, 3, 4, 4], [0, 2, 3, 4, 4, 5], [0, 2, 3, 4, 5, 5]];
 const URGENCY_W = [0, 0.06, 0.24, 0.46, 0.19, 0.05];
 const IMPACT_W = [0, 0.08, 0.27, 0.45, 0.15, 0.05];
 
@@ -291,7 +351,9 @@ export async function generateGlpiDemo(knex: Knex, opts: GlpiDemoOptions): Promi
   const clock = zoneClock(timezone);
   const cal = new WorkingCalendar({ timezone });
   const nowMs = Math.floor(opts.now.getTime() / 1000) * 1000;
-  const startMs = DateTime.fromMillis(nowMs, { zone: timezone }).minus({ days: Math.round(years * 365.25) }).toMillis();
+  const startMs = DateTime.fromMillis(nowMs, { zone: timezone })
+    .minus({ days: Math.round(years * 365.25) })
+    .toMillis();
 
   return knex.transaction(async (trx) => {
     const existing = await countRows(trx, 'glpi_tickets');
@@ -368,16 +430,36 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
 
   // Root entity: GLPI's is id 0. An installed GLPI already has it ("Root entity"): rename it.
   const rootEntityId = 0;
-  const root = { name: ROOT_ENTITY_NAME, completename: ROOT_ENTITY_NAME, level: 1, town: 'İstanbul', country: 'Türkiye', website: 'https://www.sultanbeyli.bel.tr', ...stamps };
+  const root = {
+    name: ROOT_ENTITY_NAME,
+    completename: ROOT_ENTITY_NAME,
+    level: 1,
+    town: 'İstanbul',
+    country: 'Türkiye',
+    website: 'https://www.sultanbeyli.bel.tr',
+    ...stamps,
+  };
   if (await trx('glpi_entities').where('id', rootEntityId).first('id')) await trx('glpi_entities').where('id', rootEntityId).update(root);
   else await trx('glpi_entities').insert({ id: rootEntityId, entities_id: null, ...root });
 
   const entity = { entities_id: rootEntityId, is_recursive: 1 };
 
   // Locations
-  const loc = await ensureRows(ctx.trx, 'glpi_locations', 'completename', LOCATIONS.map((l) => ({
-    ...entity, name: l.name, completename: l.name, locations_id: 0, level: 1, building: l.building, town: 'Sultanbeyli', ...stamps,
-  })));
+  const loc = await ensureRows(
+    ctx.trx,
+    'glpi_locations',
+    'completename',
+    LOCATIONS.map((l) => ({
+      ...entity,
+      name: l.name,
+      completename: l.name,
+      locations_id: 0,
+      level: 1,
+      building: l.building,
+      town: 'Sultanbeyli',
+      ...stamps,
+    })),
+  );
   const locationByUnit = new Map<string, number>();
   for (const u of UNITS) {
     const l = LOCATIONS.find((x) => x.units.includes(u.code)) ?? LOCATIONS[0];
@@ -385,23 +467,45 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
   }
 
   // Request sources (GLPI's defaults; found by name in an installed GLPI)
-  const requestTypes = await ensureRows(ctx.trx, 'glpi_requesttypes', 'name', REQUEST_TYPES.map((r) => ({
-    name: r.name, is_helpdesk_default: r.id === 1 ? 1 : 0, is_followup_default: r.id === 1 ? 1 : 0,
-    is_mail_default: r.id === 2 ? 1 : 0, is_mailfollowup_default: r.id === 2 ? 1 : 0, is_active: 1, ...stamps,
-  })), (r) => REQUEST_TYPES.find((x) => x.name === r.name)!.id);
+  const requestTypes = await ensureRows(
+    ctx.trx,
+    'glpi_requesttypes',
+    'name',
+    REQUEST_TYPES.map((r) => ({
+      name: r.name,
+      is_helpdesk_default: r.id === 1 ? 1 : 0,
+      is_followup_default: r.id === 1 ? 1 : 0,
+      is_mail_default: r.id === 2 ? 1 : 0,
+      is_mailfollowup_default: r.id === 2 ? 1 : 0,
+      is_active: 1,
+      ...stamps,
+    })),
+    (r) => REQUEST_TYPES.find((x) => x.name === r.name)!.id,
+  );
 
   // Working calendar with its segments and the full-day public holidays (GLPI has no half days).
   const calName = 'Mesai Takvimi (Pzt–Cum 08:30–17:30)';
-  const calRows = await ensureRows(ctx.trx, 'glpi_calendars', 'name', [{
-    name: calName, ...entity,
-    comment: 'Resmî tatiller hariç. Arife günleri 13:00\'te biter; GLPI takviminde yarım gün tanımlanamadığı için Pano SLA hesabında uygulanır.',
-    ...stamps,
-  }]);
+  const calRows = await ensureRows(ctx.trx, 'glpi_calendars', 'name', [
+    {
+      name: calName,
+      ...entity,
+      comment: "Resmî tatiller hariç. Arife günleri 13:00'te biter; GLPI takviminde yarım gün tanımlanamadığı için Pano SLA hesabında uygulanır.",
+      ...stamps,
+    },
+  ]);
   const calendarId = calRows.ids.get(calName)!;
   if (calRows.created.size) {
-    await insertChunked(ctx.trx, 'glpi_calendarsegments', [1, 2, 3, 4, 5].map((day) => ({
-      calendars_id: calendarId, ...entity, day, begin: '08:30:00', end: '17:30:00',
-    })));
+    await insertChunked(
+      ctx.trx,
+      'glpi_calendarsegments',
+      [1, 2, 3, 4, 5].map((day) => ({
+        calendars_id: calendarId,
+        ...entity,
+        day,
+        begin: '08:30:00',
+        end: '17:30:00',
+      })),
+    );
     const firstYear = +ctx.clock.format(startMs).slice(0, 4);
     const lastYear = +ctx.clock.format(nowMs).slice(0, 4) + 1;
     const holidays = [];
@@ -411,7 +515,11 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
       }
     }
     const hol = await ensureRows(ctx.trx, 'glpi_holidays', 'name', holidays);
-    await insertChunked(ctx.trx, 'glpi_calendars_holidays', [...hol.created].map((name) => ({ calendars_id: calendarId, holidays_id: hol.ids.get(name)! })));
+    await insertChunked(
+      ctx.trx,
+      'glpi_calendars_holidays',
+      [...hol.created].map((name) => ({ calendars_id: calendarId, holidays_id: hol.ids.get(name)! })),
+    );
   }
 
   // SLM and SLAs per priority (type 0 = time to resolve, 1 = time to own), in working hours.
@@ -421,14 +529,25 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
   const slaKey = new Map<string, string>();
   for (const p of [6, 5, 4, 3, 2, 1]) {
     const t = SLA_TARGETS[p];
-    for (const [kind, type, hours, label] of [['ttr', 0, t.ttr, 'Çözüm'], ['tto', 1, t.tto, 'Üstlenme']] as const) {
+    for (const [kind, type, hours, label] of [
+      ['ttr', 0, t.ttr, 'Çözüm'],
+      ['tto', 1, t.tto, 'Üstlenme'],
+    ] as const) {
       const minutes = hours < 1;
       const name = `${label} – ${PRIORITY_LABELS[p]} (${minutes ? `${hours * 60} dakika` : `${hours} saat`})`;
       slaKey.set(`${p}:${kind}`, name);
       slaRows.push({
-        name, ...entity, type, number_time: minutes ? hours * 60 : hours, definition_time: minutes ? 'minute' : 'hour',
-        use_ticket_calendar: 0, calendars_id: calendarId, end_of_working_day: 0, slms_id: slm.ids.get(slmName)!,
-        comment: `${PRIORITY_LABELS[p]} öncelik için mesai saatiyle hedef.`, ...stamps,
+        name,
+        ...entity,
+        type,
+        number_time: minutes ? hours * 60 : hours,
+        definition_time: minutes ? 'minute' : 'hour',
+        use_ticket_calendar: 0,
+        calendars_id: calendarId,
+        end_of_working_day: 0,
+        slms_id: slm.ids.get(slmName)!,
+        comment: `${PRIORITY_LABELS[p]} öncelik için mesai saatiyle hedef.`,
+        ...stamps,
       });
     }
   }
@@ -439,27 +558,81 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
   const groupBase = { ...entity, level: 1, groups_id: 0, is_watcher: 1, is_notify: 1, is_itemgroup: 1, is_usergroup: 1, is_manager: 1, ...stamps };
   const unitGroups = await ensureRows(ctx.trx, 'glpi_groups', 'completename', [
     ...UNITS.map((u) => ({ ...groupBase, name: u.name, completename: u.name, comment: `Birim kodu ${u.code}`, is_requester: 1, is_assign: 0, is_task: 0 })),
-    { ...groupBase, name: LEGACY_GROUP_NAME, completename: LEGACY_GROUP_NAME, comment: 'Mali Hizmetler Müdürlüğü\'ne bağlanan eski birim; grup GLPI\'da kaldı.', is_requester: 1, is_assign: 0, is_task: 0 },
+    {
+      ...groupBase,
+      name: LEGACY_GROUP_NAME,
+      completename: LEGACY_GROUP_NAME,
+      comment: "Mali Hizmetler Müdürlüğü'ne bağlanan eski birim; grup GLPI'da kaldı.",
+      is_requester: 1,
+      is_assign: 0,
+      is_task: 0,
+    },
   ]);
   const bimName = UNITS.find((u) => u.code === IT_PARENT_UNIT_CODE)!.name;
   const bimId = unitGroups.ids.get(bimName)!;
-  const itGroups = await ensureRows(ctx.trx, 'glpi_groups', 'completename', IT_GROUPS.map((g) => ({
-    ...groupBase, level: 2, groups_id: bimId, name: g.name, completename: `${bimName} > ${g.name}`,
-    comment: 'Yardım masası atama grubu', is_requester: 0, is_assign: 1, is_task: 1,
-  })));
+  const itGroups = await ensureRows(
+    ctx.trx,
+    'glpi_groups',
+    'completename',
+    IT_GROUPS.map((g) => ({
+      ...groupBase,
+      level: 2,
+      groups_id: bimId,
+      name: g.name,
+      completename: `${bimName} > ${g.name}`,
+      comment: 'Yardım masası atama grubu',
+      is_requester: 0,
+      is_assign: 1,
+      is_task: 1,
+    })),
+  );
   const unitGroupIds = new Map(UNITS.map((u) => [u.code, unitGroups.ids.get(u.name)!]));
   const itGroupIds = new Map(IT_GROUPS.map((g) => [g.name, itGroups.ids.get(`${bimName} > ${g.name}`)!]));
 
   // Categories: parents first, then children with GLPI's "Parent > Child" completename.
   const parents = [...new Set(CATEGORIES.filter((c) => c.parent).map((c) => c.parent!))];
-  const catBase = { ...entity, knowbaseitemcategories_id: 0, users_id: 0, is_helpdeskvisible: 1, is_incident: 1, is_request: 1, is_problem: 1, is_change: 0, ...stamps };
+  const catBase = {
+    ...entity,
+    knowbaseitemcategories_id: 0,
+    users_id: 0,
+    is_helpdeskvisible: 1,
+    is_incident: 1,
+    is_request: 1,
+    is_problem: 1,
+    is_change: 0,
+    ...stamps,
+  };
   const topCats = await ensureRows(ctx.trx, 'glpi_itilcategories', 'completename', [
-    ...parents.map((p) => ({ ...catBase, itilcategories_id: 0, name: p, completename: p, level: 1, groups_id: itGroupIds.get(CATEGORIES.find((c) => c.parent === p)!.group)! })),
-    ...CATEGORIES.filter((c) => !c.parent).map((c) => ({ ...catBase, itilcategories_id: 0, name: c.name, completename: c.name, level: 1, groups_id: itGroupIds.get(c.group)! })),
+    ...parents.map((p) => ({
+      ...catBase,
+      itilcategories_id: 0,
+      name: p,
+      completename: p,
+      level: 1,
+      groups_id: itGroupIds.get(CATEGORIES.find((c) => c.parent === p)!.group)!,
+    })),
+    ...CATEGORIES.filter((c) => !c.parent).map((c) => ({
+      ...catBase,
+      itilcategories_id: 0,
+      name: c.name,
+      completename: c.name,
+      level: 1,
+      groups_id: itGroupIds.get(c.group)!,
+    })),
   ]);
-  const childCats = await ensureRows(ctx.trx, 'glpi_itilcategories', 'completename', CATEGORIES.filter((c) => c.parent).map((c) => ({
-    ...catBase, itilcategories_id: topCats.ids.get(c.parent!)!, name: c.name, completename: `${c.parent} > ${c.name}`, level: 2, groups_id: itGroupIds.get(c.group)!,
-  })));
+  const childCats = await ensureRows(
+    ctx.trx,
+    'glpi_itilcategories',
+    'completename',
+    CATEGORIES.filter((c) => c.parent).map((c) => ({
+      ...catBase,
+      itilcategories_id: topCats.ids.get(c.parent!)!,
+      name: c.name,
+      completename: `${c.parent} > ${c.name}`,
+      level: 2,
+      groups_id: itGroupIds.get(c.group)!,
+    })),
+  );
   const categories: Category[] = CATEGORIES.map((c) => {
     const completename = c.parent ? `${c.parent} > ${c.name}` : c.name;
     return { ...c, completename, id: (c.parent ? childCats : topCats).ids.get(completename)!, groupId: itGroupIds.get(c.group)! };
@@ -470,13 +643,33 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
   const userRows: Record<string, unknown>[] = [];
   const memberships: Array<{ login: string; groupId: number; manager: boolean }> = [];
   const techLogins = new Map<ItGroup, string[]>();
-  const userBase = { language: 'tr_TR', is_active: 1, auths_id: 0, authtype: 1, is_deleted: 0, entities_id: rootEntityId, usertitles_id: 0, usercategories_id: 0, users_id_supervisor: 0, ...stamps };
+  const userBase = {
+    language: 'tr_TR',
+    is_active: 1,
+    auths_id: 0,
+    authtype: 1,
+    is_deleted: 0,
+    entities_id: rootEntityId,
+    usertitles_id: 0,
+    usercategories_id: 0,
+    users_id_supervisor: 0,
+    ...stamps,
+  };
   for (const g of IT_GROUPS) {
     const logins: string[] = [];
     for (let i = 0; i < g.technicians; i++) {
       const p = people.person();
       logins.push(p.login);
-      userRows.push({ ...userBase, name: p.login, firstname: p.firstname, realname: p.realname, profiles_id: 6, groups_id: itGroupIds.get(g.name)!, locations_id: locationByUnit.get(IT_PARENT_UNIT_CODE)!, phone: `0216 564 ${rng.int(1000, 1999)}` });
+      userRows.push({
+        ...userBase,
+        name: p.login,
+        firstname: p.firstname,
+        realname: p.realname,
+        profiles_id: 6,
+        groups_id: itGroupIds.get(g.name)!,
+        locations_id: locationByUnit.get(IT_PARENT_UNIT_CODE)!,
+        phone: `0216 564 ${rng.int(1000, 1999)}`,
+      });
       memberships.push({ login: p.login, groupId: itGroupIds.get(g.name)!, manager: i === 0 });
     }
     techLogins.set(g.name, logins);
@@ -487,15 +680,34 @@ async function writeReferenceData(ctx: Ctx, startMs: number, nowMs: number): Pro
     for (let i = 0; i < requestersOf(u); i++) {
       const p = people.person();
       logins.push(p.login);
-      userRows.push({ ...userBase, name: p.login, firstname: p.firstname, realname: p.realname, profiles_id: 1, groups_id: unitGroupIds.get(u.code)!, locations_id: locationByUnit.get(u.code)!, phone: `0216 564 ${rng.int(2000, 4999)}` });
+      userRows.push({
+        ...userBase,
+        name: p.login,
+        firstname: p.firstname,
+        realname: p.realname,
+        profiles_id: 1,
+        groups_id: unitGroupIds.get(u.code)!,
+        locations_id: locationByUnit.get(u.code)!,
+        phone: `0216 564 ${rng.int(2000, 4999)}`,
+      });
       memberships.push({ login: p.login, groupId: unitGroupIds.get(u.code)!, manager: i === 0 });
     }
     unitLogins.set(u.code, logins);
   }
   const users = await ensureRows(ctx.trx, 'glpi_users', 'name', userRows);
-  await insertChunked(ctx.trx, 'glpi_groups_users', memberships.filter((m) => users.created.has(m.login)).map((m) => ({
-    users_id: users.ids.get(m.login)!, groups_id: m.groupId, is_dynamic: 0, is_manager: m.manager ? 1 : 0, is_userdelegate: 0,
-  })));
+  await insertChunked(
+    ctx.trx,
+    'glpi_groups_users',
+    memberships
+      .filter((m) => users.created.has(m.login))
+      .map((m) => ({
+        users_id: users.ids.get(m.login)!,
+        groups_id: m.groupId,
+        is_dynamic: 0,
+        is_manager: m.manager ? 1 : 0,
+        is_userdelegate: 0,
+      })),
+  );
 
   return {
     rootEntityId,
@@ -531,7 +743,9 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
   const marks = chooseMarks(rng, times, nowMs);
 
   const unitPicker = new WeightedPicker(UNITS.map((u) => u.staff));
-  const categoryPickers = new Map(UNITS.map((u) => [u.code, new WeightedPicker(ref.categories.map((c) => c.weight * (CATEGORY_AFFINITY[u.code]?.[c.name] ?? 1)))]));
+  const categoryPickers = new Map(
+    UNITS.map((u) => [u.code, new WeightedPicker(ref.categories.map((c) => c.weight * (CATEGORY_AFFINITY[u.code]?.[c.name] ?? 1)))]),
+  );
   const urgencyPicker = new WeightedPicker(URGENCY_W);
   const impactPicker = new WeightedPicker(IMPACT_W);
   const requestTypePicker = new WeightedPicker(REQUEST_TYPES.map((r) => r.weight));
@@ -549,10 +763,19 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
   };
   const out = new BatchWriter(ctx.trx, 20_000);
   const summary: GlpiDemoSummary = {
-    tickets: n, deleted: 0, faults: { noGroup: 0, unknownGroup: 0, solvedBeforeOpened: 0 },
-    users: ref.counts.users, groups: ref.counts.groups, categories: ref.counts.categories, slas: ref.counts.slas,
-    followups: 0, solutions: 0, satisfactions: 0, byStatus: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0 },
-    firstOpened: n ? wc(times[0]) : null, lastOpened: n ? wc(times[n - 1]) : null,
+    tickets: n,
+    deleted: 0,
+    faults: { noGroup: 0, unknownGroup: 0, solvedBeforeOpened: 0 },
+    users: ref.counts.users,
+    groups: ref.counts.groups,
+    categories: ref.counts.categories,
+    slas: ref.counts.slas,
+    followups: 0,
+    solutions: 0,
+    satisfactions: 0,
+    byStatus: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0 },
+    firstOpened: n ? wc(times[0]) : null,
+    lastOpened: n ? wc(times[n - 1]) : null,
   };
 
   for (let i = 0; i < n; i++) {
@@ -607,7 +830,7 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
     const waitSec = waited ? Math.round(waitH * 3600) : 0;
 
     let solvedate: string | null = solved ? wc(solvedAt) : null;
-    let solveDelay = solved ? Math.round((cal.msBetween(opened, solvedAt) / 1000) - waitSec) : 0;
+    let solveDelay = solved ? Math.round(cal.msBetween(opened, solvedAt) / 1000 - waitSec) : 0;
     if (fault === 'solvedBeforeOpened') {
       solvedate = wc(opened - rng.int(1, 48) * HOUR_MS - rng.int(0, 59) * 60_000);
       solveDelay = 0;
@@ -617,12 +840,33 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
     // Follow-ups: the technician asks and the requester answers around a wait; some chase-ups.
     const followups: Array<{ at: number; user: number; text: string; tech: boolean }> = [];
     if (waitH && waitStart <= nowMs && taken) {
-      followups.push({ at: waitStart, user: tech, text: rng.pick(['Parça siparişi verildi, temin edilince kurulacak.', 'Sorunun ekran görüntüsünü iletebilir misiniz?', 'Yazılım firmasından dönüş bekleniyor.']), tech: true });
-      if (waitEnd <= nowMs) followups.push({ at: waitEnd, user: requester, text: rng.pick(['İstenen bilgi iletildi.', 'Ekran görüntüsü eklendi.', 'Teşekkürler, bekliyoruz.']), tech: false });
+      followups.push({
+        at: waitStart,
+        user: tech,
+        text: rng.pick([
+          'Parça siparişi verildi, temin edilince kurulacak.',
+          'Sorunun ekran görüntüsünü iletebilir misiniz?',
+          'Yazılım firmasından dönüş bekleniyor.',
+        ]),
+        tech: true,
+      });
+      if (waitEnd <= nowMs)
+        followups.push({
+          at: waitEnd,
+          user: requester,
+          text: rng.pick(['İstenen bilgi iletildi.', 'Ekran görüntüsü eklendi.', 'Teşekkürler, bekliyoruz.']),
+          tech: false,
+        });
     }
     if (taken && rng.chance(0.18)) {
       const until = Math.min(nowMs, solved ? solvedAt : nowMs);
-      if (until > opened) followups.push({ at: sec(opened + Math.floor(rng.next() * (until - opened))), user: requester, text: rng.pick(['Talebimle ilgili bir gelişme var mı?', 'Sorun devam ediyor.', 'Acil dönüş rica ederim.']), tech: false });
+      if (until > opened)
+        followups.push({
+          at: sec(opened + Math.floor(rng.next() * (until - opened))),
+          user: requester,
+          text: rng.pick(['Talebimle ilgili bir gelişme var mı?', 'Sorun devam ediyor.', 'Acil dönüş rica ederim.']),
+          tech: false,
+        });
     }
 
     const events = [opened, ...followups.map((f) => f.at)];
@@ -685,9 +929,20 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
     for (const f of followups.sort((a, b) => a.at - b.at)) {
       summary.followups++;
       out.push('glpi_itilfollowups', {
-        id: ++ids.followup, itemtype: 'Ticket', items_id: id, date: wc(f.at), users_id: f.user, users_id_editor: 0,
-        content: `&lt;p&gt;${f.text}&lt;/p&gt;`, is_private: 0, requesttypes_id: ref.requestTypeIds.get('Helpdesk')!, date_mod: wc(f.at), date_creation: wc(f.at),
-        timeline_position: f.tech ? 4 : 1, sourceitems_id: 0, sourceof_items_id: 0,
+        id: ++ids.followup,
+        itemtype: 'Ticket',
+        items_id: id,
+        date: wc(f.at),
+        users_id: f.user,
+        users_id_editor: 0,
+        content: `&lt;p&gt;${f.text}&lt;/p&gt;`,
+        is_private: 0,
+        requesttypes_id: ref.requestTypeIds.get('Helpdesk')!,
+        date_mod: wc(f.at),
+        date_creation: wc(f.at),
+        timeline_position: f.tech ? 4 : 1,
+        sourceitems_id: 0,
+        sourceof_items_id: 0,
       });
     }
 
@@ -698,18 +953,42 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
         const refusedAt = sec(opened + (solvedAt - opened) / 2);
         summary.solutions++;
         out.push('glpi_itilsolutions', {
-          id: ++ids.solution, itemtype: 'Ticket', items_id: id, solutiontypes_id: 0, solutiontype_name: null,
-          content: `&lt;p&gt;${category.solutions[0]}&lt;/p&gt;`, date_creation: wc(refusedAt), date_mod: wc(refusedAt),
-          date_approval: wc(refusedAt), users_id: tech, user_name: null, users_id_editor: 0,
-          users_id_approval: requester, user_name_approval: null, status: 4, itilfollowups_id: null,
+          id: ++ids.solution,
+          itemtype: 'Ticket',
+          items_id: id,
+          solutiontypes_id: 0,
+          solutiontype_name: null,
+          content: `&lt;p&gt;${category.solutions[0]}&lt;/p&gt;`,
+          date_creation: wc(refusedAt),
+          date_mod: wc(refusedAt),
+          date_approval: wc(refusedAt),
+          users_id: tech,
+          user_name: null,
+          users_id_editor: 0,
+          users_id_approval: requester,
+          user_name_approval: null,
+          status: 4,
+          itilfollowups_id: null,
         });
       }
       summary.solutions++;
       out.push('glpi_itilsolutions', {
-        id: ++ids.solution, itemtype: 'Ticket', items_id: id, solutiontypes_id: 0, solutiontype_name: null,
-        content: `&lt;p&gt;${rng.pick(category.solutions)}&lt;/p&gt;`, date_creation: solvedate, date_mod: closed ? wc(closedAt) : solvedate,
-        date_approval: closed ? wc(closedAt) : null, users_id: tech, user_name: null, users_id_editor: 0,
-        users_id_approval: closed && approved ? requester : 0, user_name_approval: null, status: closed ? 3 : 2, itilfollowups_id: null,
+        id: ++ids.solution,
+        itemtype: 'Ticket',
+        items_id: id,
+        solutiontypes_id: 0,
+        solutiontype_name: null,
+        content: `&lt;p&gt;${rng.pick(category.solutions)}&lt;/p&gt;`,
+        date_creation: solvedate,
+        date_mod: closed ? wc(closedAt) : solvedate,
+        date_approval: closed ? wc(closedAt) : null,
+        users_id: tech,
+        user_name: null,
+        users_id_editor: 0,
+        users_id_approval: closed && approved ? requester : 0,
+        user_name_approval: null,
+        status: closed ? 3 : 2,
+        itilfollowups_id: null,
       });
     }
 
@@ -720,8 +999,18 @@ async function writeTickets(ctx: Ctx, ref: RefData, w: { startMs: number; nowMs:
       const score = answered ? 1 + (late ? scoreLate : scoreOnTime).pick(rng) : null;
       summary.satisfactions++;
       out.push('glpi_ticketsatisfactions', {
-        id: ++ids.satisfaction, tickets_id: id, type: 1, date_begin: wc(closedAt), date_answered: answered ? wc(answeredAt) : null,
-        satisfaction: score, comment: answered && rng.chance(0.3) ? (score! >= 4 ? rng.pick(['Hızlı çözüldü, teşekkürler.', 'İlginiz için teşekkür ederim.']) : rng.pick(['Çözüm uzun sürdü.', 'Sorun tekrarladı.'])) : null,
+        id: ++ids.satisfaction,
+        tickets_id: id,
+        type: 1,
+        date_begin: wc(closedAt),
+        date_answered: answered ? wc(answeredAt) : null,
+        satisfaction: score,
+        comment:
+          answered && rng.chance(0.3)
+            ? score! >= 4
+              ? rng.pick(['Hızlı çözüldü, teşekkürler.', 'İlginiz için teşekkür ederim.'])
+              : rng.pick(['Çözüm uzun sürdü.', 'Sorun tekrarladı.'])
+            : null,
       });
     }
     await out.maybeFlush();
@@ -751,7 +1040,7 @@ function sampleOpeningTimes(ctx: Ctx, startMs: number, nowMs: number, count: num
     else if (!window) wgt *= HOLIDAY_WEIGHT;
     else {
       wgt *= WEEKDAY_WEIGHT[isoDay];
-      if (ts >= window[1] && (window[1] - window[0]) < 6 * HOUR_MS) wgt *= 0.1; // arife afternoon
+      if (ts >= window[1] && window[1] - window[0] < 6 * HOUR_MS) wgt *= 0.1; // arife afternoon
     }
     weights[s] = wgt;
   }

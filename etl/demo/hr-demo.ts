@@ -130,27 +130,68 @@ class WorkDays {
 
 type Profile = 'field' | 'service' | 'zabita' | 'it' | 'office';
 const PROFILE_OF: Record<string, Profile> = {
-  TEMIZLIK: 'field', PARK_BAHCE: 'field', FEN_ISLERI: 'field',
-  DESTEK: 'service', VETERINER: 'service', ISLETME: 'service', SOSYAL_DESTEK: 'service', GENCLIK_SPOR: 'service', KULTUR: 'service',
-  SAGLIK: 'service', KADIN_AILE: 'service', CEVRE: 'service', AFET: 'service', IKLIM: 'service',
-  ZABITA: 'zabita', BILGI_ISLEM: 'it',
+  TEMIZLIK: 'field',
+  PARK_BAHCE: 'field',
+  FEN_ISLERI: 'field',
+  DESTEK: 'service',
+  VETERINER: 'service',
+  ISLETME: 'service',
+  SOSYAL_DESTEK: 'service',
+  GENCLIK_SPOR: 'service',
+  KULTUR: 'service',
+  SAGLIK: 'service',
+  KADIN_AILE: 'service',
+  CEVRE: 'service',
+  AFET: 'service',
+  IKLIM: 'service',
+  ZABITA: 'zabita',
+  BILGI_ISLEM: 'it',
 };
 const profileOf = (u: Unit): Profile => PROFILE_OF[u.code] ?? 'office';
 
 /** Type weights of staff in post per unit profile (geçici işçi are seasonal, generated apart). */
 const TYPE_MIX: Record<Profile, Array<[EmploymentType, number]>> = {
-  field: [['memur', 15], ['kadrolu_isci', 22], ['sozlesmeli', 3], ['hizmet_alimi', 60]],
-  service: [['memur', 40], ['kadrolu_isci', 10], ['sozlesmeli', 15], ['hizmet_alimi', 35]],
-  zabita: [['memur', 82], ['kadrolu_isci', 5], ['sozlesmeli', 3], ['hizmet_alimi', 10]],
-  it: [['memur', 45], ['kadrolu_isci', 4], ['sozlesmeli', 33], ['hizmet_alimi', 18]],
-  office: [['memur', 65], ['kadrolu_isci', 8], ['sozlesmeli', 12], ['hizmet_alimi', 15]],
+  field: [
+    ['memur', 15],
+    ['kadrolu_isci', 22],
+    ['sozlesmeli', 3],
+    ['hizmet_alimi', 60],
+  ],
+  service: [
+    ['memur', 40],
+    ['kadrolu_isci', 10],
+    ['sozlesmeli', 15],
+    ['hizmet_alimi', 35],
+  ],
+  zabita: [
+    ['memur', 82],
+    ['kadrolu_isci', 5],
+    ['sozlesmeli', 3],
+    ['hizmet_alimi', 10],
+  ],
+  it: [
+    ['memur', 45],
+    ['kadrolu_isci', 4],
+    ['sozlesmeli', 33],
+    ['hizmet_alimi', 18],
+  ],
+  office: [
+    ['memur', 65],
+    ['kadrolu_isci', 8],
+    ['sozlesmeli', 12],
+    ['hizmet_alimi', 15],
+  ],
 };
 /** Women's share per type (sample 2022: memur 20,8 %, sözleşmeli 20,3 %, işçi 8,9 %), and a unit factor. */
 const FEMALE_SHARE: Record<EmploymentType, number> = { memur: 0.2, sozlesmeli: 0.2, kadrolu_isci: 0.09, gecici_isci: 0.05, hizmet_alimi: 0.18 };
 const FEMALE_FACTOR: Record<Profile, number> = { field: 0.6, service: 1.2, zabita: 0.8, it: 1.1, office: 1.5 };
 /** Age in post: mean, sd, min, max. */
 const AGE: Record<EmploymentType, [number, number, number, number]> = {
-  memur: [43, 9, 24, 64], sozlesmeli: [36, 8, 23, 60], kadrolu_isci: [47, 7, 25, 62], gecici_isci: [32, 10, 18, 60], hizmet_alimi: [38, 10, 19, 62],
+  memur: [43, 9, 24, 64],
+  sozlesmeli: [36, 8, 23, 60],
+  kadrolu_isci: [47, 7, 25, 62],
+  gecici_isci: [32, 10, 18, 60],
+  hizmet_alimi: [38, 10, 19, 62],
 };
 /** Share of today's staff hired within the window, and yearly exits per head. */
 const HIRED_IN_WINDOW: Record<EmploymentType, number> = { memur: 0.1, kadrolu_isci: 0.03, sozlesmeli: 0.25, hizmet_alimi: 0.35, gecici_isci: 1 };
@@ -160,7 +201,11 @@ const WEEKLY_HOURS: Record<EmploymentType, number> = { memur: 40, sozlesmeli: 40
 const SEASONAL_SHARE = 0.035;
 
 const TYPE_TEXT: Record<EmploymentType, string> = {
-  memur: 'Memur', kadrolu_isci: 'Kadrolu İşçi', gecici_isci: 'Geçici İşçi', sozlesmeli: 'Sözleşmeli Personel', hizmet_alimi: 'Hizmet Alımı',
+  memur: 'Memur',
+  kadrolu_isci: 'Kadrolu İşçi',
+  gecici_isci: 'Geçici İşçi',
+  sozlesmeli: 'Sözleşmeli Personel',
+  hizmet_alimi: 'Hizmet Alımı',
 };
 
 const TITLES: Record<EmploymentType, string[]> = {
@@ -168,7 +213,16 @@ const TITLES: Record<EmploymentType, string[]> = {
   kadrolu_isci: ['Düz İşçi', 'Düz İşçi', 'Şoför', 'İş Makinesi Operatörü', 'Usta', 'Bahçıvan', 'Temizlik İşçisi'],
   gecici_isci: ['Mevsimlik İşçi', 'Düz İşçi'],
   sozlesmeli: ['Mühendis', 'Tekniker', 'Sosyal Çalışmacı', 'Psikolog', 'Mimar', 'Sağlık Memuru'],
-  hizmet_alimi: ['Temizlik Personeli', 'Temizlik Personeli', 'Güvenlik Görevlisi', 'Şoför', 'Büro Personeli', 'Bahçıvan', 'Destek Personeli', 'Çağrı Merkezi Personeli'],
+  hizmet_alimi: [
+    'Temizlik Personeli',
+    'Temizlik Personeli',
+    'Güvenlik Görevlisi',
+    'Şoför',
+    'Büro Personeli',
+    'Bahçıvan',
+    'Destek Personeli',
+    'Çağrı Merkezi Personeli',
+  ],
 };
 const UNIT_TITLES: Record<string, Partial<Record<EmploymentType, string[]>>> = {
   ZABITA: { memur: ['Zabıta Memuru', 'Zabıta Memuru', 'Zabıta Memuru', 'Zabıta Komiseri', 'Zabıta Amiri'] },
@@ -206,7 +260,13 @@ const COURSES: Course[] = [
   { name: 'İleri Düzey Excel', hours: 12, weight: 2, types: ['memur', 'sozlesmeli'] },
   { name: 'Zabıta Mevzuatı Hizmet İçi Eğitimi', hours: 24, weight: 25, units: ['ZABITA'], types: ['memur', 'sozlesmeli'] },
   { name: 'Siber Güvenlik Temelleri', hours: 20, weight: 25, units: ['BILGI_ISLEM'], types: ['memur', 'sozlesmeli'] },
-  { name: 'İş Makinesi Güvenli Kullanımı', hours: 8, weight: 8, units: ['FEN_ISLERI', 'TEMIZLIK', 'PARK_BAHCE'], types: ['kadrolu_isci', 'gecici_isci', 'hizmet_alimi'] },
+  {
+    name: 'İş Makinesi Güvenli Kullanımı',
+    hours: 8,
+    weight: 8,
+    units: ['FEN_ISLERI', 'TEMIZLIK', 'PARK_BAHCE'],
+    types: ['kadrolu_isci', 'gecici_isci', 'hizmet_alimi'],
+  },
 ];
 const COURSE_SESSIONS_PER_YEAR = 10;
 const TRAININGS_PER_YEAR: Record<EmploymentType, number> = { memur: 1.8, sozlesmeli: 1.8, kadrolu_isci: 1.2, gecici_isci: 0.8, hizmet_alimi: 0.5 };
@@ -319,7 +379,8 @@ function apportion(total: number, weights: number[]): number[] {
 function checkDemoOptions(opts: HrDemoOptions): void {
   if (!(opts.scale > 0)) throw new PanoError(`HR demo scale must be positive, got ${opts.scale}`, { code: 'demo_invalid' });
   if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new PanoError('HR demo needs a valid `now`', { code: 'demo_invalid' });
-  if (opts.years !== undefined && !(opts.years >= 1 && opts.years <= 20)) throw new PanoError(`HR demo years must be 1–20, got ${opts.years}`, { code: 'demo_invalid' });
+  if (opts.years !== undefined && !(opts.years >= 1 && opts.years <= 20))
+    throw new PanoError(`HR demo years must be 1–20, got ${opts.years}`, { code: 'demo_invalid' });
 }
 
 export async function writeHrDemo(sink: HrDemoSink, opts: HrDemoOptions): Promise<HrDemoSummary> {
@@ -344,7 +405,10 @@ export async function writeHrDemo(sink: HrDemoSink, opts: HrDemoOptions): Promis
 
   // --- people -------------------------------------------------------------------------------
   const target = Math.max(30, Math.round(HR_DEMO_STAFF * opts.scale));
-  const perUnit = apportion(target, UNITS.map((u) => u.staff));
+  const perUnit = apportion(
+    target,
+    UNITS.map((u) => u.staff),
+  );
   const people: Person[] = [];
   const makePerson = (unit: Unit, type: EmploymentType, inPost: boolean): Person => {
     const femaleP = Math.min(0.9, FEMALE_SHARE[type] * FEMALE_FACTOR[profileOf(unit)]);
@@ -473,7 +537,15 @@ export async function writeHrDemo(sink: HrDemoSink, opts: HrDemoOptions): Promis
       const c = COURSES[0];
       const day = sessions.get(c)![Math.floor(sessions.get(c)!.length / 2)];
       faults.orphanTraining = {
-        ref: await sink.training({ id: ++tid, tckn: orphanTckn, adSoyad: 'Stajyer Öğrenci', birim: unitText(UNITS[4]), egitim: c.name, saat: c.hours, tarih: day }),
+        ref: await sink.training({
+          id: ++tid,
+          tckn: orphanTckn,
+          adSoyad: 'Stajyer Öğrenci',
+          birim: unitText(UNITS[4]),
+          egitim: c.name,
+          saat: c.hours,
+          tarih: day,
+        }),
         what: 'training of a person who is not in the personnel file',
       };
     }
@@ -661,7 +733,20 @@ export async function createHrDemoFileSink(dir: string, now: Date): Promise<HrDe
 
   const P = ';';
   await personnel.write(
-    ['Sıra No', 'TC Kimlik No', 'Adı', 'Soyadı', 'Müdürlük', 'Unvan', 'İstihdam Türü', 'İşe Başlama Tarihi', 'Ayrılış Tarihi', 'Cinsiyet', 'Doğum Yılı', 'Haftalık Çalışma Saati'].join(P) + '\r\n',
+    [
+      'Sıra No',
+      'TC Kimlik No',
+      'Adı',
+      'Soyadı',
+      'Müdürlük',
+      'Unvan',
+      'İstihdam Türü',
+      'İşe Başlama Tarihi',
+      'Ayrılış Tarihi',
+      'Cinsiyet',
+      'Doğum Yılı',
+      'Haftalık Çalışma Saati',
+    ].join(P) + '\r\n',
   );
   await leaves.write('\uFEFF' + ['TC Kimlik No', 'Adı Soyadı', 'İzin Türü', 'Başlangıç Tarihi', 'Bitiş Tarihi', 'Gün Sayısı'].join(',') + '\r\n');
   let pLine = 1;
@@ -672,9 +757,21 @@ export async function createHrDemoFileSink(dir: string, now: Date): Promise<HrDe
     async personnel(r) {
       await personnel.write(
         [
-          String(r.id), r.tckn, r.ad, r.soyad, r.birim, r.unvan, r.istihdamTuru, trOfDay(r.iseBaslama), r.ayrilis === null ? '' : trOfDay(r.ayrilis),
-          r.cinsiyet, String(r.dogumYili), trNumber(r.haftalikSaat),
-        ].map((f) => csvField(f, P)).join(P) + '\r\n',
+          String(r.id),
+          r.tckn,
+          r.ad,
+          r.soyad,
+          r.birim,
+          r.unvan,
+          r.istihdamTuru,
+          trOfDay(r.iseBaslama),
+          r.ayrilis === null ? '' : trOfDay(r.ayrilis),
+          r.cinsiyet,
+          String(r.dogumYili),
+          trNumber(r.haftalikSaat),
+        ]
+          .map((f) => csvField(f, P))
+          .join(P) + '\r\n',
       );
       return `${HR_DEMO_FILES.personnel}:line ${++pLine}`;
     },
@@ -683,7 +780,9 @@ export async function createHrDemoFileSink(dir: string, now: Date): Promise<HrDe
       return `${HR_DEMO_FILES.trainings}:row ${++tRow}`;
     },
     async leave(r) {
-      await leaves.write([r.tckn, r.adSoyad, r.izinTuru, trOfDay(r.baslangic), trOfDay(r.bitis), trNumber(r.gun)].map((f) => csvField(f, ',')).join(',') + '\r\n');
+      await leaves.write(
+        [r.tckn, r.adSoyad, r.izinTuru, trOfDay(r.baslangic), trOfDay(r.bitis), trNumber(r.gun)].map((f) => csvField(f, ',')).join(',') + '\r\n',
+      );
       return `${HR_DEMO_FILES.leaves}:line ${++lLine}`;
     },
     async finish() {
@@ -742,9 +841,18 @@ export async function createHrDemoDbSink(knex: Knex, target: string, batch = 100
     target,
     async personnel(r) {
       await push('personel', {
-        id: r.id, tc_kimlik_no: r.tckn, ad: r.ad, soyad: r.soyad, birim: r.birim, unvan: r.unvan, istihdam_turu: r.istihdamTuru,
-        ise_baslama: isoOfDay(r.iseBaslama), ayrilis: r.ayrilis === null ? null : isoOfDay(r.ayrilis), cinsiyet: r.cinsiyet,
-        dogum_yili: r.dogumYili, haftalik_calisma_saati: r.haftalikSaat,
+        id: r.id,
+        tc_kimlik_no: r.tckn,
+        ad: r.ad,
+        soyad: r.soyad,
+        birim: r.birim,
+        unvan: r.unvan,
+        istihdam_turu: r.istihdamTuru,
+        ise_baslama: isoOfDay(r.iseBaslama),
+        ayrilis: r.ayrilis === null ? null : isoOfDay(r.ayrilis),
+        cinsiyet: r.cinsiyet,
+        dogum_yili: r.dogumYili,
+        haftalik_calisma_saati: r.haftalikSaat,
       });
       return `personel.id=${r.id}`;
     },

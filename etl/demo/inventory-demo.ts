@@ -116,8 +116,20 @@ const SALES_POINTS = [
 
 /** Share of a unit's staff with a desk (field units mostly work outside). */
 const DESK_SHARE: Record<string, number> = {
-  TEMIZLIK: 0.06, PARK_BAHCE: 0.09, FEN_ISLERI: 0.26, ZABITA: 0.25, VETERINER: 0.35, DESTEK: 0.3, ISLETME: 0.3,
-  GENCLIK_SPOR: 0.35, KULTUR: 0.5, SOSYAL_DESTEK: 0.6, KADIN_AILE: 0.6, SAGLIK: 0.55, IKLIM: 0.5, AFET: 0.6,
+  TEMIZLIK: 0.06,
+  PARK_BAHCE: 0.09,
+  FEN_ISLERI: 0.26,
+  ZABITA: 0.25,
+  VETERINER: 0.35,
+  DESTEK: 0.3,
+  ISLETME: 0.3,
+  GENCLIK_SPOR: 0.35,
+  KULTUR: 0.5,
+  SOSYAL_DESTEK: 0.6,
+  KADIN_AILE: 0.6,
+  SAGLIK: 0.55,
+  IKLIM: 0.5,
+  AFET: 0.6,
 };
 const DEFAULT_DESK_SHARE = 0.85;
 /** Share of desks with a laptop instead of a desktop. */
@@ -149,103 +161,218 @@ interface ClassDef {
 
 const CLASSES: Record<AssetClass, ClassDef> = {
   desktop: {
-    itemtype: 'Computer', type: 'Masaüstü', prefix: 'PC', life: [8, 1.5], price: 2800, supplier: ['Devlet Malzeme Ofisi', 'Marmara Bilgisayar A.Ş.'],
+    itemtype: 'Computer',
+    type: 'Masaüstü',
+    prefix: 'PC',
+    life: [8, 1.5],
+    price: 2800,
+    supplier: ['Devlet Malzeme Ofisi', 'Marmara Bilgisayar A.Ş.'],
     models: [
-      { m: 'Dell Inc.', name: 'OptiPlex 3050', from: 2014, to: 2018, warranty: 36 }, { m: 'Dell Inc.', name: 'OptiPlex 3070', from: 2019, to: 2020, warranty: 36 },
-      { m: 'Dell Inc.', name: 'OptiPlex 3090', from: 2021, to: 2022, warranty: 36 }, { m: 'Dell Inc.', name: 'OptiPlex 7010', from: 2023, to: 2030, warranty: 36 },
-      { m: 'HP Inc.', name: 'ProDesk 400 G4', from: 2014, to: 2018, warranty: 36 }, { m: 'HP Inc.', name: 'ProDesk 400 G6', from: 2019, to: 2021, warranty: 36 },
-      { m: 'HP Inc.', name: 'ProDesk 400 G9', from: 2022, to: 2030, warranty: 36 }, { m: 'Lenovo', name: 'ThinkCentre M720s', from: 2018, to: 2020, warranty: 36 },
-      { m: 'Lenovo', name: 'ThinkCentre M70s', from: 2021, to: 2030, warranty: 36 }, { m: 'Casper', name: 'Nirvana M400', from: 2014, to: 2030, warranty: 24 },
+      { m: 'Dell Inc.', name: 'OptiPlex 3050', from: 2014, to: 2018, warranty: 36 },
+      { m: 'Dell Inc.', name: 'OptiPlex 3070', from: 2019, to: 2020, warranty: 36 },
+      { m: 'Dell Inc.', name: 'OptiPlex 3090', from: 2021, to: 2022, warranty: 36 },
+      { m: 'Dell Inc.', name: 'OptiPlex 7010', from: 2023, to: 2030, warranty: 36 },
+      { m: 'HP Inc.', name: 'ProDesk 400 G4', from: 2014, to: 2018, warranty: 36 },
+      { m: 'HP Inc.', name: 'ProDesk 400 G6', from: 2019, to: 2021, warranty: 36 },
+      { m: 'HP Inc.', name: 'ProDesk 400 G9', from: 2022, to: 2030, warranty: 36 },
+      { m: 'Lenovo', name: 'ThinkCentre M720s', from: 2018, to: 2020, warranty: 36 },
+      { m: 'Lenovo', name: 'ThinkCentre M70s', from: 2021, to: 2030, warranty: 36 },
+      { m: 'Casper', name: 'Nirvana M400', from: 2014, to: 2030, warranty: 24 },
     ],
   },
   laptop: {
-    itemtype: 'Computer', type: 'Dizüstü', prefix: 'NB', life: [6, 1.2], price: 3600, supplier: ['Devlet Malzeme Ofisi', 'Marmara Bilgisayar A.Ş.'],
+    itemtype: 'Computer',
+    type: 'Dizüstü',
+    prefix: 'NB',
+    life: [6, 1.2],
+    price: 3600,
+    supplier: ['Devlet Malzeme Ofisi', 'Marmara Bilgisayar A.Ş.'],
     models: [
-      { m: 'HP Inc.', name: 'ProBook 450 G3', from: 2014, to: 2017, warranty: 24 }, { m: 'Dell Inc.', name: 'Latitude 3570', from: 2014, to: 2017, warranty: 24 },
-      { m: 'Dell Inc.', name: 'Latitude 5490', from: 2018, to: 2020, warranty: 36 }, { m: 'Dell Inc.', name: 'Latitude 5420', from: 2021, to: 2022, warranty: 36 },
-      { m: 'Dell Inc.', name: 'Latitude 5440', from: 2023, to: 2030, warranty: 36 }, { m: 'HP Inc.', name: 'ProBook 450 G5', from: 2017, to: 2019, warranty: 24 },
-      { m: 'HP Inc.', name: 'ProBook 450 G8', from: 2020, to: 2022, warranty: 24 }, { m: 'HP Inc.', name: 'ProBook 450 G10', from: 2023, to: 2030, warranty: 24 },
-      { m: 'Lenovo', name: 'ThinkPad E14', from: 2020, to: 2030, warranty: 24 }, { m: 'Casper', name: 'Excalibur G770', from: 2019, to: 2030, warranty: 24 },
+      { m: 'HP Inc.', name: 'ProBook 450 G3', from: 2014, to: 2017, warranty: 24 },
+      { m: 'Dell Inc.', name: 'Latitude 3570', from: 2014, to: 2017, warranty: 24 },
+      { m: 'Dell Inc.', name: 'Latitude 5490', from: 2018, to: 2020, warranty: 36 },
+      { m: 'Dell Inc.', name: 'Latitude 5420', from: 2021, to: 2022, warranty: 36 },
+      { m: 'Dell Inc.', name: 'Latitude 5440', from: 2023, to: 2030, warranty: 36 },
+      { m: 'HP Inc.', name: 'ProBook 450 G5', from: 2017, to: 2019, warranty: 24 },
+      { m: 'HP Inc.', name: 'ProBook 450 G8', from: 2020, to: 2022, warranty: 24 },
+      { m: 'HP Inc.', name: 'ProBook 450 G10', from: 2023, to: 2030, warranty: 24 },
+      { m: 'Lenovo', name: 'ThinkPad E14', from: 2020, to: 2030, warranty: 24 },
+      { m: 'Casper', name: 'Excalibur G770', from: 2019, to: 2030, warranty: 24 },
     ],
   },
   server: {
-    itemtype: 'Computer', type: 'Sunucu', prefix: 'SRV', life: [8, 1], price: 28000, supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
+    itemtype: 'Computer',
+    type: 'Sunucu',
+    prefix: 'SRV',
+    life: [8, 1],
+    price: 28000,
+    supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
     models: [
-      { m: 'Dell Inc.', name: 'PowerEdge R730', from: 2014, to: 2018, warranty: 60 }, { m: 'Dell Inc.', name: 'PowerEdge R740', from: 2019, to: 2021, warranty: 60 },
-      { m: 'Dell Inc.', name: 'PowerEdge R750', from: 2022, to: 2030, warranty: 60 }, { m: 'Hewlett Packard Enterprise', name: 'ProLiant DL380 Gen10', from: 2018, to: 2030, warranty: 36 },
+      { m: 'Dell Inc.', name: 'PowerEdge R730', from: 2014, to: 2018, warranty: 60 },
+      { m: 'Dell Inc.', name: 'PowerEdge R740', from: 2019, to: 2021, warranty: 60 },
+      { m: 'Dell Inc.', name: 'PowerEdge R750', from: 2022, to: 2030, warranty: 60 },
+      { m: 'Hewlett Packard Enterprise', name: 'ProLiant DL380 Gen10', from: 2018, to: 2030, warranty: 36 },
     ],
   },
   pos: {
-    itemtype: 'Computer', type: 'POS Terminali', prefix: 'POS', life: [6, 1], price: 4500, supplier: ['Anadolu Bilişim Ltd. Şti.'],
-    models: [{ m: 'Posiflex', name: 'XT-3815', from: 2014, to: 2020, warranty: 24 }, { m: 'Posiflex', name: 'RT-6015', from: 2021, to: 2030, warranty: 24 }],
+    itemtype: 'Computer',
+    type: 'POS Terminali',
+    prefix: 'POS',
+    life: [6, 1],
+    price: 4500,
+    supplier: ['Anadolu Bilişim Ltd. Şti.'],
+    models: [
+      { m: 'Posiflex', name: 'XT-3815', from: 2014, to: 2020, warranty: 24 },
+      { m: 'Posiflex', name: 'RT-6015', from: 2021, to: 2030, warranty: 24 },
+    ],
   },
   monitor: {
-    itemtype: 'Monitor', type: null, prefix: 'MON', life: [9, 1.5], price: 700, supplier: ['Devlet Malzeme Ofisi', 'Marmara Bilgisayar A.Ş.'],
+    itemtype: 'Monitor',
+    type: null,
+    prefix: 'MON',
+    life: [9, 1.5],
+    price: 700,
+    supplier: ['Devlet Malzeme Ofisi', 'Marmara Bilgisayar A.Ş.'],
     models: [
-      { m: 'Dell Inc.', name: 'P2217H', from: 2014, to: 2018, warranty: 36 }, { m: 'Dell Inc.', name: 'P2419H', from: 2019, to: 2021, warranty: 36 },
-      { m: 'Dell Inc.', name: 'P2422H', from: 2022, to: 2030, warranty: 36 }, { m: 'Philips', name: '223V5LSB', from: 2014, to: 2019, warranty: 36 },
-      { m: 'Philips', name: '243V7QDSB', from: 2019, to: 2030, warranty: 36 }, { m: 'Samsung', name: 'S24R350', from: 2019, to: 2024, warranty: 24 },
-      { m: 'LG', name: '24MK430H', from: 2018, to: 2023, warranty: 24 }, { m: 'HP Inc.', name: 'P24 G4', from: 2021, to: 2030, warranty: 36 },
+      { m: 'Dell Inc.', name: 'P2217H', from: 2014, to: 2018, warranty: 36 },
+      { m: 'Dell Inc.', name: 'P2419H', from: 2019, to: 2021, warranty: 36 },
+      { m: 'Dell Inc.', name: 'P2422H', from: 2022, to: 2030, warranty: 36 },
+      { m: 'Philips', name: '223V5LSB', from: 2014, to: 2019, warranty: 36 },
+      { m: 'Philips', name: '243V7QDSB', from: 2019, to: 2030, warranty: 36 },
+      { m: 'Samsung', name: 'S24R350', from: 2019, to: 2024, warranty: 24 },
+      { m: 'LG', name: '24MK430H', from: 2018, to: 2023, warranty: 24 },
+      { m: 'HP Inc.', name: 'P24 G4', from: 2021, to: 2030, warranty: 36 },
     ],
   },
   laser: {
-    itemtype: 'Printer', type: 'Lazer Yazıcı', prefix: 'YZC', life: [7, 1.2], price: 1000, supplier: ['Anadolu Bilişim Ltd. Şti.', 'Devlet Malzeme Ofisi'],
+    itemtype: 'Printer',
+    type: 'Lazer Yazıcı',
+    prefix: 'YZC',
+    life: [7, 1.2],
+    price: 1000,
+    supplier: ['Anadolu Bilişim Ltd. Şti.', 'Devlet Malzeme Ofisi'],
     models: [
-      { m: 'HP Inc.', name: 'LaserJet Pro M402dn', from: 2014, to: 2019, warranty: 24 }, { m: 'HP Inc.', name: 'LaserJet Pro M404dn', from: 2019, to: 2022, warranty: 24 },
-      { m: 'HP Inc.', name: 'LaserJet Pro 4003dn', from: 2023, to: 2030, warranty: 24 }, { m: 'Brother', name: 'HL-L5100DN', from: 2017, to: 2023, warranty: 24 },
+      { m: 'HP Inc.', name: 'LaserJet Pro M402dn', from: 2014, to: 2019, warranty: 24 },
+      { m: 'HP Inc.', name: 'LaserJet Pro M404dn', from: 2019, to: 2022, warranty: 24 },
+      { m: 'HP Inc.', name: 'LaserJet Pro 4003dn', from: 2023, to: 2030, warranty: 24 },
+      { m: 'Brother', name: 'HL-L5100DN', from: 2017, to: 2023, warranty: 24 },
       { m: 'Kyocera', name: 'ECOSYS P2040dn', from: 2018, to: 2030, warranty: 24 },
     ],
   },
   mfp: {
-    itemtype: 'Printer', type: 'Çok Fonksiyonlu Yazıcı', prefix: 'YZC', life: [6.5, 1.2], price: 2400, supplier: ['Anadolu Bilişim Ltd. Şti.'],
+    itemtype: 'Printer',
+    type: 'Çok Fonksiyonlu Yazıcı',
+    prefix: 'YZC',
+    life: [6.5, 1.2],
+    price: 2400,
+    supplier: ['Anadolu Bilişim Ltd. Şti.'],
     models: [
-      { m: 'Samsung', name: 'Xpress M2070', from: 2014, to: 2018, warranty: 24 }, { m: 'Kyocera', name: 'ECOSYS M2540dn', from: 2017, to: 2023, warranty: 24 },
-      { m: 'Canon', name: 'i-SENSYS MF443dw', from: 2019, to: 2030, warranty: 24 }, { m: 'HP Inc.', name: 'LaserJet Pro MFP M428fdn', from: 2019, to: 2024, warranty: 24 },
+      { m: 'Samsung', name: 'Xpress M2070', from: 2014, to: 2018, warranty: 24 },
+      { m: 'Kyocera', name: 'ECOSYS M2540dn', from: 2017, to: 2023, warranty: 24 },
+      { m: 'Canon', name: 'i-SENSYS MF443dw', from: 2019, to: 2030, warranty: 24 },
+      { m: 'HP Inc.', name: 'LaserJet Pro MFP M428fdn', from: 2019, to: 2024, warranty: 24 },
       { m: 'Kyocera', name: 'ECOSYS MA4000fx', from: 2023, to: 2030, warranty: 24 },
     ],
   },
   receipt: {
-    itemtype: 'Printer', type: 'Fiş Yazıcısı', prefix: 'FIS', life: [6, 1], price: 600, supplier: ['Anadolu Bilişim Ltd. Şti.'],
-    models: [{ m: 'Epson', name: 'TM-T20II', from: 2014, to: 2018, warranty: 12 }, { m: 'Epson', name: 'TM-T20III', from: 2018, to: 2030, warranty: 24 }],
+    itemtype: 'Printer',
+    type: 'Fiş Yazıcısı',
+    prefix: 'FIS',
+    life: [6, 1],
+    price: 600,
+    supplier: ['Anadolu Bilişim Ltd. Şti.'],
+    models: [
+      { m: 'Epson', name: 'TM-T20II', from: 2014, to: 2018, warranty: 12 },
+      { m: 'Epson', name: 'TM-T20III', from: 2018, to: 2030, warranty: 24 },
+    ],
   },
   switch: {
-    itemtype: 'NetworkEquipment', type: 'Switch', prefix: 'SW', life: [9, 1], price: 4500, supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
+    itemtype: 'NetworkEquipment',
+    type: 'Switch',
+    prefix: 'SW',
+    life: [9, 1],
+    price: 4500,
+    supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
     models: [
-      { m: 'Cisco', name: 'Catalyst 2960-X 48', from: 2014, to: 2020, warranty: -1 }, { m: 'HPE Aruba', name: '2930F 48G', from: 2019, to: 2030, warranty: -1 },
-      { m: 'Cisco', name: 'Catalyst 9200L 48', from: 2021, to: 2030, warranty: -1 }, { m: 'Huawei', name: 'S5735-L48T4X', from: 2020, to: 2030, warranty: 36 },
+      { m: 'Cisco', name: 'Catalyst 2960-X 48', from: 2014, to: 2020, warranty: -1 },
+      { m: 'HPE Aruba', name: '2930F 48G', from: 2019, to: 2030, warranty: -1 },
+      { m: 'Cisco', name: 'Catalyst 9200L 48', from: 2021, to: 2030, warranty: -1 },
+      { m: 'Huawei', name: 'S5735-L48T4X', from: 2020, to: 2030, warranty: 36 },
     ],
   },
   ap: {
-    itemtype: 'NetworkEquipment', type: 'Kablosuz Erişim Noktası', prefix: 'AP', life: [7, 1], price: 900, supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
+    itemtype: 'NetworkEquipment',
+    type: 'Kablosuz Erişim Noktası',
+    prefix: 'AP',
+    life: [7, 1],
+    price: 900,
+    supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
     models: [
-      { m: 'Ubiquiti', name: 'UniFi AP AC Pro', from: 2014, to: 2021, warranty: 12 }, { m: 'Ubiquiti', name: 'UniFi U6 Pro', from: 2021, to: 2030, warranty: 12 },
+      { m: 'Ubiquiti', name: 'UniFi AP AC Pro', from: 2014, to: 2021, warranty: 12 },
+      { m: 'Ubiquiti', name: 'UniFi U6 Pro', from: 2021, to: 2030, warranty: 12 },
       { m: 'HPE Aruba', name: 'AP-505', from: 2020, to: 2030, warranty: -1 },
     ],
   },
   firewall: {
-    itemtype: 'NetworkEquipment', type: 'Güvenlik Duvarı', prefix: 'FW', life: [6, 0.8], price: 14000, supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
-    models: [{ m: 'Fortinet', name: 'FortiGate 100E', from: 2014, to: 2020, warranty: 12 }, { m: 'Fortinet', name: 'FortiGate 100F', from: 2020, to: 2030, warranty: 12 }],
+    itemtype: 'NetworkEquipment',
+    type: 'Güvenlik Duvarı',
+    prefix: 'FW',
+    life: [6, 0.8],
+    price: 14000,
+    supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
+    models: [
+      { m: 'Fortinet', name: 'FortiGate 100E', from: 2014, to: 2020, warranty: 12 },
+      { m: 'Fortinet', name: 'FortiGate 100F', from: 2020, to: 2030, warranty: 12 },
+    ],
   },
   camera: {
-    itemtype: 'NetworkEquipment', type: 'IP Kamera', prefix: 'KAM', life: [6, 1.2], price: 850, supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.', 'Anadolu Bilişim Ltd. Şti.'],
+    itemtype: 'NetworkEquipment',
+    type: 'IP Kamera',
+    prefix: 'KAM',
+    life: [6, 1.2],
+    price: 850,
+    supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.', 'Anadolu Bilişim Ltd. Şti.'],
     models: [
-      { m: 'Hikvision', name: 'DS-2CD2143G0-I', from: 2014, to: 2021, warranty: 24 }, { m: 'Hikvision', name: 'DS-2CD2143G2-I', from: 2021, to: 2030, warranty: 24 },
+      { m: 'Hikvision', name: 'DS-2CD2143G0-I', from: 2014, to: 2021, warranty: 24 },
+      { m: 'Hikvision', name: 'DS-2CD2143G2-I', from: 2021, to: 2030, warranty: 24 },
       { m: 'Dahua', name: 'IPC-HFW2431S', from: 2018, to: 2024, warranty: 24 },
     ],
   },
   phone: {
-    itemtype: 'Phone', type: 'IP Telefon', prefix: 'TEL', life: [9.5, 1.5], price: 450, supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
+    itemtype: 'Phone',
+    type: 'IP Telefon',
+    prefix: 'TEL',
+    life: [9.5, 1.5],
+    price: 450,
+    supplier: ['Boğaziçi Ağ Teknolojileri Ltd. Şti.'],
     models: [
-      { m: 'Cisco', name: 'IP Phone 7821', from: 2014, to: 2021, warranty: 12 }, { m: 'Grandstream', name: 'GXP1625', from: 2014, to: 2022, warranty: 24 },
-      { m: 'Alcatel-Lucent', name: '8018 DeskPhone', from: 2017, to: 2023, warranty: 24 }, { m: 'Yealink', name: 'SIP-T31P', from: 2020, to: 2030, warranty: 24 },
+      { m: 'Cisco', name: 'IP Phone 7821', from: 2014, to: 2021, warranty: 12 },
+      { m: 'Grandstream', name: 'GXP1625', from: 2014, to: 2022, warranty: 24 },
+      { m: 'Alcatel-Lucent', name: '8018 DeskPhone', from: 2017, to: 2023, warranty: 24 },
+      { m: 'Yealink', name: 'SIP-T31P', from: 2020, to: 2030, warranty: 24 },
     ],
   },
 };
 
 /** Price index of IT equipment in Turkish lira (2016 = 1): the lira's slide makes a 2024 PC cost many times a 2016 one. */
 const PRICE_INDEX: Record<number, number> = {
-  2012: 0.7, 2013: 0.75, 2014: 0.82, 2015: 0.9, 2016: 1, 2017: 1.12, 2018: 1.4, 2019: 1.62, 2020: 1.95, 2021: 2.6, 2022: 5.3, 2023: 8.6,
-  2024: 12.6, 2025: 15.6, 2026: 18.4, 2027: 21, 2028: 24,
+  2012: 0.7,
+  2013: 0.75,
+  2014: 0.82,
+  2015: 0.9,
+  2016: 1,
+  2017: 1.12,
+  2018: 1.4,
+  2019: 1.62,
+  2020: 1.95,
+  2021: 2.6,
+  2022: 5.3,
+  2023: 8.6,
+  2024: 12.6,
+  2025: 15.6,
+  2026: 18.4,
+  2027: 21,
+  2028: 24,
 };
 
 const SUPPLIERS = ['Devlet Malzeme Ofisi', 'Marmara Bilgisayar A.Ş.', 'Anadolu Bilişim Ltd. Şti.', 'Boğaziçi Ağ Teknolojileri Ltd. Şti.'];
@@ -269,11 +396,59 @@ const ts = (t: T, name: string) => t.timestamp(name, { useTz: false }).nullable(
 const str = (t: T, name: string) => t.string(name, 255).nullable().defaultTo(null);
 
 const ASSET_TABLES: Record<Itemtype, { table: string; typeTable: string; typeFk: string; modelTable: string; modelFk: string; extra: (t: T) => void }> = {
-  Computer: { table: 'glpi_computers', typeTable: 'glpi_computertypes', typeFk: 'computertypes_id', modelTable: 'glpi_computermodels', modelFk: 'computermodels_id', extra: () => undefined },
-  Monitor: { table: 'glpi_monitors', typeTable: 'glpi_monitortypes', typeFk: 'monitortypes_id', modelTable: 'glpi_monitormodels', modelFk: 'monitormodels_id', extra: (t) => { t.decimal('size', 5, 2).notNullable().defaultTo(0); flag(t, 'have_hdmi', 0); flag(t, 'have_displayport', 0); } },
-  Printer: { table: 'glpi_printers', typeTable: 'glpi_printertypes', typeFk: 'printertypes_id', modelTable: 'glpi_printermodels', modelFk: 'printermodels_id', extra: (t) => { flag(t, 'have_ethernet', 0); flag(t, 'have_usb', 0); int0(t, 'last_pages_counter'); } },
-  NetworkEquipment: { table: 'glpi_networkequipments', typeTable: 'glpi_networkequipmenttypes', typeFk: 'networkequipmenttypes_id', modelTable: 'glpi_networkequipmentmodels', modelFk: 'networkequipmentmodels_id', extra: (t) => { t.integer('ram').nullable(); } },
-  Phone: { table: 'glpi_phones', typeTable: 'glpi_phonetypes', typeFk: 'phonetypes_id', modelTable: 'glpi_phonemodels', modelFk: 'phonemodels_id', extra: (t) => { str(t, 'number_line'); flag(t, 'have_headset', 0); } },
+  Computer: {
+    table: 'glpi_computers',
+    typeTable: 'glpi_computertypes',
+    typeFk: 'computertypes_id',
+    modelTable: 'glpi_computermodels',
+    modelFk: 'computermodels_id',
+    extra: () => undefined,
+  },
+  Monitor: {
+    table: 'glpi_monitors',
+    typeTable: 'glpi_monitortypes',
+    typeFk: 'monitortypes_id',
+    modelTable: 'glpi_monitormodels',
+    modelFk: 'monitormodels_id',
+    extra: (t) => {
+      t.decimal('size', 5, 2).notNullable().defaultTo(0);
+      flag(t, 'have_hdmi', 0);
+      flag(t, 'have_displayport', 0);
+    },
+  },
+  Printer: {
+    table: 'glpi_printers',
+    typeTable: 'glpi_printertypes',
+    typeFk: 'printertypes_id',
+    modelTable: 'glpi_printermodels',
+    modelFk: 'printermodels_id',
+    extra: (t) => {
+      flag(t, 'have_ethernet', 0);
+      flag(t, 'have_usb', 0);
+      int0(t, 'last_pages_counter');
+    },
+  },
+  NetworkEquipment: {
+    table: 'glpi_networkequipments',
+    typeTable: 'glpi_networkequipmenttypes',
+    typeFk: 'networkequipmenttypes_id',
+    modelTable: 'glpi_networkequipmentmodels',
+    modelFk: 'networkequipmentmodels_id',
+    extra: (t) => {
+      t.integer('ram').nullable();
+    },
+  },
+  Phone: {
+    table: 'glpi_phones',
+    typeTable: 'glpi_phonetypes',
+    typeFk: 'phonetypes_id',
+    modelTable: 'glpi_phonemodels',
+    modelFk: 'phonemodels_id',
+    extra: (t) => {
+      str(t, 'number_line');
+      flag(t, 'have_headset', 0);
+    },
+  },
 };
 const ITEMTYPES = Object.keys(ASSET_TABLES) as Itemtype[];
 
@@ -422,18 +597,23 @@ export async function createGlpiAssetDemoTables(knex: Knex, opts: { layout?: 'gl
 export async function generateInventoryDemo(config: PanoConfig, opts: { seed: number; now: Date; scale: number }): Promise<InventoryDemoSummary> {
   const url = config.sources.glpi.url;
   if (!url.startsWith('sqlite:')) {
-    throw new PanoError(`The inventory demo writes only into the SQLite demo GLPI; PANO_GLPI_URL points at ${url.replace(/\/\/[^@/]*@/, '//***@')}`, { code: 'demo_target_not_sqlite' });
+    throw new PanoError(`The inventory demo writes only into the SQLite demo GLPI; PANO_GLPI_URL points at ${url.replace(/\/\/[^@/]*@/, '//***@')}`, {
+      code: 'demo_target_not_sqlite',
+    });
   }
   const file = path.resolve(url.slice('sqlite:'.length).replace(/^\/\//, ''));
   if (!fs.existsSync(file)) {
-    throw new PanoError(`The demo GLPI database ${file} does not exist: generate the helpdesk demo first (createGlpiDemoSource)`, { code: 'demo_glpi_missing' });
+    throw new PanoError(`The demo GLPI database ${file} does not exist: generate the helpdesk demo first (createGlpiDemoSource)`, {
+      code: 'demo_glpi_missing',
+    });
   }
   const db = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
   try {
     await db.raw('PRAGMA journal_mode = MEMORY');
     await db.raw('PRAGMA synchronous = OFF');
     for (const t of ['glpi_groups', 'glpi_locations', 'glpi_entities']) {
-      if (!(await db.schema.hasTable(t))) throw new PanoError(`The demo GLPI database ${file} has no ${t}: generate the helpdesk demo first`, { code: 'demo_glpi_missing' });
+      if (!(await db.schema.hasTable(t)))
+        throw new PanoError(`The demo GLPI database ${file} has no ${t}: generate the helpdesk demo first`, { code: 'demo_glpi_missing' });
     }
     await createGlpiAssetDemoTables(db);
     const summary = await generateGlpiAssetsDemo(db, { seed: opts.seed, now: opts.now, scale: opts.scale, timezone: config.sources.glpi.timezone });
@@ -460,7 +640,9 @@ export async function generateGlpiAssetsDemo(knex: Knex, opts: InventoryDemoOpti
 
   const groupLayout: InventoryDemoSummary['groupLayout'] = (await knex.schema.hasColumn('glpi_computers', 'groups_id')) ? 'columns' : 'groups_items';
   if (groupLayout === 'groups_items' && !(await knex.schema.hasTable('glpi_groups_items'))) {
-    throw new PanoError('glpi_computers has no groups_id and glpi_groups_items does not exist: not a GLPI 10 or 11 asset schema', { code: 'demo_target_unknown' });
+    throw new PanoError('glpi_computers has no groups_id and glpi_groups_items does not exist: not a GLPI 10 or 11 asset schema', {
+      code: 'demo_target_unknown',
+    });
   }
   const nowMs = Math.floor(opts.now.getTime() / 1000) * 1000;
   const clock = zoneClock(timezone);
@@ -469,7 +651,10 @@ export async function generateGlpiAssetsDemo(knex: Knex, opts: InventoryDemoOpti
     for (const it of ITEMTYPES) {
       const row = (await trx(ASSET_TABLES[it].table).count({ n: '*' }).first()) as { n: number | string } | undefined;
       if (Number(row?.n ?? 0) > 0) {
-        throw new PanoError(`generateGlpiAssetsDemo: ${ASSET_TABLES[it].table} already has ${row?.n} rows; the demo generator only fills a GLPI without assets`, { code: 'demo_target_not_empty' });
+        throw new PanoError(
+          `generateGlpiAssetsDemo: ${ASSET_TABLES[it].table} already has ${row?.n} rows; the demo generator only fills a GLPI without assets`,
+          { code: 'demo_target_not_empty' },
+        );
       }
     }
     const ctx: Ctx = { trx, clock, rng: new DemoRandom((seed ^ 0x1a55e7) >>> 0), nowMs, startMs: nowMs - years * YEAR_MS, groupLayout };
@@ -512,44 +697,122 @@ async function writeReferenceData(ctx: Ctx): Promise<RefData> {
   const entity = { entities_id: 0, is_recursive: 1 };
 
   // Groups: one per unit (the helpdesk demo's requester groups, found by name), the legacy group, the IT teams.
-  const groupBase = { ...entity, level: 1, groups_id: 0, is_requester: 1, is_watcher: 1, is_assign: 0, is_task: 0, is_notify: 1, is_itemgroup: 1, is_usergroup: 1, is_manager: 1, ...stamps };
+  const groupBase = {
+    ...entity,
+    level: 1,
+    groups_id: 0,
+    is_requester: 1,
+    is_watcher: 1,
+    is_assign: 0,
+    is_task: 0,
+    is_notify: 1,
+    is_itemgroup: 1,
+    is_usergroup: 1,
+    is_manager: 1,
+    ...stamps,
+  };
   const groups = await ensureRows(ctx.trx, 'glpi_groups', 'completename', [
     ...UNITS.map((u) => ({ ...groupBase, name: u.name, completename: u.name, comment: `Birim kodu ${u.code}` })),
-    { ...groupBase, name: LEGACY_GROUP_NAME, completename: LEGACY_GROUP_NAME, comment: 'Mali Hizmetler Müdürlüğü\'ne bağlanan eski birim; grup GLPI\'da kaldı.' },
+    { ...groupBase, name: LEGACY_GROUP_NAME, completename: LEGACY_GROUP_NAME, comment: "Mali Hizmetler Müdürlüğü'ne bağlanan eski birim; grup GLPI'da kaldı." },
   ]);
   const itName = UNITS.find((u) => u.code === IT_UNIT)!.name;
-  const itGroups = await ensureRows(ctx.trx, 'glpi_groups', 'completename', Object.values(TECH_GROUPS).map((g) => ({
-    ...groupBase, level: 2, groups_id: groups.ids.get(itName)!, name: g, completename: `${itName} > ${g}`, is_requester: 0, is_assign: 1, is_task: 1,
-  })));
+  const itGroups = await ensureRows(
+    ctx.trx,
+    'glpi_groups',
+    'completename',
+    Object.values(TECH_GROUPS).map((g) => ({
+      ...groupBase,
+      level: 2,
+      groups_id: groups.ids.get(itName)!,
+      name: g,
+      completename: `${itName} > ${g}`,
+      is_requester: 0,
+      is_assign: 1,
+      is_task: 1,
+    })),
+  );
 
   // Locations: the buildings, the main building's floors, the server room and depot, the social facilities' sales points.
-  const sites = await ensureRows(ctx.trx, 'glpi_locations', 'completename', SITES.map((s) => ({
-    ...entity, name: s.name, completename: s.name, locations_id: 0, level: 1, building: s.building, town: 'Sultanbeyli', ...stamps,
-  })));
+  const sites = await ensureRows(
+    ctx.trx,
+    'glpi_locations',
+    'completename',
+    SITES.map((s) => ({
+      ...entity,
+      name: s.name,
+      completename: s.name,
+      locations_id: 0,
+      level: 1,
+      building: s.building,
+      town: 'Sultanbeyli',
+      ...stamps,
+    })),
+  );
   const children = [
     ...[...FLOORS, SERVER_ROOM, DEPOT].map((f) => ({ parent: MAIN, name: f })),
     ...SALES_POINTS.map((p) => ({ parent: 'Sosyal Tesis', name: p.name })),
   ];
-  const rooms = await ensureRows(ctx.trx, 'glpi_locations', 'completename', children.map((c) => ({
-    ...entity, name: c.name, completename: `${c.parent} > ${c.name}`, locations_id: sites.ids.get(c.parent)!, level: 2,
-    building: SITES.find((s) => s.name === c.parent)!.building, town: 'Sultanbeyli', ...stamps,
-  })));
+  const rooms = await ensureRows(
+    ctx.trx,
+    'glpi_locations',
+    'completename',
+    children.map((c) => ({
+      ...entity,
+      name: c.name,
+      completename: `${c.parent} > ${c.name}`,
+      locations_id: sites.ids.get(c.parent)!,
+      level: 2,
+      building: SITES.find((s) => s.name === c.parent)!.building,
+      town: 'Sultanbeyli',
+      ...stamps,
+    })),
+  );
 
-  const states = await ensureRows(ctx.trx, 'glpi_states', 'name', Object.values(DEMO_STATES).map((name) => ({
-    name, completename: name, ...entity, states_id: 0, level: 1, ...stamps,
-  })));
-  const manufacturers = await ensureRows(ctx.trx, 'glpi_manufacturers', 'name', [...new Set(Object.values(CLASSES).flatMap((c) => c.models.map((m) => m.m)))].map((name) => ({ name, ...stamps })));
-  const suppliers = await ensureRows(ctx.trx, 'glpi_suppliers', 'name', SUPPLIERS.map((name) => ({ ...entity, name, town: name === 'Devlet Malzeme Ofisi' ? 'Ankara' : 'İstanbul', country: 'Türkiye', is_active: 1, ...stamps })));
+  const states = await ensureRows(
+    ctx.trx,
+    'glpi_states',
+    'name',
+    Object.values(DEMO_STATES).map((name) => ({
+      name,
+      completename: name,
+      ...entity,
+      states_id: 0,
+      level: 1,
+      ...stamps,
+    })),
+  );
+  const manufacturers = await ensureRows(
+    ctx.trx,
+    'glpi_manufacturers',
+    'name',
+    [...new Set(Object.values(CLASSES).flatMap((c) => c.models.map((m) => m.m)))].map((name) => ({ name, ...stamps })),
+  );
+  const suppliers = await ensureRows(
+    ctx.trx,
+    'glpi_suppliers',
+    'name',
+    SUPPLIERS.map((name) => ({ ...entity, name, town: name === 'Devlet Malzeme Ofisi' ? 'Ankara' : 'İstanbul', country: 'Türkiye', is_active: 1, ...stamps })),
+  );
 
   const type = new Map<string, number>();
   const model = new Map<string, number>();
   for (const it of ITEMTYPES) {
     const defs = Object.values(CLASSES).filter((c) => c.itemtype === it);
     const typeNames = [...new Set(defs.map((c) => c.type).filter((t): t is string => t !== null))];
-    const tr = await ensureRows(ctx.trx, ASSET_TABLES[it].typeTable, 'name', typeNames.map((name) => ({ name, ...stamps })));
+    const tr = await ensureRows(
+      ctx.trx,
+      ASSET_TABLES[it].typeTable,
+      'name',
+      typeNames.map((name) => ({ name, ...stamps })),
+    );
     for (const [name, id] of tr.ids) type.set(`${it}:${name}`, id);
     const modelNames = [...new Set(defs.flatMap((c) => c.models.map((m) => m.name)))];
-    const mr = await ensureRows(ctx.trx, ASSET_TABLES[it].modelTable, 'name', modelNames.map((name) => ({ name, ...stamps })));
+    const mr = await ensureRows(
+      ctx.trx,
+      ASSET_TABLES[it].modelTable,
+      'name',
+      modelNames.map((name) => ({ name, ...stamps })),
+    );
     for (const [name, id] of mr.ids) model.set(`${it}:${name}`, id);
   }
 
@@ -559,8 +822,11 @@ async function writeReferenceData(ctx: Ctx): Promise<RefData> {
     techGroup: { desk: itGroups.ids.get(`${itName} > ${TECH_GROUPS.desk}`)!, system: itGroups.ids.get(`${itName} > ${TECH_GROUPS.system}`)! },
     location: new Map([...sites.ids, ...rooms.ids]),
     state: {
-      inUse: states.ids.get(DEMO_STATES.inUse)!, inStock: states.ids.get(DEMO_STATES.inStock)!, faulty: states.ids.get(DEMO_STATES.faulty)!,
-      retired: states.ids.get(DEMO_STATES.retired)!, scrapped: states.ids.get(DEMO_STATES.scrapped)!,
+      inUse: states.ids.get(DEMO_STATES.inUse)!,
+      inStock: states.ids.get(DEMO_STATES.inStock)!,
+      faulty: states.ids.get(DEMO_STATES.faulty)!,
+      retired: states.ids.get(DEMO_STATES.retired)!,
+      scrapped: states.ids.get(DEMO_STATES.scrapped)!,
     },
     manufacturer: manufacturers.ids,
     supplier: suppliers.ids,
@@ -631,7 +897,8 @@ function planAssets(ctx: Ctx, scale: number): PlannedAsset[] {
     if (n === 0 && s.name !== 'Sosyal Tesis') continue;
     for (let i = 0; i < Math.ceil(n / 22) + 1; i++) slots.push({ cls: 'switch', unit: IT_UNIT, location: s.name, techGroup: 'system', recent: false });
     for (let i = 0; i < Math.ceil(n / 28) + 1; i++) slots.push({ cls: 'ap', unit: IT_UNIT, location: s.name, techGroup: 'system', recent: rng.chance(0.3) });
-    for (let i = 0; i < atLeast(scale * 3) + Math.round(n / 35); i++) slots.push({ cls: 'camera', unit: SECURITY_UNIT, location: s.name, techGroup: 'system', recent: rng.chance(0.25) });
+    for (let i = 0; i < atLeast(scale * 3) + Math.round(n / 35); i++)
+      slots.push({ cls: 'camera', unit: SECURITY_UNIT, location: s.name, techGroup: 'system', recent: rng.chance(0.25) });
   }
   const room = `${MAIN} > ${SERVER_ROOM}`;
   for (let i = 0; i < atLeast(scale * 10); i++) slots.push({ cls: 'server', unit: IT_UNIT, location: room, techGroup: 'system', recent: rng.chance(0.2) });
@@ -656,7 +923,17 @@ function planAssets(ctx: Ctx, scale: number): PlannedAsset[] {
     const inUse = current.filter((a) => a.cls === cls).length;
     const n = Math.round(inUse * 0.025) + (inUse > 0 ? rng.int(0, 2) : 0);
     for (let i = 0; i < n; i++) {
-      out.push({ cls, unit: IT_UNIT, location: depot, techGroup: 'desk', buyMs: ctx.nowMs - rng.int(5, 200) * DAY_MS, state: 'inStock', retiredMs: null, scrappedMs: null, faulty: false });
+      out.push({
+        cls,
+        unit: IT_UNIT,
+        location: depot,
+        techGroup: 'desk',
+        buyMs: ctx.nowMs - rng.int(5, 200) * DAY_MS,
+        state: 'inStock',
+        retiredMs: null,
+        scrappedMs: null,
+        faulty: false,
+      });
     }
   }
   return out;
@@ -682,7 +959,15 @@ function chainOf(ctx: Ctx, slot: Slot, out: PlannedAsset[]): void {
     if (end >= startMs) {
       const commission = nextCommission(ctx, end + 20 * DAY_MS);
       const scrapped = commission <= nowMs;
-      out.push({ ...slot, location: scrapped ? slot.location : `${MAIN} > ${DEPOT}`, buyMs: buy, state: scrapped ? 'scrapped' : 'retired', retiredMs: end, scrappedMs: scrapped ? commission : null, faulty: false });
+      out.push({
+        ...slot,
+        location: scrapped ? slot.location : `${MAIN} > ${DEPOT}`,
+        buyMs: buy,
+        state: scrapped ? 'scrapped' : 'retired',
+        retiredMs: end,
+        scrappedMs: scrapped ? commission : null,
+        faulty: false,
+      });
     }
     buy = end + rng.int(2, 45) * DAY_MS;
     if (buy >= nowMs) return;
@@ -693,7 +978,12 @@ function chainOf(ctx: Ctx, slot: Slot, out: PlannedAsset[]): void {
 function nextCommission(ctx: Ctx, fromMs: number): number {
   const local = new Date(ctx.clock.epochToLocal(fromMs));
   const y = local.getUTCFullYear();
-  for (const [yy, m] of [[y, 5], [y, 11], [y + 1, 5], [y + 1, 11]] as const) {
+  for (const [yy, m] of [
+    [y, 5],
+    [y, 11],
+    [y + 1, 5],
+    [y + 1, 11],
+  ] as const) {
     const t = ctx.clock.localToEpoch(Date.UTC(yy, m, 15, 10, 0, 0));
     if (t >= fromMs) return t;
   }
@@ -734,7 +1024,10 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
   plan.sort((a, b) => a.buyMs - b.buyMs);
 
   // Faults on assets in use (not network kit, which belongs to Bilgi İşlem anyway).
-  const candidates = plan.map((a, i) => [a, i] as const).filter(([a]) => a.state === 'inUse' && CLASSES[a.cls].itemtype !== 'NetworkEquipment').map(([, i]) => i);
+  const candidates = plan
+    .map((a, i) => [a, i] as const)
+    .filter(([a]) => a.state === 'inUse' && CLASSES[a.cls].itemtype !== 'NetworkEquipment')
+    .map(([, i]) => i);
   const marks = new Map<number, 'noGroup' | 'unknownGroup' | 'deleted'>();
   const pickMarks = (kind: 'noGroup' | 'unknownGroup' | 'deleted', count: number, pool: number[]) => {
     for (let placed = 0, guard = 0; placed < count && guard < count * 200 && pool.length; guard++) {
@@ -746,12 +1039,27 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
   };
   pickMarks('noGroup', Math.max(3, Math.round(plan.length * 0.004)), candidates);
   pickMarks('unknownGroup', Math.max(2, Math.round(plan.length * 0.002)), candidates);
-  pickMarks('deleted', Math.max(2, Math.round(plan.length * 0.004)), plan.map((_, i) => i));
+  pickMarks(
+    'deleted',
+    Math.max(2, Math.round(plan.length * 0.004)),
+    plan.map((_, i) => i),
+  );
 
   const summary: InventoryDemoSummary = {
-    assets: 0, deleted: 0, templates: 0, infocoms: 0, byItemtype: {}, byType: {}, byStatus: {}, scrappedByYear: {},
-    faults: { noGroup: 0, unknownGroup: 0 }, expected: { loaded: 0, quarantined: 0 }, groupLayout: ctx.groupLayout,
-    locations: ref.location.size, firstPurchase: null, lastPurchase: null,
+    assets: 0,
+    deleted: 0,
+    templates: 0,
+    infocoms: 0,
+    byItemtype: {},
+    byType: {},
+    byStatus: {},
+    scrappedByYear: {},
+    faults: { noGroup: 0, unknownGroup: 0 },
+    expected: { loaded: 0, quarantined: 0 },
+    groupLayout: ctx.groupLayout,
+    locations: ref.location.size,
+    firstPurchase: null,
+    lastPurchase: null,
   };
   const out = new BatchWriter(ctx.trx, 5000);
   const nextId: Record<Itemtype, number> = { Computer: 0, Monitor: 0, Printer: 0, NetworkEquipment: 0, Phone: 0 };
@@ -768,9 +1076,21 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
     const id = ++nextId[it];
     const d = ASSET_TABLES[it];
     const row: Record<string, unknown> = {
-      id, entities_id: 0, is_recursive: 1, name: null, is_template: 1, template_name: `Standart ${it === 'Computer' ? 'masaüstü' : it.toLowerCase()}`,
-      is_deleted: 0, is_dynamic: 0, states_id: ref.state.inStock, locations_id: 0, manufacturers_id: 0, [d.typeFk]: 0, [d.modelFk]: 0,
-      date_creation: wc(ctx.startMs), date_mod: wc(ctx.startMs),
+      id,
+      entities_id: 0,
+      is_recursive: 1,
+      name: null,
+      is_template: 1,
+      template_name: `Standart ${it === 'Computer' ? 'masaüstü' : it.toLowerCase()}`,
+      is_deleted: 0,
+      is_dynamic: 0,
+      states_id: ref.state.inStock,
+      locations_id: 0,
+      manufacturers_id: 0,
+      [d.typeFk]: 0,
+      [d.modelFk]: 0,
+      date_creation: wc(ctx.startMs),
+      date_mod: wc(ctx.startMs),
     };
     if (ctx.groupLayout === 'columns') Object.assign(row, { groups_id: 0, groups_id_tech: 0 });
     await out.add(d.table, row);
@@ -798,7 +1118,8 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
     let modMs = createdMs;
     if (a.state === 'scrapped' && a.scrappedMs) modMs = a.scrappedMs + rng.int(0, 3) * DAY_MS;
     else if (a.state === 'retired' && a.retiredMs) modMs = a.retiredMs + rng.int(0, 10) * DAY_MS;
-    else if (dynamic) modMs = nowMs - rng.int(1, 60 * 30) * 60_000; // the inventory agent reports every day
+    else if (dynamic)
+      modMs = nowMs - rng.int(1, 60 * 30) * 60_000; // the inventory agent reports every day
     else if (a.state === 'faulty') modMs = nowMs - rng.int(1, 40) * DAY_MS;
     else modMs = Math.max(createdMs, nowMs - rng.int(10, 400) * DAY_MS);
     modMs = Math.max(createdMs, Math.min(nowMs, modMs));
@@ -830,7 +1151,12 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
     };
     if (ctx.groupLayout === 'columns') Object.assign(row, { groups_id: groupId, groups_id_tech: techGroupId });
     if (it === 'Monitor') Object.assign(row, { size: rng.pick([21.5, 23.8, 23.8, 27]), have_hdmi: buyYear >= 2018 ? 1 : 0, have_displayport: 1 });
-    if (it === 'Printer') Object.assign(row, { have_ethernet: a.cls === 'receipt' ? 0 : 1, have_usb: 1, last_pages_counter: Math.round(((nowMs - a.buyMs) / YEAR_MS) * rng.int(4000, 15000)) });
+    if (it === 'Printer')
+      Object.assign(row, {
+        have_ethernet: a.cls === 'receipt' ? 0 : 1,
+        have_usb: 1,
+        last_pages_counter: Math.round(((nowMs - a.buyMs) / YEAR_MS) * rng.int(4000, 15000)),
+      });
     if (it === 'Phone') Object.assign(row, { number_line: String(rng.int(1000, 4999)), have_headset: rng.chance(0.1) ? 1 : 0 });
     await out.add(d.table, row);
     await linkGroup(it, id, groupId, 1);
@@ -843,13 +1169,28 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
       const supplier = rng.pick(def.supplier);
       const orderMs = a.buyMs - rng.int(10, 60) * DAY_MS;
       await out.add('glpi_infocoms', {
-        id: ++infocomId, items_id: id, itemtype: it, entities_id: 0, is_recursive: 0,
-        buy_date: day(a.buyMs), use_date: day(delivered + rng.int(0, 7) * DAY_MS), warranty_duration: model.warranty,
-        warranty_info: model.warranty === -1 ? 'Ömür boyu sınırlı garanti' : 'Üretici garantisi', suppliers_id: ref.supplier.get(supplier)!,
-        order_number: `SAS-${buyYear}-${String(rng.int(1, 999)).padStart(3, '0')}`, delivery_number: `IRS-${rng.int(100000, 999999)}`,
-        immo_number: `253.02.${def.itemtype === 'Computer' ? '01' : '02'}-${buyYear}-${String(id).padStart(5, '0')}`, value, warranty_value: 0,
-        comment: null, bill: `FTR${buyYear}${String(rng.int(1, 99999)).padStart(5, '0')}`, order_date: day(orderMs), delivery_date: day(delivered),
-        warranty_date: day(delivered), date_mod: wc(a.scrappedMs ?? createdMs), date_creation: wc(createdMs),
+        id: ++infocomId,
+        items_id: id,
+        itemtype: it,
+        entities_id: 0,
+        is_recursive: 0,
+        buy_date: day(a.buyMs),
+        use_date: day(delivered + rng.int(0, 7) * DAY_MS),
+        warranty_duration: model.warranty,
+        warranty_info: model.warranty === -1 ? 'Ömür boyu sınırlı garanti' : 'Üretici garantisi',
+        suppliers_id: ref.supplier.get(supplier)!,
+        order_number: `SAS-${buyYear}-${String(rng.int(1, 999)).padStart(3, '0')}`,
+        delivery_number: `IRS-${rng.int(100000, 999999)}`,
+        immo_number: `253.02.${def.itemtype === 'Computer' ? '01' : '02'}-${buyYear}-${String(id).padStart(5, '0')}`,
+        value,
+        warranty_value: 0,
+        comment: null,
+        bill: `FTR${buyYear}${String(rng.int(1, 99999)).padStart(5, '0')}`,
+        order_date: day(orderMs),
+        delivery_date: day(delivered),
+        warranty_date: day(delivered),
+        date_mod: wc(a.scrappedMs ?? createdMs),
+        date_creation: wc(createdMs),
         decommission_date: a.scrappedMs ? wc(a.scrappedMs) : null,
       });
       summary.infocoms++;
@@ -877,7 +1218,10 @@ async function writeAssets(ctx: Ctx, ref: RefData, plan: PlannedAsset[]): Promis
     }
   }
   await out.flushAll();
-  summary.expected = { quarantined: summary.faults.noGroup + summary.faults.unknownGroup, loaded: summary.assets - summary.faults.noGroup - summary.faults.unknownGroup };
+  summary.expected = {
+    quarantined: summary.faults.noGroup + summary.faults.unknownGroup,
+    loaded: summary.assets - summary.faults.noGroup - summary.faults.unknownGroup,
+  };
   return summary;
 }
 
@@ -922,4 +1266,3 @@ function serialOf(rng: DemoRandom, manufacturer: string): string {
   for (let i = 0; i < len; i++) s += SERIAL_CHARS[rng.int(0, SERIAL_CHARS.length - 1)];
   return s;
 }
-

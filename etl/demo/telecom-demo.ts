@@ -96,10 +96,65 @@ const MUNICIPALITY = {
 };
 
 type Op = 'TURK_TELEKOM' | 'TURKCELL' | 'VODAFONE';
-const OPERATORS: Record<Op, { vkn: string; name: string; taxOffice: string; street: string; district: string; city: string; zip: string; web: string; slug: string; prefix: string; issueDay: number; profile: string }> = {
-  TURK_TELEKOM: { vkn: '8760044710', name: 'TÜRK TELEKOMÜNİKASYON A.Ş.', taxOffice: 'Ankara Kurumlar VD', street: 'Turgut Özal Bulvarı No:7', district: 'Aydınlıkevler', city: 'ANKARA', zip: '06103', web: 'www.turktelekom.com.tr', slug: 'turk-telekom', prefix: 'TTA', issueDay: 1, profile: 'TEMELFATURA' },
-  TURKCELL: { vkn: '3130020388', name: 'TURKCELL İLETİŞİM HİZMETLERİ A.Ş.', taxOffice: 'Boğaziçi Kurumlar VD', street: 'Aydınevler Mah. İnönü Cad. No:20', district: 'Maltepe', city: 'İSTANBUL', zip: '34854', web: 'www.turkcell.com.tr', slug: 'turkcell', prefix: 'TCL', issueDay: 3, profile: 'TICARIFATURA' },
-  VODAFONE: { vkn: '9250088313', name: 'VODAFONE TELEKOMÜNİKASYON A.Ş.', taxOffice: 'Boğaziçi Kurumlar VD', street: 'Büyükdere Cad. No:251', district: 'Şişli', city: 'İSTANBUL', zip: '34398', web: 'www.vodafone.com.tr', slug: 'vodafone', prefix: 'VFA', issueDay: 5, profile: 'TEMELFATURA' },
+const OPERATORS: Record<
+  Op,
+  {
+    vkn: string;
+    name: string;
+    taxOffice: string;
+    street: string;
+    district: string;
+    city: string;
+    zip: string;
+    web: string;
+    slug: string;
+    prefix: string;
+    issueDay: number;
+    profile: string;
+  }
+> = {
+  TURK_TELEKOM: {
+    vkn: '8760044710',
+    name: 'TÜRK TELEKOMÜNİKASYON A.Ş.',
+    taxOffice: 'Ankara Kurumlar VD',
+    street: 'Turgut Özal Bulvarı No:7',
+    district: 'Aydınlıkevler',
+    city: 'ANKARA',
+    zip: '06103',
+    web: 'www.turktelekom.com.tr',
+    slug: 'turk-telekom',
+    prefix: 'TTA',
+    issueDay: 1,
+    profile: 'TEMELFATURA',
+  },
+  TURKCELL: {
+    vkn: '3130020388',
+    name: 'TURKCELL İLETİŞİM HİZMETLERİ A.Ş.',
+    taxOffice: 'Boğaziçi Kurumlar VD',
+    street: 'Aydınevler Mah. İnönü Cad. No:20',
+    district: 'Maltepe',
+    city: 'İSTANBUL',
+    zip: '34854',
+    web: 'www.turkcell.com.tr',
+    slug: 'turkcell',
+    prefix: 'TCL',
+    issueDay: 3,
+    profile: 'TICARIFATURA',
+  },
+  VODAFONE: {
+    vkn: '9250088313',
+    name: 'VODAFONE TELEKOMÜNİKASYON A.Ş.',
+    taxOffice: 'Boğaziçi Kurumlar VD',
+    street: 'Büyükdere Cad. No:251',
+    district: 'Şişli',
+    city: 'İSTANBUL',
+    zip: '34398',
+    web: 'www.vodafone.com.tr',
+    slug: 'vodafone',
+    prefix: 'VFA',
+    issueDay: 5,
+    profile: 'TEMELFATURA',
+  },
 };
 
 interface Tariff {
@@ -317,7 +372,14 @@ class Generator {
   private readonly dirs = new Set<string>();
   private readonly pending: Array<Promise<void>> = [];
   // jPath: false — no path string per node (the builder runs twice as fast); the option is missing from its typings.
-  private readonly builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: false, suppressEmptyNode: true, processEntities: true, jPath: false } as XmlBuilderOptions);
+  private readonly builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: false,
+    suppressEmptyNode: true,
+    processEntities: true,
+    jPath: false,
+  } as XmlBuilderOptions);
   private readonly nowWall: string;
   private readonly stats = {
     invoiceFiles: 0,
@@ -433,11 +495,19 @@ class Generator {
         const from = startsInside ? rng.int(1, last - 2) : -rng.int(1, 96);
         const ends = rng.chance(0.07);
         const to = ends ? Math.min(last - 1, Math.max(from, 0) + rng.int(3, 30)) : null;
-        const move = (type === 'GSM' || type === 'PSTN') && rng.chance(0.015) ? { month: Math.max(from, 0) + rng.int(2, 20), unit: UNITS[unitPicker.pick(rng)].code } : null;
+        const move =
+          (type === 'GSM' || type === 'PSTN') && rng.chance(0.015)
+            ? { month: Math.max(from, 0) + rng.int(2, 20), unit: UNITS[unitPicker.pick(rng)].code }
+            : null;
         const idle = rng.chance(type === 'PSTN' || type === 'GSM' || type === 'DATA' ? 0.05 : 0);
         const campaign = op === 'TURKCELL' && type === 'GSM' && rng.chance(0.5);
         // Budgets were set last year with some headroom (gross: + ÖİV 10 %, + KDV 20 %); overage months exceed them.
-        const budgetBase = (type === 'GSM' || type === 'DATA') && rng.chance(0.7) ? tariff.fixed * priceFactor(30) * 1.32 * 1.2 : type === 'PSTN' && rng.chance(0.3) ? tariff.fixed * priceFactor(30) * 2.4 : null;
+        const budgetBase =
+          (type === 'GSM' || type === 'DATA') && rng.chance(0.7)
+            ? tariff.fixed * priceFactor(30) * 1.32 * 1.2
+            : type === 'PSTN' && rng.chance(0.3)
+              ? tariff.fixed * priceFactor(30) * 2.4
+              : null;
         const line: DemoLine = {
           idx: idx++,
           key,
@@ -593,7 +663,13 @@ class Generator {
     }
   }
 
-  private writeAccountInvoice(op: Op, account: string, month: Month, issue: { date: string; time: string }, billed: Array<{ line: DemoLine; lm: LineMonth }>): void {
+  private writeAccountInvoice(
+    op: Op,
+    account: string,
+    month: Month,
+    issue: { date: string; time: string },
+    billed: Array<{ line: DemoLine; lm: LineMonth }>,
+  ): void {
     const o = OPERATORS[op];
     const kdvRate = kdvRateOn(issue.date);
     const items: Item[] = [];
@@ -746,9 +822,48 @@ class Generator {
   private writeDetails(month: Month, details: Record<Op, string[]>): void {
     const stamp = month.label.replace('-', '');
     const specs: Array<{ op: Op; rel: string; header: string[]; encoding: 'utf8' | 'utf8bom' | 'win1254' }> = [
-      { op: 'TURK_TELEKOM', rel: `turk-telekom/TT_Fatura_Detay_${month.label}.csv`, header: ['Hizmet No', 'Dönem Başlangıç', 'Dönem Bitiş', 'Tarife', 'Sabit Ücret', 'Kullanım Ücreti', 'İndirim', 'Konuşma Süresi (dk)', 'Data (MB)', 'SMS Adedi', 'Toplam (KDV Hariç)'], encoding: 'utf8' },
-      { op: 'TURKCELL', rel: `turkcell/turkcell_fatura_detay_${stamp}.csv`, header: ['MSISDN', 'Dönem Başlangıç', 'Dönem Bitiş', 'Tarife', 'Sabit Ücret', 'Kullanım Ücreti', 'İndirim', 'Konuşma (dk)', 'Data (MB)', 'SMS', 'Toplam'], encoding: 'utf8bom' },
-      { op: 'VODAFONE', rel: `vodafone/VF_Detay_${month.label.replace('-', '_')}.csv`, header: ['Telefon Numarası', 'Dönem', 'Tarife', 'Sabit Ücret', 'Kullanım Ücreti', 'İndirim', 'Konuşma (dk)', 'İnternet (MB)', 'SMS', 'Toplam'], encoding: 'win1254' },
+      {
+        op: 'TURK_TELEKOM',
+        rel: `turk-telekom/TT_Fatura_Detay_${month.label}.csv`,
+        header: [
+          'Hizmet No',
+          'Dönem Başlangıç',
+          'Dönem Bitiş',
+          'Tarife',
+          'Sabit Ücret',
+          'Kullanım Ücreti',
+          'İndirim',
+          'Konuşma Süresi (dk)',
+          'Data (MB)',
+          'SMS Adedi',
+          'Toplam (KDV Hariç)',
+        ],
+        encoding: 'utf8',
+      },
+      {
+        op: 'TURKCELL',
+        rel: `turkcell/turkcell_fatura_detay_${stamp}.csv`,
+        header: [
+          'MSISDN',
+          'Dönem Başlangıç',
+          'Dönem Bitiş',
+          'Tarife',
+          'Sabit Ücret',
+          'Kullanım Ücreti',
+          'İndirim',
+          'Konuşma (dk)',
+          'Data (MB)',
+          'SMS',
+          'Toplam',
+        ],
+        encoding: 'utf8bom',
+      },
+      {
+        op: 'VODAFONE',
+        rel: `vodafone/VF_Detay_${month.label.replace('-', '_')}.csv`,
+        header: ['Telefon Numarası', 'Dönem', 'Tarife', 'Sabit Ücret', 'Kullanım Ücreti', 'İndirim', 'Konuşma (dk)', 'İnternet (MB)', 'SMS', 'Toplam'],
+        encoding: 'win1254',
+      },
     ];
     for (const s of specs) {
       const rows = details[s.op];
@@ -894,7 +1009,15 @@ class Generator {
             ]
           : null,
         [a('TaxTotal'), itemTaxes(it)],
-        [a('Item'), obj([[b('Name'), it.name], ident && inv.identity !== 'none' ? [a('SellersItemIdentification'), { [b('ID')]: it.kind === 'fixed' ? 'PKT' : it.kind === 'usage' ? 'KLN' : 'BLG' }] : null])],
+        [
+          a('Item'),
+          obj([
+            [b('Name'), it.name],
+            ident && inv.identity !== 'none'
+              ? [a('SellersItemIdentification'), { [b('ID')]: it.kind === 'fixed' ? 'PKT' : it.kind === 'usage' ? 'KLN' : 'BLG' }]
+              : null,
+          ]),
+        ],
         [a('Price'), { [b('PriceAmount')]: { '#text': fmtPrice(it.price), '@_currencyID': 'TRY' } }],
       ]);
     });
@@ -916,7 +1039,10 @@ class Generator {
       [b('LineCountNumeric'), String(inv.items.length)],
       inv.period ? [a('InvoicePeriod'), { [b('StartDate')]: inv.period.start, [b('EndDate')]: inv.period.end }] : null,
       inv.billingRef
-        ? [a('BillingReference'), { [a('InvoiceDocumentReference')]: { [b('ID')]: inv.billingRef.id, [b('IssueDate')]: inv.billingRef.date, [b('DocumentTypeCode')]: 'IADE' } }]
+        ? [
+            a('BillingReference'),
+            { [a('InvoiceDocumentReference')]: { [b('ID')]: inv.billingRef.id, [b('IssueDate')]: inv.billingRef.date, [b('DocumentTypeCode')]: 'IADE' } },
+          ]
         : null,
       [
         a('AdditionalDocumentReference'),
@@ -1009,7 +1135,16 @@ const STYLES: Record<Style, { declaration: boolean; root: string; cac: string; c
     cac: 'cac',
     cbc: 'cbc',
     ext: 'ext',
-    attrs: { '@_xmlns': UBL_NS.invoice, '@_xmlns:cac': UBL_NS.cac, '@_xmlns:cbc': UBL_NS.cbc, '@_xmlns:ext': EXT, '@_xmlns:ds': DS, '@_xmlns:xades': XADES, '@_xmlns:xsi': XSI, '@_xsi:schemaLocation': SCHEMA_LOCATION },
+    attrs: {
+      '@_xmlns': UBL_NS.invoice,
+      '@_xmlns:cac': UBL_NS.cac,
+      '@_xmlns:cbc': UBL_NS.cbc,
+      '@_xmlns:ext': EXT,
+      '@_xmlns:ds': DS,
+      '@_xmlns:xades': XADES,
+      '@_xmlns:xsi': XSI,
+      '@_xsi:schemaLocation': SCHEMA_LOCATION,
+    },
   },
   // JAXB-style: prefixed root, cac as ns2, cbc as the DEFAULT namespace (basic elements unprefixed).
   turkcell: {
@@ -1018,7 +1153,16 @@ const STYLES: Record<Style, { declaration: boolean; root: string; cac: string; c
     cac: 'ns2',
     cbc: '',
     ext: 'ns5',
-    attrs: { '@_xmlns': UBL_NS.cbc, '@_xmlns:ns2': UBL_NS.cac, '@_xmlns:ns3': DS, '@_xmlns:ns4': UBL_NS.invoice, '@_xmlns:ns5': EXT, '@_xmlns:ns6': XADES, '@_xmlns:xsi': XSI, '@_xsi:schemaLocation': SCHEMA_LOCATION },
+    attrs: {
+      '@_xmlns': UBL_NS.cbc,
+      '@_xmlns:ns2': UBL_NS.cac,
+      '@_xmlns:ns3': DS,
+      '@_xmlns:ns4': UBL_NS.invoice,
+      '@_xmlns:ns5': EXT,
+      '@_xmlns:ns6': XADES,
+      '@_xmlns:xsi': XSI,
+      '@_xsi:schemaLocation': SCHEMA_LOCATION,
+    },
   },
   // No XML declaration (like the izibiz samples).
   vodafone: {
@@ -1035,7 +1179,14 @@ const STYLES: Record<Style, { declaration: boolean; root: string; cac: string; c
     cac: 'a',
     cbc: 'b',
     ext: 'x',
-    attrs: { '@_xmlns': UBL_NS.invoice, '@_xmlns:a': UBL_NS.cac, '@_xmlns:b': UBL_NS.cbc, '@_xmlns:x': EXT, '@_xmlns:xsi': XSI, '@_xsi:schemaLocation': SCHEMA_LOCATION },
+    attrs: {
+      '@_xmlns': UBL_NS.invoice,
+      '@_xmlns:a': UBL_NS.cac,
+      '@_xmlns:b': UBL_NS.cbc,
+      '@_xmlns:x': EXT,
+      '@_xmlns:xsi': XSI,
+      '@_xsi:schemaLocation': SCHEMA_LOCATION,
+    },
   },
   belediye: {
     declaration: true,
@@ -1079,7 +1230,16 @@ function kdvRateOn(issueDate: string): number {
   return issueDate >= '2023-07-10' ? 20 : 18;
 }
 
-function makeItem(name: string, qty: number, unitCode: string, price: number, allowance: number, oivRate: number, line: DemoLine | null, kind: Item['kind']): Omit<Item, 'kdvRate' | 'kdv'> {
+function makeItem(
+  name: string,
+  qty: number,
+  unitCode: string,
+  price: number,
+  allowance: number,
+  oivRate: number,
+  line: DemoLine | null,
+  kind: Item['kind'],
+): Omit<Item, 'kdvRate' | 'kdv'> {
   const net = round2(qty * price - allowance);
   return { name, qty, unitCode, price, allowance: round2(allowance), net, oivRate, oiv: round2((net * oivRate) / 100), line, kind };
 }
@@ -1153,7 +1313,19 @@ function lineMonth(l: DemoLine, m: Month, seed: number): LineMonth {
 function detailRow(op: Op, l: DemoLine, m: Month, lm: LineMonth): string {
   const total = round2(lm.fixed + lm.usage - lm.discount);
   const number = op === 'TURK_TELEKOM' ? (l.serviceNo ?? (l.type === 'PSTN' ? `0${l.key}` : l.key)) : op === 'TURKCELL' ? `90${l.key}` : formatLineKey(l.key);
-  return [number, trDate(m.start), trDate(m.end), l.tariff.name, fmtTr(lm.fixed), fmtTr(lm.usage), lm.discount ? fmtTr(lm.discount) : '', String(lm.minutes), String(lm.mb), String(lm.sms), fmtTr(total)]
+  return [
+    number,
+    trDate(m.start),
+    trDate(m.end),
+    l.tariff.name,
+    fmtTr(lm.fixed),
+    fmtTr(lm.usage),
+    lm.discount ? fmtTr(lm.discount) : '',
+    String(lm.minutes),
+    String(lm.mb),
+    String(lm.sms),
+    fmtTr(total),
+  ]
     .map(csvField)
     .join(';');
 }
@@ -1233,7 +1405,16 @@ function trDate(iso: string): string {
 // ───────────── small helpers ─────────────
 
 function municipalityParty(): Party {
-  return { vkn: MUNICIPALITY.vkn, name: MUNICIPALITY.name, taxOffice: MUNICIPALITY.taxOffice, street: MUNICIPALITY.street, district: MUNICIPALITY.district, city: MUNICIPALITY.city, zip: MUNICIPALITY.zip, web: 'www.sultanbeyli.bel.tr' };
+  return {
+    vkn: MUNICIPALITY.vkn,
+    name: MUNICIPALITY.name,
+    taxOffice: MUNICIPALITY.taxOffice,
+    street: MUNICIPALITY.street,
+    district: MUNICIPALITY.district,
+    city: MUNICIPALITY.city,
+    zip: MUNICIPALITY.zip,
+    web: 'www.sultanbeyli.bel.tr',
+  };
 }
 
 function operatorParty(op: Op): Party {
@@ -1241,7 +1422,14 @@ function operatorParty(op: Op): Party {
   return { vkn: o.vkn, name: o.name, taxOffice: o.taxOffice, street: o.street, district: o.district, city: o.city, zip: o.zip, web: o.web };
 }
 
-function addTax(map: Map<string, { taxable: number; amount: number; percent: number; code: string; name: string }>, code: string, percent: number, taxable: number, amount: number, name: string): void {
+function addTax(
+  map: Map<string, { taxable: number; amount: number; percent: number; code: string; name: string }>,
+  code: string,
+  percent: number,
+  taxable: number,
+  amount: number,
+  name: string,
+): void {
   const k = `${code}:${percent}`;
   const t = map.get(k) ?? { taxable: 0, amount: 0, percent, code, name };
   t.taxable += taxable;

@@ -81,6 +81,12 @@ const UNIT_COLUMNS: Column[] = [
 
 export async function buildConformedDimensions(conn: DuckDBConnection): Promise<void> {
   await conn.run(createTableSql('marts', 'dim_units', UNIT_COLUMNS));
-  await appendRows(conn, 'marts', 'dim_units', UNIT_COLUMNS, UNITS.map((u) => ({ unit_code: u.code, unit_name: u.name, staff_count: u.staff })));
+  await appendRows(
+    conn,
+    'marts',
+    'dim_units',
+    UNIT_COLUMNS,
+    UNITS.map((u) => ({ unit_code: u.code, unit_name: u.name, staff_count: u.staff })),
+  );
   await buildCalendar(conn);
 }

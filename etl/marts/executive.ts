@@ -21,8 +21,16 @@ import { tableExists } from '../warehouse/duckdb.js';
 
 /** The per-domain figures every part of the union fills (0 where a part has none). */
 const FIGURES = [
-  'tickets_opened', 'tickets_solved', 'assets_in_inventory', 'assets_purchased_value', 'telecom_gross', 'telecom_net',
-  'headcount', 'it_staff', 'backup_outcomes', 'backup_failed',
+  'tickets_opened',
+  'tickets_solved',
+  'assets_in_inventory',
+  'assets_purchased_value',
+  'telecom_gross',
+  'telecom_net',
+  'headcount',
+  'it_staff',
+  'backup_outcomes',
+  'backup_failed',
 ] as const;
 type Figure = (typeof FIGURES)[number];
 

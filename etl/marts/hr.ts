@@ -32,7 +32,9 @@ const TZ = 'Europe/Istanbul';
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const caseOf = (col: string, labels: Record<string, string>, otherwise: string) =>
-  `CASE ${Object.entries(labels).map(([k, v]) => `WHEN ${col} = ${q(k)} THEN ${q(v)}`).join(' ')} ELSE ${q(otherwise)} END`;
+  `CASE ${Object.entries(labels)
+    .map(([k, v]) => `WHEN ${col} = ${q(k)} THEN ${q(v)}`)
+    .join(' ')} ELSE ${q(otherwise)} END`;
 
 const GENDER_LABEL = (col: string) => caseOf(col, GENDER_LABELS, 'Belirtilmemiş');
 const TYPE_LABEL = (col: string) => caseOf(col, EMPLOYMENT_TYPE_LABELS, 'Bilinmiyor');

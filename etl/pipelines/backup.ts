@@ -172,9 +172,16 @@ export function veeamSessionsSource(cfg: BackupConfig, resolver: ObjectResolver)
     async close(r) {
       r.seen = new Hash64Set(16); // nothing is open between batches; free the run's key set
     },
-    extract: (r) => extractVeeamExports(cfg.veeamDir, { columnMap: cfg.veeamColumnMap, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
+    extract: (r) =>
+      extractVeeamExports(cfg.veeamDir, { columnMap: cfg.veeamColumnMap, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
     bulkExtract: (r, ctx) =>
-      bulkVeeamExports(ctx.conn, ctx, { dir: cfg.veeamDir, timezone: cfg.veeamTimezone, resolver, columnMap: cfg.veeamColumnMap, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
+      bulkVeeamExports(ctx.conn, ctx, {
+        dir: cfg.veeamDir,
+        timezone: cfg.veeamTimezone,
+        resolver,
+        columnMap: cfg.veeamColumnMap,
+        onFile: (f) => r.files.push(f),
+      }) as AsyncIterable<Array<Record<string, unknown>>>,
     locator: (rec) => veeamLocator(rec as unknown as VeeamRecord),
     mask: (rec) => redactTcknInRecord(veeamQuarantineRecord(rec as unknown as VeeamRecord)),
     validate: (rec) => validateVeeamRecord(rec as unknown as VeeamRecord, cfg, resolver, run.seen),
@@ -186,7 +193,10 @@ export function veeamSessionsSource(cfg: BackupConfig, resolver: ObjectResolver)
       for (let i = 0; i < run.files.length; i += 500) {
         const values = run.files
           .slice(i, i + 500)
-          .map((f) => `(${[f.file, f.sha256 || null, f.bytes, f.encoding, f.shape, f.culture, f.rows, f.outcome, f.reason ?? null, ctx.runId].map(sqlLiteral).join(', ')}, ${sqlLiteral(ctx.now.toISOString())}::TIMESTAMPTZ)`);
+          .map(
+            (f) =>
+              `(${[f.file, f.sha256 || null, f.bytes, f.encoding, f.shape, f.culture, f.rows, f.outcome, f.reason ?? null, ctx.runId].map(sqlLiteral).join(', ')}, ${sqlLiteral(ctx.now.toISOString())}::TIMESTAMPTZ)`,
+          );
         await ctx.run(`INSERT INTO raw_backup.veeam_files VALUES ${values.join(', ')}`);
       }
     },
@@ -200,7 +210,10 @@ export function veeamSessionsSource(cfg: BackupConfig, resolver: ObjectResolver)
         severity: 'warn',
         passed: refused.length === 0,
         detail: refused.length
-          ? `${refused.length} of ${files.length} files refused: ${refused.slice(0, 5).map((f) => f.reason ?? f.file).join(' | ')}${refused.length > 5 ? ' …' : ''}`
+          ? `${refused.length} of ${files.length} files refused: ${refused
+              .slice(0, 5)
+              .map((f) => f.reason ?? f.file)
+              .join(' | ')}${refused.length > 5 ? ' …' : ''}`
           : `${files.length} files read${dupes.length ? `, ${dupes.length} duplicate file${dupes.length > 1 ? 's' : ''} loaded once (${dupes.map((d) => d.file).join(', ')})` : ''}`,
       });
       if (resolver.hasMap) out.push(await unmappedCheck(ctx, 'raw_backup.veeam_sessions'));
@@ -223,7 +236,10 @@ function readVeeamRecord(rec: VeeamRecord, cfg: BackupConfig, resolver: ObjectRe
     case 'parse_error':
       return { ok: false, reason: rec.reason };
     case 'duplicate_file':
-      return { ok: false, reason: `${rec.file} is byte-for-byte the same file as ${rec.sameAs} (sha256 ${rec.sha256.slice(0, 12)}…): loaded once, from ${rec.sameAs}` };
+      return {
+        ok: false,
+        reason: `${rec.file} is byte-for-byte the same file as ${rec.sameAs} (sha256 ${rec.sha256.slice(0, 12)}…): loaded once, from ${rec.sameAs}`,
+      };
     case 'row':
       break;
     default:
@@ -289,7 +305,9 @@ function readVeeamRecord(rec: VeeamRecord, cfg: BackupConfig, resolver: ObjectRe
  * the start to the second. The fast lane (sources/backup/veeam-bulk.ts) builds the same text in SQL.
  */
 export function veeamSessionIdentity(s: { sessionId: string | null; objectName: string; objectType: string; jobName: string; startedAt: number }): string {
-  return s.sessionId !== null ? `id\u0001${s.sessionId}\u0001${s.objectName}` : `${s.objectType}\u0001${s.jobName}\u0001${s.objectName}\u0001${Math.floor(s.startedAt / 1000)}`;
+  return s.sessionId !== null
+    ? `id\u0001${s.sessionId}\u0001${s.objectName}`
+    : `${s.objectType}\u0001${s.jobName}\u0001${s.objectName}\u0001${Math.floor(s.startedAt / 1000)}`;
 }
 
 /** The landed key of a session: 16 hex digits of the MD5 of its identity (SQL: md5(identity)[1:16]). */
@@ -331,7 +349,6 @@ export function veeamQuarantineRecord(rec: VeeamRecord): Record<string, unknown>
 
 // ─── Bareos ──────────────────────────────────────────────────────────────────────────────────────
 
-
 export function bareosJobsSource(cfg: BackupConfig, resolver: ObjectResolver): SourceDefinition<Knex> {
   let seen = new Set<number>(); // JobIds read in this run
   return {
@@ -353,7 +370,13 @@ export function bareosJobsSource(cfg: BackupConfig, resolver: ObjectResolver): S
     mask: (rec) => redactTcknInRecord(rec),
     validate: (rec) => validateBareosRecord(rec as unknown as RawBareosJob, cfg, resolver, seen),
     checks: async (ctx) => {
-      const out = await commonChecks(ctx, { table: 'raw_backup.bareos_jobs', key: 'job_id', what: 'jobs', when: 'coalesce(started_at, sched_at)', backupOnly: "job_type = 'backup'" });
+      const out = await commonChecks(ctx, {
+        table: 'raw_backup.bareos_jobs',
+        key: 'job_id',
+        what: 'jobs',
+        when: 'coalesce(started_at, sched_at)',
+        backupOnly: "job_type = 'backup'",
+      });
       const [o] = await ctx.query(
         `SELECT count(*) AS n, count(DISTINCT client_id) AS clients, string_agg(DISTINCT CAST(client_id AS VARCHAR), ', ') AS ids
          FROM raw_backup.bareos_jobs WHERE server IS NULL`,
@@ -443,11 +466,18 @@ async function commonChecks(
   t: { table: string; key: string; what: string; when: string; backupOnly?: string },
 ): Promise<QualityCheckResult[]> {
   const out: QualityCheckResult[] = [];
-  const [k] = await ctx.query(`SELECT count(*) AS n, count(${t.key}) AS with_key, count(DISTINCT ${t.key}) AS distinct_keys, max(${t.when}) AS newest FROM ${t.table}`);
+  const [k] = await ctx.query(
+    `SELECT count(*) AS n, count(${t.key}) AS with_key, count(DISTINCT ${t.key}) AS distinct_keys, max(${t.when}) AS newest FROM ${t.table}`,
+  );
   const n = Number(k.n);
   out.push({ name: 'not_empty', severity: 'fail', passed: n > 0, detail: `${n} ${t.what} loaded` });
   out.push({ name: 'keys_not_null', severity: 'fail', passed: Number(k.with_key) === n, detail: `${n - Number(k.with_key)} ${t.what} without ${t.key}` });
-  out.push({ name: 'keys_unique', severity: 'fail', passed: Number(k.distinct_keys) === Number(k.with_key), detail: `${Number(k.with_key) - Number(k.distinct_keys)} duplicate ${t.key} values` });
+  out.push({
+    name: 'keys_unique',
+    severity: 'fail',
+    passed: Number(k.distinct_keys) === Number(k.with_key),
+    detail: `${Number(k.with_key) - Number(k.distinct_keys)} duplicate ${t.key} values`,
+  });
   const share = ctx.rowsRead ? ctx.rowsRejected / ctx.rowsRead : 0;
   out.push({
     name: 'rejected_share',

@@ -74,7 +74,9 @@ export function glpiTicketsSource(cfg: GlpiPipelineConfig): SourceDefinition<Kne
       key: 'ticket_id',
       watermark: 'modified_at',
       removedSince: async (knex, since) =>
-        (await knex('glpi_tickets').where('is_deleted', 1).andWhere('date_mod', '>=', zoneClock(cfg.timezone).format(since)).select('id')).map((r: { id: number }) => r.id),
+        (await knex('glpi_tickets').where('is_deleted', 1).andWhere('date_mod', '>=', zoneClock(cfg.timezone).format(since)).select('id')).map(
+          (r: { id: number }) => r.id,
+        ),
     },
     locator: (r) => `glpi_tickets.id=${String((r as Partial<RawGlpiTicket>).id ?? '?')}`,
     mask: (r) => r, // tickets carry no TC Kimlik No or other personal fields Pano reads
@@ -130,7 +132,12 @@ export function glpiTicketsSource(cfg: GlpiPipelineConfig): SourceDefinition<Kne
       const n = Number(k.n);
       const out: QualityCheckResult[] = [];
       out.push({ name: 'keys_not_null', severity: 'fail', passed: Number(k.with_id) === n, detail: `${n - Number(k.with_id)} tickets without id` });
-      out.push({ name: 'keys_unique', severity: 'fail', passed: Number(k.distinct_ids) === Number(k.with_id), detail: `${Number(k.with_id) - Number(k.distinct_ids)} duplicate ticket ids` });
+      out.push({
+        name: 'keys_unique',
+        severity: 'fail',
+        passed: Number(k.distinct_ids) === Number(k.with_id),
+        detail: `${Number(k.with_id) - Number(k.distinct_ids)} duplicate ticket ids`,
+      });
       const rejectedShare = ctx.rowsRead ? ctx.rowsRejected / ctx.rowsRead : 0;
       out.push({
         name: 'references_resolve',

@@ -227,7 +227,10 @@ export function hrPersonnelSource(cfg: HrConfig): SourceDefinition<HrHandle> {
           severity: 'warn',
           passed: s.counts.unit === 0 && num(k.no_unit) === 0,
           detail: unknown.length
-            ? `${count(s.counts.unit, 'row')} refused, Birim not a known müdürlük: ${unknown.slice(0, 5).map(([u, c]) => `"${u}" ×${c}`).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`
+            ? `${count(s.counts.unit, 'row')} refused, Birim not a known müdürlük: ${unknown
+                .slice(0, 5)
+                .map(([u, c]) => `"${u}" ×${c}`)
+                .join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`
             : 'every Birim is a known müdürlük',
         },
         {
@@ -274,7 +277,14 @@ export function hrLeavesSource(cfg: HrConfig): SourceDefinition<HrHandle> {
     columns: LEAVE_COLUMNS,
     makeValidator: async (o, state) => new LeaveValidator(await readPersonStatus(o, cfg.kvkkSecret, state.cache)),
     // leave exports are the large ones: their plain CSV rows load in bulk
-    bulkFiles: (ctx, run) => bulkHrLeaves(ctx.conn, ctx, { dir: run.origin.dir, secret: cfg.kvkkSecret, state: run.state, persons: run.validator.persons, columnMap: run.origin.columnMap }),
+    bulkFiles: (ctx, run) =>
+      bulkHrLeaves(ctx.conn, ctx, {
+        dir: run.origin.dir,
+        secret: cfg.kvkkSecret,
+        state: run.state,
+        persons: run.validator.persons,
+        columnMap: run.origin.columnMap,
+      }),
     checks: (ctx, run) =>
       historyChecks(ctx, run, {
         table: 'leaves',

@@ -198,10 +198,22 @@ export function snipeItSource(cfg: SnipeItPipelineConfig): SourceDefinition<Snip
       return v.ok ? v : { ok: false, reason: v.reason };
     },
     async afterLoad(ctx) {
-      await recordDailySnapshot(ctx, { schema: INVENTORY_SCHEMA, table: 'snipeit_asset_daily', from: 'snipeit_assets', source: 'snipeit', timezone: cfg.businessTimezone });
+      await recordDailySnapshot(ctx, {
+        schema: INVENTORY_SCHEMA,
+        table: 'snipeit_asset_daily',
+        from: 'snipeit_assets',
+        source: 'snipeit',
+        timezone: cfg.businessTimezone,
+      });
     },
     async checks(ctx) {
-      const out = await assetChecks(ctx, { table: 'snipeit_assets', daily: 'snipeit_asset_daily', what: 'assets', unitUnresolved, businessTimezone: cfg.businessTimezone });
+      const out = await assetChecks(ctx, {
+        table: 'snipeit_assets',
+        daily: 'snipeit_asset_daily',
+        what: 'assets',
+        unitUnresolved,
+        businessTimezone: cfg.businessTimezone,
+      });
       if (handle) out.push(completenessCheck(handle));
       return out;
     },
@@ -254,8 +266,18 @@ async function assetChecks(
   const [d] = await ctx.query(`SELECT count(*) AS n FROM ${INVENTORY_SCHEMA}.${o.daily} WHERE "day" = DATE '${today}'`);
   const n = Number(k.n);
   const out: QualityCheckResult[] = [];
-  out.push({ name: 'keys_not_null', severity: 'fail', passed: Number(k.with_key) === n && Number(k.no_unit) === 0, detail: `${n - Number(k.with_key)} ${o.what} without key, ${Number(k.no_unit)} without unit` });
-  out.push({ name: 'keys_unique', severity: 'fail', passed: Number(k.distinct_keys) === Number(k.with_key), detail: `${Number(k.with_key) - Number(k.distinct_keys)} duplicate asset keys` });
+  out.push({
+    name: 'keys_not_null',
+    severity: 'fail',
+    passed: Number(k.with_key) === n && Number(k.no_unit) === 0,
+    detail: `${n - Number(k.with_key)} ${o.what} without key, ${Number(k.no_unit)} without unit`,
+  });
+  out.push({
+    name: 'keys_unique',
+    severity: 'fail',
+    passed: Number(k.distinct_keys) === Number(k.with_key),
+    detail: `${Number(k.with_key) - Number(k.distinct_keys)} duplicate asset keys`,
+  });
   const share = ctx.rowsRead ? o.unitUnresolved / ctx.rowsRead : 0;
   out.push({
     name: 'references_resolve',
@@ -278,7 +300,9 @@ async function assetChecks(
     name: 'freshness',
     severity: 'warn',
     passed: ageDays <= INVENTORY_LIMITS.freshnessDays,
-    detail: newest ? `newest change (date_mod) ${ageDays.toFixed(1)} days ago (limit ${INVENTORY_LIMITS.freshnessDays})` : `no ${o.what} with a modification date`,
+    detail: newest
+      ? `newest change (date_mod) ${ageDays.toFixed(1)} days ago (limit ${INVENTORY_LIMITS.freshnessDays})`
+      : `no ${o.what} with a modification date`,
   });
   out.push({
     name: 'purchase_dates_plausible',

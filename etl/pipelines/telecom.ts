@@ -74,7 +74,8 @@ export function telecomLinesSource(cfg: TelecomConfig, guard: KvkkGuard): Source
       return { file: cfg.linesFile };
     },
     close: async () => undefined,
-    extract: (h) => readCsvFile(h.file, REGISTRY_SPEC, { displayName: display, requireOneOf: REGISTRY_REQUIRE_ONE_OF }) as AsyncIterable<Array<Record<string, unknown>>>,
+    extract: (h) =>
+      readCsvFile(h.file, REGISTRY_SPEC, { displayName: display, requireOneOf: REGISTRY_REQUIRE_ONE_OF }) as AsyncIterable<Array<Record<string, unknown>>>,
     validate: (r) => validateRegistryItem(r as unknown as CsvItem, guard),
     locator: (r) => csvLocator(r as unknown as CsvItem),
     mask: (r) => csvMask(r as unknown as CsvItem),
@@ -95,7 +96,10 @@ export function telecomLinesSource(cfg: TelecomConfig, guard: KvkkGuard): Source
         severity: 'warn',
         passed: overlaps.length === 0,
         detail: overlaps.length
-          ? `lines listed twice for overlapping periods: ${overlaps.slice(0, 5).map((o) => `${o.line_number} (${o.unit_a}, ${o.unit_b})`).join(', ')}${overlaps.length > 5 ? ' …' : ''}`
+          ? `lines listed twice for overlapping periods: ${overlaps
+              .slice(0, 5)
+              .map((o) => `${o.line_number} (${o.unit_a}, ${o.unit_b})`)
+              .join(', ')}${overlaps.length > 5 ? ' …' : ''}`
           : 'each line has one row per period',
       });
       out.push(rejectedShareCheck(ctx, 'registry rows', 0.02));
@@ -124,7 +128,9 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
     close: async () => undefined,
     async *extract(h) {
       for (const rel of h.files) {
-        yield* readCsvFile(path.join(cfg.detailDir, rel), DETAIL_SPEC, { displayName: rel, requireOneOf: DETAIL_REQUIRE_ONE_OF }) as AsyncIterable<Array<Record<string, unknown>>>;
+        yield* readCsvFile(path.join(cfg.detailDir, rel), DETAIL_SPEC, { displayName: rel, requireOneOf: DETAIL_REQUIRE_ONE_OF }) as AsyncIterable<
+          Array<Record<string, unknown>>
+        >;
       }
     },
     async *bulkExtract(h, ctx) {
@@ -136,13 +142,20 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
     async checks(ctx) {
       const out: QualityCheckResult[] = [];
       const T = `${SCHEMA}.operator_charges`;
-      const [k] = await ctx.query(`SELECT count(*) AS n, count(DISTINCT source_file) AS files, max(period_month) AS newest, count(*) FILTER (WHERE total_mismatch) AS mismatched FROM ${T}`);
+      const [k] = await ctx.query(
+        `SELECT count(*) AS n, count(DISTINCT source_file) AS files, max(period_month) AS newest, count(*) FILTER (WHERE total_mismatch) AS mismatched FROM ${T}`,
+      );
       const n = Number(k.n);
       out.push({
         name: 'not_empty',
         severity: 'warn',
         passed: n > 0,
-        detail: n > 0 ? `${n} rows from ${Number(k.files)} files` : folderMissing ? `the operator detail folder ${cfg.detailDir} does not exist (PANO_TELECOM_DETAIL_DIR)` : `no detail rows in ${cfg.detailDir}`,
+        detail:
+          n > 0
+            ? `${n} rows from ${Number(k.files)} files`
+            : folderMissing
+              ? `the operator detail folder ${cfg.detailDir} does not exist (PANO_TELECOM_DETAIL_DIR)`
+              : `no detail rows in ${cfg.detailDir}`,
       });
       const dups = await ctx.query(`
         SELECT line_number, period_month, count(*) AS c FROM ${T}
@@ -151,7 +164,9 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
         name: 'duplicate_keys',
         severity: 'warn',
         passed: dups.length === 0,
-        detail: dups.length ? `lines with more than one row for a period (summed in the marts): ${fmtList(dups.map((d) => `${d.line_number} ${String(d.period_month).slice(0, 7)}`))}` : 'one row per line and period',
+        detail: dups.length
+          ? `lines with more than one row for a period (summed in the marts): ${fmtList(dups.map((d) => `${d.line_number} ${String(d.period_month).slice(0, 7)}`))}`
+          : 'one row per line and period',
       });
       const mismatched = Number(k.mismatched);
       out.push({
@@ -169,7 +184,12 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
           name: 'references_resolve',
           severity: 'warn',
           passed: unreg.length === 0,
-          detail: unreg.length ? `lines in the operator details but not in the line registry: ${fmtList(unreg.map((u) => formatLineKey(String(u.line_key))), 10)}` : 'every line is in the line registry',
+          detail: unreg.length
+            ? `lines in the operator details but not in the line registry: ${fmtList(
+                unreg.map((u) => formatLineKey(String(u.line_key))),
+                10,
+              )}`
+            : 'every line is in the line registry',
         });
       }
       out.push(rejectedShareCheck(ctx, 'detail rows', 0.02));
@@ -212,7 +232,13 @@ export function telecomInvoicesSource(cfg: TelecomConfig, opts: { workers?: numb
       if (current === run) current = null;
     },
     extract: (run) =>
-      readInvoiceFolder({ dir: cfg.invoiceDir, kvkkSecret: cfg.kvkkSecret, timezone: cfg.timezone, spool: run.spool, workers: opts.workers }) as unknown as AsyncIterable<Array<Record<string, unknown>>>,
+      readInvoiceFolder({
+        dir: cfg.invoiceDir,
+        kvkkSecret: cfg.kvkkSecret,
+        timezone: cfg.timezone,
+        spool: run.spool,
+        workers: opts.workers,
+      }) as unknown as AsyncIterable<Array<Record<string, unknown>>>,
     validate(record) {
       const r = record as unknown as InvoiceStreamRecord;
       if (r.kind === 'line') return r.problems.length ? { ok: false, reason: redactTcknInText(r.problems.join('; ')) } : { ok: true, row: r.row };
@@ -240,12 +266,24 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
   const I = `${SCHEMA}.invoices`;
   const L = `${SCHEMA}.invoice_lines`;
   const F = `${SCHEMA}.invoice_files`;
-  const [k] = await ctx.query(`SELECT count(*) AS n, count(DISTINCT invoice_uuid) AS uuids, max(issue_date) AS newest, count(*) FILTER (WHERE sign < 0) AS returns FROM ${I}`);
+  const [k] = await ctx.query(
+    `SELECT count(*) AS n, count(DISTINCT invoice_uuid) AS uuids, max(issue_date) AS newest, count(*) FILTER (WHERE sign < 0) AS returns FROM ${I}`,
+  );
   const n = Number(k.n);
-  out.push({ name: 'not_empty', severity: 'fail', passed: n > 0, detail: n > 0 ? `${n} invoices (${Number(k.returns)} returns)` : `no invoice could be loaded from ${cfg.invoiceDir}` });
+  out.push({
+    name: 'not_empty',
+    severity: 'fail',
+    passed: n > 0,
+    detail: n > 0 ? `${n} invoices (${Number(k.returns)} returns)` : `no invoice could be loaded from ${cfg.invoiceDir}`,
+  });
   out.push({ name: 'keys_unique', severity: 'fail', passed: Number(k.uuids) === n, detail: `${n - Number(k.uuids)} duplicate invoice UUIDs` });
   const [nl] = await ctx.query(`SELECT count(*) FILTER (WHERE invoice_uuid IS NULL) AS no_uuid FROM ${L}`);
-  out.push({ name: 'keys_not_null', severity: 'fail', passed: Number(nl.no_uuid) === 0, detail: `${Number(nl.no_uuid)} invoice lines without an invoice UUID` });
+  out.push({
+    name: 'keys_not_null',
+    severity: 'fail',
+    passed: Number(nl.no_uuid) === 0,
+    detail: `${Number(nl.no_uuid)} invoice lines without an invoice UUID`,
+  });
 
   const files = await ctx.query(`SELECT status, file, duplicate_of, message FROM ${F} WHERE status <> 'loaded' ORDER BY file`);
   const of = (...s: string[]) => files.filter((f) => s.includes(String(f.status)));
@@ -254,7 +292,9 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
     name: 'malformed_files',
     severity: 'warn',
     passed: bad.length === 0,
-    detail: bad.length ? `${bad.length} file(s) could not be read, see the quarantine: ${fmtList(bad.map((f) => String(f.file)))}` : 'every file is well-formed XML',
+    detail: bad.length
+      ? `${bad.length} file(s) could not be read, see the quarantine: ${fmtList(bad.map((f) => String(f.file)))}`
+      : 'every file is well-formed XML',
   });
   const dup = of('duplicate_file', 'duplicate_invoice');
   out.push({
@@ -267,7 +307,12 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
   });
   const notInvoice = of('not_invoice');
   if (notInvoice.length) {
-    out.push({ name: 'files_not_invoices', severity: 'warn', passed: false, detail: `${notInvoice.length} XML file(s) hold no UBL invoice: ${fmtList(notInvoice.map((f) => String(f.file)))}` });
+    out.push({
+      name: 'files_not_invoices',
+      severity: 'warn',
+      passed: false,
+      detail: `${notInvoice.length} XML file(s) hold no UBL invoice: ${fmtList(notInvoice.map((f) => String(f.file)))}`,
+    });
   }
   out.push(rejectedShareCheck(ctx, 'invoice lines and files', 0.01));
 
@@ -296,12 +341,16 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
       : 'every invoice: lines = LineExtensionAmount, line taxes = TaxTotal, lines payable + rounding = PayableAmount, TaxInclusive − withholding + rounding = PayableAmount',
   });
 
-  const [ops] = await ctx.query(`SELECT count(*) AS n, string_agg(DISTINCT coalesce(supplier_name, supplier_vkn, '?'), ', ') AS names FROM ${I} WHERE operator = 'DIGER'`);
+  const [ops] = await ctx.query(
+    `SELECT count(*) AS n, string_agg(DISTINCT coalesce(supplier_name, supplier_vkn, '?'), ', ') AS names FROM ${I} WHERE operator = 'DIGER'`,
+  );
   out.push({
     name: 'operator_known',
     severity: 'warn',
     passed: Number(ops.n) === 0,
-    detail: Number(ops.n) ? `${Number(ops.n)} invoices from suppliers that are not a known operator: ${redactTcknInText(String(ops.names ?? ''))}` : 'every invoice is from Türk Telekom, Turkcell or Vodafone',
+    detail: Number(ops.n)
+      ? `${Number(ops.n)} invoices from suppliers that are not a known operator: ${redactTcknInText(String(ops.names ?? ''))}`
+      : 'every invoice is from Türk Telekom, Turkcell or Vodafone',
   });
 
   if (await tableExists(ctx, `${SCHEMA}.lines`)) {
@@ -323,11 +372,19 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
       passed: unreg === 0,
       detail:
         (unreg
-          ? `${unreg} invoice lines for lines not in the line registry (shown as KAYITSIZ): ${fmtList(keys.map((x) => formatLineKey(String(x.line_key))), 10)}`
+          ? `${unreg} invoice lines for lines not in the line registry (shown as KAYITSIZ): ${fmtList(
+              keys.map((x) => formatLineKey(String(x.line_key))),
+              10,
+            )}`
           : 'every identified invoice line is a registered line') + (none ? `; ${none} lines name no line at all (account-level charges)` : ''),
     });
   } else {
-    out.push({ name: 'references_resolve', severity: 'warn', passed: false, detail: 'the line registry is not loaded: invoice lines cannot be matched to units' });
+    out.push({
+      name: 'references_resolve',
+      severity: 'warn',
+      passed: false,
+      detail: 'the line registry is not loaded: invoice lines cannot be matched to units',
+    });
   }
   out.push(freshnessCheck(ctx.now, k.newest ? String(k.newest) : null, 45, 'newest invoice issued'));
   const change = rowCountChange(ctx);
@@ -369,7 +426,12 @@ function rowCountChange(ctx: CheckContext): QualityCheckResult | null {
 function freshnessCheck(now: Date, newest: string | null, limitDays: number, what: string): QualityCheckResult {
   if (!newest) return { name: 'freshness', severity: 'warn', passed: false, detail: 'nothing loaded' };
   const age = (now.getTime() - Date.parse(`${newest.slice(0, 10)}T00:00:00Z`)) / 86_400_000;
-  return { name: 'freshness', severity: 'warn', passed: age <= limitDays, detail: `${what} ${newest.slice(0, 10)}, ${Math.floor(age)} days ago (limit ${limitDays})` };
+  return {
+    name: 'freshness',
+    severity: 'warn',
+    passed: age <= limitDays,
+    detail: `${what} ${newest.slice(0, 10)}, ${Math.floor(age)} days ago (limit ${limitDays})`,
+  };
 }
 
 /**

@@ -1,10 +1,5 @@
 import fs from 'node:fs';
-import {
-  DuckDBInstance,
-  DuckDBConnection,
-  DuckDBTimestampValue,
-  type DuckDBAppender,
-} from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBConnection, DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
 
 export type ColumnType = 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN' | 'TIMESTAMPTZ';
 export interface Column {
@@ -114,7 +109,13 @@ export class TableAppender {
 }
 
 /** Appends rows (objects keyed by column name) with DuckDB's appender: the fast, typed path for bulk loads. */
-export async function appendRows(conn: DuckDBConnection, schema: string, table: string, columns: Column[], rows: Iterable<Record<string, unknown>>): Promise<number> {
+export async function appendRows(
+  conn: DuckDBConnection,
+  schema: string,
+  table: string,
+  columns: Column[],
+  rows: Iterable<Record<string, unknown>>,
+): Promise<number> {
   const appender = await TableAppender.open(conn, schema, table, columns);
   try {
     return appender.append(rows);

@@ -108,7 +108,10 @@ export async function publishMartsToPostgres(conn: DuckDBConnection, opts: Postg
     for (const t of marts) await indexTable(client, build, t, columnsOf.get(t)!);
     for (const t of marts) await client.query(`ANALYZE ${ident(build)}.${ident(t)}`);
     const copyMs = Date.now() - started;
-    logger.info({ snapshot_id: manifest.snapshotId, schema: build, tables: tables.length, rows: tables.reduce((n, t) => n + t.rows, 0), copy_ms: copyMs }, 'etl.postgres.copied');
+    logger.info(
+      { snapshot_id: manifest.snapshotId, schema: build, tables: tables.length, rows: tables.reduce((n, t) => n + t.rows, 0), copy_ms: copyMs },
+      'etl.postgres.copied',
+    );
 
     phase = 'swap';
     await swapIn(client, build, manifest, tables, copyMs, opts);
@@ -167,7 +170,10 @@ export function postgresTypeOf(duckType: string): string {
 
 /** A snapshot id as a lower-case identifier part: 20261128T030000Z-1a2b3c → 20261128t030000z_1a2b3c. */
 export function schemaSuffix(snapshotId: string): string {
-  return snapshotId.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
+  return snapshotId
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40);
 }
 
 export function ident(name: string): string {
@@ -175,19 +181,23 @@ export function ident(name: string): string {
 }
 
 async function martTables(conn: DuckDBConnection): Promise<string[]> {
-  const rows = (await conn.runAndReadAll(
-    `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'marts' AND NOT temporary
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'marts' AND NOT temporary
      UNION SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'marts' AND NOT temporary
      ORDER BY 1`,
-  )).getRowObjectsJson() as Array<{ table_name: string }>;
+    )
+  ).getRowObjectsJson() as Array<{ table_name: string }>;
   return rows.map((r) => r.table_name);
 }
 
 async function martColumns(conn: DuckDBConnection, table: string): Promise<MartColumn[]> {
-  const rows = (await conn.runAndReadAll(
-    `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'marts' AND table_name = $1 ORDER BY column_index`,
-    [table],
-  )).getRowObjectsJson() as Array<{ column_name: string; data_type: string }>;
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'marts' AND table_name = $1 ORDER BY column_index`,
+      [table],
+    )
+  ).getRowObjectsJson() as Array<{ column_name: string; data_type: string }>;
   return rows.map((r) => {
     try {
       return { name: r.column_name, duckType: r.data_type, pgType: postgresTypeOf(r.data_type) };
@@ -236,7 +246,10 @@ async function copyTable(conn: DuckDBConnection, client: pg.Client, schema: stri
   let total = 0;
   const flush = async () => {
     if (!pending) return;
-    const res = await client.query(insert, batch.map((parts) => `{${parts.join(',')}}`));
+    const res = await client.query(
+      insert,
+      batch.map((parts) => `{${parts.join(',')}}`),
+    );
     if (res.rowCount !== pending) throw new Error(`marts.${table}: inserted ${res.rowCount} of ${pending} rows`);
     total += pending;
     batch = cols.map(() => []);
@@ -304,7 +317,8 @@ async function swapIn(
       return await swapOnce(client, build, manifest, tables, copyMs, wait, opts);
     } catch (e) {
       const lockTimeout = (e as { code?: string })?.code === '55P03';
-      if (!lockTimeout || Date.now() >= deadline) throw lockTimeout ? new Error(`readers held the marts for more than ${opts.swapLockTimeoutMs ?? 60_000} ms`, { cause: e }) : e;
+      if (!lockTimeout || Date.now() >= deadline)
+        throw lockTimeout ? new Error(`readers held the marts for more than ${opts.swapLockTimeoutMs ?? 60_000} ms`, { cause: e }) : e;
       opts.logger.warn({ snapshot_id: manifest.snapshotId }, 'etl.postgres.swap_waiting_for_readers');
       await new Promise((r) => setTimeout(r, 250)); // let the queued readers run
     }

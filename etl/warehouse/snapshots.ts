@@ -16,7 +16,10 @@ export { writeFileAtomic, type SnapshotManifest, type SourceStatus } from '../..
 export class SnapshotStore extends SnapshotDirectory {
   /** A new, unique snapshot id that sorts by time: 20261128T030000Z-1a2b3c. */
   static newId(now = new Date()): string {
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     return `${stamp}-${crypto.randomBytes(3).toString('hex')}`;
   }
 
@@ -74,7 +77,8 @@ export class SnapshotStore extends SnapshotDirectory {
       if (holder === undefined) continue; // removed meanwhile: try again
       if (holder === null) {
         // unreadable: being written this very moment, or left half-written by a crash long ago
-        if (Date.now() - fileMtimeMs(file) < 10_000) throw new EtlBusyError(`Another ETL run is starting in ${this.dir} (${file} is being written); this run did not start`);
+        if (Date.now() - fileMtimeMs(file) < 10_000)
+          throw new EtlBusyError(`Another ETL run is starting in ${this.dir} (${file} is being written); this run did not start`);
       } else if (holderAlive(holder)) {
         throw new EtlBusyError(
           `Another ETL run is building a snapshot in ${this.dir}: run ${holder.runId}, process ${holder.pid} on ${holder.host}, since ${holder.startedAt}. ` +

@@ -87,12 +87,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.hosts && deps.hosts.mode !== 'demo') {
     const allowed = hostAllowList(deps.hosts);
     app.addHook('onRequest', async (req, reply) => {
-      const host = String(req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+      const host = String(req.headers.host ?? '')
+        .toLowerCase()
+        .replace(/:\d+$/, '');
       if (!allowed.has(host)) {
         httpLog.warn({ host: req.headers.host ?? null, ip: req.ip, url: req.url }, 'http.host.refused');
-        return reply
-          .code(421)
-          .send({ error: `Host '${req.headers.host ?? ''}' is not this Pano's address: set PANO_PUBLIC_URL or add it to PANO_ALLOWED_HOSTS`, code: 'host_refused' });
+        return reply.code(421).send({
+          error: `Host '${req.headers.host ?? ''}' is not this Pano's address: set PANO_PUBLIC_URL or add it to PANO_ALLOWED_HOSTS`,
+          code: 'host_refused',
+        });
       }
     });
   }
@@ -101,7 +104,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (err instanceof AuthError) return reply.code(401).send({ error: err.message, code: err.code });
     if (err instanceof QueryError) return reply.code(err.status).send({ error: err.message, code: err.code });
     if (err instanceof NoSnapshotError) return reply.code(503).header('retry-after', '30').send({ error: err.message, code: err.code });
-    if (err.validation || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (err.statusCode && err.statusCode < 500)) {
+    if (
+      err.validation ||
+      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      (err.statusCode && err.statusCode < 500)
+    ) {
       return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: `Invalid request: ${err.message}`, code: 'bad_request' });
     }
     // The JSON body parser overflowing its stack on a body nested thousands of levels deep.
@@ -109,7 +117,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(400).send({ error: 'Invalid request: the body is nested too deep', code: 'bad_request' });
     }
     httpLog.error({ err: err.message, stack: err.stack, url: req.url }, 'http.error');
-    return reply.code(500).send({ error: err instanceof PanoError ? err.message : 'Internal server error', code: err instanceof PanoError ? err.code : 'internal' });
+    return reply
+      .code(500)
+      .send({ error: err instanceof PanoError ? err.message : 'Internal server error', code: err instanceof PanoError ? err.code : 'internal' });
   });
 
   // A person's JWT, or a service's API key (`pano_…`, see common/api-keys.ts) in the same header.
@@ -131,7 +141,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.token = verified;
     req.security = verified.context;
   };
-  const ctxOf = (req: FastifyRequest): RequestContext => ({ securityContext: req.security!, requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()) });
+  const ctxOf = (req: FastifyRequest): RequestContext => ({
+    securityContext: req.security!,
+    requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+  });
 
   // ── Pano's own API ──────────────────────────────────────────────────────────────
   const loginCfg = deps.auth.login ?? { maxFailures: 5, lockMinutes: 15, ipMaxFailures: 20 };
@@ -218,9 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       url: '/cubejs-api/v1/load',
       preHandler: authenticate,
       handler: async (req, reply) =>
-        reply
-          .type('application/json; charset=utf-8')
-          .send(await deps.queries.loadJson(queryInput(req), ctxOf(req), { multi: queryTypeOf(req) === 'multi' })),
+        reply.type('application/json; charset=utf-8').send(await deps.queries.loadJson(queryInput(req), ctxOf(req), { multi: queryTypeOf(req) === 'multi' })),
     });
     app.route({ method, url: '/cubejs-api/v1/sql', preHandler: authenticate, handler: async (req) => deps.queries.sql(queryInput(req), ctxOf(req)) });
     app.route({ method, url: '/cubejs-api/v1/dry-run', preHandler: authenticate, handler: async (req) => deps.queries.dryRun(queryInput(req), ctxOf(req)) });

@@ -21,7 +21,13 @@ function keyOf(secret: string): crypto.KeyObject {
 export function issueToken(user: Pick<User, 'username' | 'displayName' | 'role' | 'unitCode'>, secret: string, ttl: string): string {
   // iat_ms: the issue time to the millisecond (JWT's iat is in whole seconds), so a token issued just after a user
   // was disabled and enabled again is not taken for one issued before.
-  const payload: SecurityContext & { iat_ms: number } = { sub: user.username, name: user.displayName, roles: [user.role], unit_code: user.unitCode, iat_ms: Date.now() };
+  const payload: SecurityContext & { iat_ms: number } = {
+    sub: user.username,
+    name: user.displayName,
+    roles: [user.role],
+    unit_code: user.unitCode,
+    iat_ms: Date.now(),
+  };
   return jwt.sign(payload, keyOf(secret), { algorithm: 'HS256', expiresIn: ttl as jwt.SignOptions['expiresIn'], jwtid: crypto.randomUUID() });
 }
 

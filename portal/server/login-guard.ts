@@ -64,7 +64,10 @@ export class LoginGuard {
   /** A wrong password or an unknown user. Returns true when this failure locked the username. */
   fail(username: string, ip: string): boolean {
     const t = this.now();
-    for (const [map, key] of [[this.users, username], [this.ips, ip]] as const) {
+    for (const [map, key] of [
+      [this.users, username],
+      [this.ips, ip],
+    ] as const) {
       const list = this.recent(map, key);
       list.push(t);
       map.set(key, list);

@@ -14,8 +14,7 @@ const webRoot = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(webRoot, '../..');
 
 const shades = '(?:50|100|200|300|400|500|600|700|800|900|950)';
-const palette =
-  '(?:slate|gray|zinc|neutral|stone|red|orange|amber|yellow|lime|green|emerald|teal|cyan|sky|blue|indigo|violet|purple|fuchsia|pink|rose)';
+const palette = '(?:slate|gray|zinc|neutral|stone|red|orange|amber|yellow|lime|green|emerald|teal|cyan|sky|blue|indigo|violet|purple|fuchsia|pink|rose)';
 
 /** The `ui-*` variants of @headlessui/tailwindcss (Tremor's selects and tabs use `ui-selected:`), without the extra package. */
 const headlessUiVariants = plugin(({ addVariant }) => {
@@ -33,11 +32,7 @@ export default {
   // Light only for now: Tremor's dark: classes apply under a .dark class, never because the OS (or the
   // headless browser that prints PDFs) prefers dark.
   darkMode: 'class',
-  content: [
-    resolve(webRoot, 'index.html'),
-    resolve(webRoot, 'src/**/*.{js,ts,jsx,tsx}'),
-    resolve(repoRoot, 'node_modules/@tremor/**/*.{js,ts,jsx,tsx}'),
-  ],
+  content: [resolve(webRoot, 'index.html'), resolve(webRoot, 'src/**/*.{js,ts,jsx,tsx}'), resolve(repoRoot, 'node_modules/@tremor/**/*.{js,ts,jsx,tsx}')],
   theme: {
     transparent: 'transparent',
     current: 'currentColor',

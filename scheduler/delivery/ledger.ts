@@ -221,7 +221,10 @@ export async function recordRunFailure(opts: RecordRunFailureOptions): Promise<D
       pdf_sha256: null,
     });
     await updateRow(opts.db, row.id, { status, error });
-    log.error({ report_id: opts.reportId, run_key: opts.runKey, recipient, attempts: 0, err: error }, status === 'held' ? 'scheduler.delivery.held' : 'scheduler.delivery.failed');
+    log.error(
+      { report_id: opts.reportId, run_key: opts.runKey, recipient, attempts: 0, err: error },
+      status === 'held' ? 'scheduler.delivery.held' : 'scheduler.delivery.failed',
+    );
     outcomes.push({ recipient, status: 'failed', attempts: 0, totalAttempts: row.attempts, error, retryable: isRetryable(opts.error) });
   }
   const result: DeliverRunResult = {
@@ -303,7 +306,9 @@ export function normalizeRecipients(list: readonly string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const raw of list) {
-    const r = String(raw ?? '').trim().toLowerCase();
+    const r = String(raw ?? '')
+      .trim()
+      .toLowerCase();
     if (!r || seen.has(r)) continue;
     seen.add(r);
     out.push(r);
@@ -352,7 +357,9 @@ async function upsertRow(
 }
 
 async function updateRow(db: AppDb, id: number, values: Partial<DeliveryRow>): Promise<void> {
-  await db('deliveries').where({ id }).update({ ...values, updated_at: db.fn.now() });
+  await db('deliveries')
+    .where({ id })
+    .update({ ...values, updated_at: db.fn.now() });
 }
 
 /** Tells administrators about recipients who did not get the report after every attempt. */

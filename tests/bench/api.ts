@@ -62,7 +62,15 @@ for (const size of sizes) {
 
   for (const [name, query] of Object.entries(helpdeskQueries(now))) {
     if (name === 'openedThisMonth') continue; // two SQL queries; measured through the others
-    const sql = (await (await fetch(`${server.url}/cubejs-api/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query }) })).json()).sql.sql;
+    const sql = (
+      await (
+        await fetch(`${server.url}/cubejs-api/v1/sql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: token },
+          body: JSON.stringify({ query }),
+        })
+      ).json()
+    ).sql.sql;
     const apiMs: number[] = [];
     const rawMs: number[] = [];
     const hitMs: number[] = [];
@@ -79,7 +87,16 @@ for (const size of sizes) {
     }
     const p50 = pct(apiMs, 50);
     const r50 = pct(rawMs, 50);
-    rows.push([facts.toLocaleString('tr-TR'), name, p50.toFixed(1), pct(apiMs, 95).toFixed(1), r50.toFixed(1), pct(rawMs, 95).toFixed(1), (p50 / r50).toFixed(2), pct(hitMs, 50).toFixed(2)]);
+    rows.push([
+      facts.toLocaleString('tr-TR'),
+      name,
+      p50.toFixed(1),
+      pct(apiMs, 95).toFixed(1),
+      r50.toFixed(1),
+      pct(rawMs, 95).toFixed(1),
+      (p50 / r50).toFixed(2),
+      pct(hitMs, 50).toFixed(2),
+    ]);
   }
 
   // Throughput: 50 clients, each running the dashboard's queries (cache on, as in use), for 10 s.

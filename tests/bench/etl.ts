@@ -150,7 +150,30 @@ for (const source of selected) {
   console.log(`  ${rows[rows.length - 1].join(' | ')}`);
 }
 
-const table = markdownTable(['source', 'rows read', 'rejected', 'Pano ETL s', 'Pano rows/s', 'DuckDB read_csv s', 'DuckDB rows/s', 'ratio', 'Pano CPU s', 'DuckDB CPU s', 'CPU ratio', 'DuckDB into a file s', 'ratio to file', 'peak RSS MB so far', 'peak raised in (MB)', 'highest RSS sampled MB (phase)', 'JS heap committed max MB', 'RSS after MB', 'JS heap after MB'], rows);
+const table = markdownTable(
+  [
+    'source',
+    'rows read',
+    'rejected',
+    'Pano ETL s',
+    'Pano rows/s',
+    'DuckDB read_csv s',
+    'DuckDB rows/s',
+    'ratio',
+    'Pano CPU s',
+    'DuckDB CPU s',
+    'CPU ratio',
+    'DuckDB into a file s',
+    'ratio to file',
+    'peak RSS MB so far',
+    'peak raised in (MB)',
+    'highest RSS sampled MB (phase)',
+    'JS heap committed max MB',
+    'RSS after MB',
+    'JS heap after MB',
+  ],
+  rows,
+);
 const peaks = generated
   ? `Peak RSS of the ETL (demo reused, nothing generated): ${peakRssMb()} MB`
   : `Peak RSS after generating the demo: ${generatorPeakMb} MB; of the whole run: ${peakRssMb()} MB`;
@@ -196,7 +219,9 @@ function nativeLoad(csv: string, columns: string, database: string): { wallS: nu
     console.log((performance.now() - t) / 1000, (du.user + du.system) / 1e6);
     c.closeSync();
     db.closeSync();`;
-  const [wallS, cpuS] = inChild(script, { BENCH_CSV: csv.replace(/'/g, "''"), BENCH_COLUMNS: columns, BENCH_DB: database }).split(' ').map(Number);
+  const [wallS, cpuS] = inChild(script, { BENCH_CSV: csv.replace(/'/g, "''"), BENCH_COLUMNS: columns, BENCH_DB: database })
+    .split(' ')
+    .map(Number);
   return { wallS, cpuS };
 }
 

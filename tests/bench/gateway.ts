@@ -53,7 +53,15 @@ const base = `http://127.0.0.1:${port}`;
 const child: ChildProcess = spawn(process.execPath, ['bin/pano.js', 'serve', '--no-scheduler', '--port', String(port)], {
   cwd: checkout,
   // Login limits raised so that section 3's failed logins are timed, not locked out.
-  env: { ...process.env, PANO_DATA_DIR: dataDir, PANO_DEMO_SMTP_PORT: '0', PANO_LOG_LEVEL: 'error', PANO_MODE: 'demo', PANO_LOGIN_MAX_FAILURES: '1000', PANO_LOGIN_IP_MAX_FAILURES: '100000' },
+  env: {
+    ...process.env,
+    PANO_DATA_DIR: dataDir,
+    PANO_DEMO_SMTP_PORT: '0',
+    PANO_LOG_LEVEL: 'error',
+    PANO_MODE: 'demo',
+    PANO_LOGIN_MAX_FAILURES: '1000',
+    PANO_LOGIN_IP_MAX_FAILURES: '100000',
+  },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const stop = () => child.kill('SIGTERM');
@@ -74,11 +82,21 @@ const rssMb = (field: 'VmRSS' | 'VmHWM') => {
   return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]) / 1024);
 };
 const token = (
-  await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'analist', password: 'analist-demo' }) })).json()
+  await (
+    await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'analist', password: 'analist-demo' }),
+    })
+  ).json()
 ).token as string;
 const load = async (query: unknown) => {
   const t = performance.now();
-  const res = await fetch(`${base}/cubejs-api/v1/load`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${base}/cubejs-api/v1/load`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: token },
+    body: JSON.stringify({ query }),
+  });
   const text = await res.text();
   return { status: res.status, ms: performance.now() - t, bytes: text.length, error: res.status === 200 ? '' : (JSON.parse(text).error as string) };
 };
@@ -98,7 +116,8 @@ for (let i = 1; i <= 60; i++) {
   const r = await load(large(i));
   if (r.status !== 200) throw new Error(`large answer ${i}: ${r.status} ${r.error}`);
   bytes = r.bytes;
-  if (i === 12 || i === 30 || i === 60) memRows.push([`after ${i} answers`, String(i), (bytes / 1e6).toFixed(1).replace('.', ','), String(rssMb('VmRSS')), String(rssMb('VmHWM'))]);
+  if (i === 12 || i === 30 || i === 60)
+    memRows.push([`after ${i} answers`, String(i), (bytes / 1e6).toFixed(1).replace('.', ','), String(rssMb('VmRSS')), String(rssMb('VmHWM'))]);
 }
 
 // ── 2. the health probe beside one heavy request ─────────────────────────────────
@@ -149,7 +168,9 @@ for (const [name, work] of scenarios) {
     String(lat.length),
     pct(lat, 50).toFixed(1).replace('.', ','),
     p99.toFixed(1).replace('.', ','),
-    Math.max(...lat).toFixed(1).replace('.', ','),
+    Math.max(...lat)
+      .toFixed(1)
+      .replace('.', ','),
     `${(p99 / idleP99).toFixed(1).replace('.', ',')}×`,
   ]);
 }
@@ -157,14 +178,21 @@ for (const [name, work] of scenarios) {
 // ── 3. login: does the answer time tell whether a username exists? ───────────────
 const loginMs = async (username: string) => {
   const t = performance.now();
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'wrong-password' }) });
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'wrong-password' }),
+  });
   await res.text();
   return { ms: performance.now() - t, status: res.status };
 };
 const known = ['analist', 'mudur', 'birim', 'admin', 'yonetim'];
 const loginRows: string[][] = [];
 const timings: Record<string, number> = {};
-for (const [name, user] of [['made-up username', (i: number) => `nobody-${i}`], ['real username, wrong password', (i: number) => known[i % known.length]!]] as const) {
+for (const [name, user] of [
+  ['made-up username', (i: number) => `nobody-${i}`],
+  ['real username, wrong password', (i: number) => known[i % known.length]!],
+] as const) {
   const runs: Array<{ ms: number; status: number }> = [];
   for (let i = 0; i < 30; i++) runs.push(await loginMs(user(i)));
   const ms = runs.map((r) => r.ms);
@@ -172,7 +200,9 @@ for (const [name, user] of [['made-up username', (i: number) => `nobody-${i}`], 
   const statuses = [...new Set(runs.map((r) => r.status))].join(', ');
   loginRows.push([name, statuses, String(runs.length), pct(ms, 50).toFixed(1).replace('.', ','), pct(ms, 90).toFixed(1).replace('.', ',')]);
 }
-loginRows.forEach((r, i) => r.push(i === 0 ? '1,0×' : `${(timings['real username, wrong password']! / timings['made-up username']!).toFixed(1).replace('.', ',')}×`));
+loginRows.forEach((r, i) =>
+  r.push(i === 0 ? '1,0×' : `${(timings['real username, wrong password']! / timings['made-up username']!).toFixed(1).replace('.', ',')}×`),
+);
 stop();
 
 const out = [

@@ -102,10 +102,16 @@ describe('etl check-file', () => {
     );
     const r = await pano(['etl', 'check-file', f, '--source', 'backup'], env);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('Dosya reddedildi (file refused): gorevler.csv: bilinen bir Veeam dışa aktarım biçimi değil (not a Veeam export shape Pano knows)');
-    expect(r.stdout).toContain('bulunan sütunlar (columns found): JobName, VMName, Status, CreationTime, EndTime, ProcessedSize, ReadSize, TransferredSize, DedupRatio, CompressRatio;');
+    expect(r.stdout).toContain(
+      'Dosya reddedildi (file refused): gorevler.csv: bilinen bir Veeam dışa aktarım biçimi değil (not a Veeam export shape Pano knows)',
+    );
+    expect(r.stdout).toContain(
+      'bulunan sütunlar (columns found): JobName, VMName, Status, CreationTime, EndTime, ProcessedSize, ReadSize, TransferredSize, DedupRatio, CompressRatio;',
+    );
     expect(r.stdout).toContain('br_session_report (Veeam B&R session report): JobName, Result, DataSize(GB), BackupSize(GB), Date');
-    expect(r.stdout).toContain('em_api (Veeam Enterprise Manager API export): JobName, VMName, Result, State, BackupCreationTime(UTC), BackupEndTime(UTC), TotalSize');
+    expect(r.stdout).toContain(
+      'em_api (Veeam Enterprise Manager API export): JobName, VMName, Result, State, BackupCreationTime(UTC), BackupEndTime(UTC), TotalSize',
+    );
     expect(r.stdout).toContain('ahv (Veeam Backup for Nutanix AHV report): JobName, VM, Status, StartTime, EndTime');
     expect(r.stdout).not.toContain('looks like');
     nothingLoaded();
@@ -113,9 +119,18 @@ describe('etl check-file', () => {
 
   it('a file read through a column map (PANO_VEEAM_COLUMN_MAP): the mapping shown, the file read', async () => {
     const f = path.join(tmp, 'oturumlar.csv');
-    fs.writeFileSync(f, '"İş Adı";"Sonuç";"Veri (GB)";"Yedek (GB)";"Tarih"\n"EBYS";"Başarılı";"1,5";"0,5";"30.07.2020 01:00:00"\n"EBYS";"Belki";"0";"0";"31.07.2020 01:00:00"\n');
+    fs.writeFileSync(
+      f,
+      '"İş Adı";"Sonuç";"Veri (GB)";"Yedek (GB)";"Tarih"\n"EBYS";"Başarılı";"1,5";"0,5";"30.07.2020 01:00:00"\n"EBYS";"Belki";"0";"0";"31.07.2020 01:00:00"\n',
+    );
     const map = path.join(tmp, 'veeam-columns.json');
-    fs.writeFileSync(map, JSON.stringify({ columns: { 'İş Adı': 'JobName', Sonuç: 'Result', 'Veri (GB)': 'DataSize(GB)', 'Yedek (GB)': 'BackupSize(GB)', Tarih: 'Date', Makine: 'VMName' }, values: { Result: { Başarılı: 'Success' } } }));
+    fs.writeFileSync(
+      map,
+      JSON.stringify({
+        columns: { 'İş Adı': 'JobName', Sonuç: 'Result', 'Veri (GB)': 'DataSize(GB)', 'Yedek (GB)': 'BackupSize(GB)', Tarih: 'Date', Makine: 'VMName' },
+        values: { Result: { Başarılı: 'Success' } },
+      }),
+    );
     const without = await pano(['etl', 'check-file', f, '--source', 'backup'], env);
     expect(without.code).toBe(1);
     const r = await pano(['etl', 'check-file', f, '--source', 'backup'], { ...env, PANO_VEEAM_COLUMN_MAP: map });
@@ -133,15 +148,34 @@ describe('etl check-file', () => {
     fs.writeFileSync(path.join(tmp, 'bad.json'), '{"columns": {"Sonuç": "Result", "Durum": "Result"}}');
     const bad = await pano(['etl', 'check-file', f, '--source', 'backup'], { ...env, PANO_VEEAM_COLUMN_MAP: path.join(tmp, 'bad.json') });
     expect(bad.code).toBe(78);
-    expect(bad.stderr).toMatch(/PANO_VEEAM_COLUMN_MAP .*bad\.json: invalid Veeam column map:\n +columns\."Durum": duplicate target Result, "Sonuç" already maps to it/);
+    expect(bad.stderr).toMatch(
+      /PANO_VEEAM_COLUMN_MAP .*bad\.json: invalid Veeam column map:\n +columns\."Durum": duplicate target Result, "Sonuç" already maps to it/,
+    );
     nothingLoaded();
   }, 120_000);
 
   it('an HR export through a column map (--column-map, to try one before configuring it)', async () => {
     const f = path.join(tmp, 'kadro.csv');
-    fs.writeFileSync(f, 'Kimlik;Çalıştığı Yer;Kadro Şekli;Giriş;Çıkış;Cins;D.Yılı\n10000000146;Bilgi İşlem;M;01.03.2015;;2;1985\n12345678950;Fen İşleri;Stajyer;15.06.2010;;1;1970\n');
+    fs.writeFileSync(
+      f,
+      'Kimlik;Çalıştığı Yer;Kadro Şekli;Giriş;Çıkış;Cins;D.Yılı\n10000000146;Bilgi İşlem;M;01.03.2015;;2;1985\n12345678950;Fen İşleri;Stajyer;15.06.2010;;1;1970\n',
+    );
     const map = path.join(tmp, 'ik-sutunlar.json');
-    fs.writeFileSync(map, JSON.stringify({ columns: { Kimlik: 'tckn', 'Çalıştığı Yer': 'unit', 'Kadro Şekli': 'employment_type', Giriş: 'start_date', Çıkış: 'end_date', Cins: 'gender', 'D.Yılı': 'birth_year' }, values: { employment_type: { M: 'memur' }, gender: { '1': 'E', '2': 'K' } } }));
+    fs.writeFileSync(
+      map,
+      JSON.stringify({
+        columns: {
+          Kimlik: 'tckn',
+          'Çalıştığı Yer': 'unit',
+          'Kadro Şekli': 'employment_type',
+          Giriş: 'start_date',
+          Çıkış: 'end_date',
+          Cins: 'gender',
+          'D.Yılı': 'birth_year',
+        },
+        values: { employment_type: { M: 'memur' }, gender: { '1': 'E', '2': 'K' } },
+      }),
+    );
     const r = await pano(['etl', 'check-file', f, '--source', 'hr', '--column-map', map], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Kaynak \(source\): +hr_personnel/);

@@ -19,7 +19,9 @@ describe.skipIf(SKIP_POSTGRES)('app database on PostgreSQL', () => {
   });
 
   it('migrates to the latest schema, and again without change', async () => {
-    const tables = (await db.raw(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r: any) => r.table_name);
+    const tables = (await db.raw(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map(
+      (r: any) => r.table_name,
+    );
     for (const t of ['users', 'etl_runs', 'quarantine', 'subscriptions', 'deliveries', 'audit_log', 'api_keys']) expect(tables).toContain(t);
     const again = await openAppDb(pgdb.url);
     expect((await again.migrate.currentVersion()) !== 'none').toBe(true);

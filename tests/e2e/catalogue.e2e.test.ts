@@ -91,8 +91,9 @@ describe('KPI Kataloğu', () => {
     expect(row.name).toBe(SLA);
 
     // no table is wider than its card (long formulas wrap instead of scrolling sideways)
-    const overflow = await page.$$eval('[data-testid^="catalogue-view-"] .tremor-Table-root', (els) =>
-      els.filter((el) => el.scrollWidth > el.clientWidth + 1).length,
+    const overflow = await page.$$eval(
+      '[data-testid^="catalogue-view-"] .tremor-Table-root',
+      (els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).length,
     );
     expect(overflow).toBe(0);
 
@@ -106,7 +107,6 @@ describe('KPI Kataloğu', () => {
     await page.click(`[data-testid="${rowId(SLA)}"] [data-testid="measure-copy"]`);
     await page.waitForSelector(`[data-testid="${rowId(SLA)}"] [data-testid="measure-copy"][aria-label="Kopyalandı"]`);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(SLA);
-
 
     // search "SLA" (Turkish case folding, any field; measureMatcher is unit-tested): only the matching rows stay
     const matching = api.views

@@ -107,7 +107,9 @@ describe('ETL run on the demo GLPI source', () => {
     expect(r.sources[0].mode).toBe('full');
     const db = await DuckDBInstance.create(store.pathOf(store.current()!), { access_mode: 'READ_ONLY' });
     const c = await db.connect();
-    const [row] = (await c.runAndReadAll('SELECT count(technician)::INT AS named, count(*)::INT AS n, count(_extracted_at)::INT AS stamped FROM raw_glpi.tickets')).getRowObjectsJson() as any[];
+    const [row] = (
+      await c.runAndReadAll('SELECT count(technician)::INT AS named, count(*)::INT AS n, count(_extracted_at)::INT AS stamped FROM raw_glpi.tickets')
+    ).getRowObjectsJson() as any[];
     c.closeSync();
     db.closeSync();
     expect(row.named).toBeGreaterThan(row.n / 2);

@@ -82,18 +82,30 @@ describe.skipIf(SKIP_POSTGRES)('ETL publishing into PostgreSQL', () => {
     const duck = await instance.connect();
     try {
       await duck.run("SET TimeZone = 'UTC'");
-      const duckTables = ((await duck.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1`)).getRowObjectsJson() as any[]).map((r) => r.table_name);
+      const duckTables = (
+        (await duck.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1`)).getRowObjectsJson() as any[]
+      ).map((r) => r.table_name);
       const pgTables = (await q(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1`)).map((r) => r.table_name);
       expect(pgTables).toEqual(duckTables);
       expect(duckTables).toContain('fct_tickets');
 
       for (const table of duckTables) {
-        const cols = (await q(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = $1 ORDER BY ordinal_position`, [table])) as Array<{ column_name: string; data_type: string }>;
-        const duckCols = (await duck.runAndReadAll(`SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = '${table}' ORDER BY column_index`)).getRowObjectsJson() as any[];
+        const cols = (await q(
+          `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = $1 ORDER BY ordinal_position`,
+          [table],
+        )) as Array<{ column_name: string; data_type: string }>;
+        const duckCols = (
+          await duck.runAndReadAll(
+            `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = '${table}' ORDER BY column_index`,
+          )
+        ).getRowObjectsJson() as any[];
         expect(cols.map((c) => c.column_name)).toEqual(duckCols.map((c) => c.column_name));
         // every value, compared after both sides print it as text (order-independent)
-        const duckRows = (await duck.runAndReadAll(`SELECT ${duckCols.map((c) => `CAST("${c.column_name}" AS VARCHAR)`).join(', ')} FROM marts."${table}"`)).getRows() as Array<Array<string | null>>;
-        const pgRows = (await admin.query({ text: `SELECT ${cols.map((c) => `"${c.column_name}"::text`).join(', ')} FROM marts."${table}"`, rowMode: 'array' })).rows as Array<Array<string | null>>;
+        const duckRows = (
+          await duck.runAndReadAll(`SELECT ${duckCols.map((c) => `CAST("${c.column_name}" AS VARCHAR)`).join(', ')} FROM marts."${table}"`)
+        ).getRows() as Array<Array<string | null>>;
+        const pgRows = (await admin.query({ text: `SELECT ${cols.map((c) => `"${c.column_name}"::text`).join(', ')} FROM marts."${table}"`, rowMode: 'array' }))
+          .rows as Array<Array<string | null>>;
         expect(pgRows.length, `marts.${table} rows`).toBe(duckRows.length);
         const canon = (rows: Array<Array<string | null>>) => rows.map((r) => JSON.stringify(r.map((v, i) => canonical(v, cols[i].data_type)))).sort();
         expect(canon(pgRows), `marts.${table} values`).toEqual(canon(duckRows));
@@ -103,8 +115,19 @@ describe.skipIf(SKIP_POSTGRES)('ETL publishing into PostgreSQL', () => {
       instance.closeSync();
     }
 
-    const types = Object.fromEntries((await q(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = 'fct_tickets'`)).map((r) => [r.column_name, r.data_type]));
-    expect(types).toMatchObject({ ticket_id: 'bigint', title: 'text', opened_at: 'timestamp with time zone', is_open: 'boolean', resolution_work_hours: 'double precision' });
+    const types = Object.fromEntries(
+      (await q(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = 'fct_tickets'`)).map((r) => [
+        r.column_name,
+        r.data_type,
+      ]),
+    );
+    expect(types).toMatchObject({
+      ticket_id: 'bigint',
+      title: 'text',
+      opened_at: 'timestamp with time zone',
+      is_open: 'boolean',
+      resolution_work_hours: 'double precision',
+    });
     const indexes = (await q(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'marts' AND tablename = 'fct_tickets'`)).map((r) => r.indexdef).join('\n');
     expect(indexes).toMatch(/\(unit_code\)/);
     expect(indexes).toMatch(/\(opened_at\)/);
@@ -119,7 +142,9 @@ describe.skipIf(SKIP_POSTGRES)('ETL publishing into PostgreSQL', () => {
     try {
       await duck.run("SET TimeZone = 'UTC'");
       await duck.run('CREATE SCHEMA marts');
-      await duck.run(`CREATE TABLE marts.awkward (id INTEGER, s VARCHAR, d DOUBLE, n DECIMAL(18,2), b BIGINT, ok BOOLEAN, day DATE, at_utc TIMESTAMPTZ, local_at TIMESTAMP, unit_code VARCHAR)`);
+      await duck.run(
+        `CREATE TABLE marts.awkward (id INTEGER, s VARCHAR, d DOUBLE, n DECIMAL(18,2), b BIGINT, ok BOOLEAN, day DATE, at_utc TIMESTAMPTZ, local_at TIMESTAMP, unit_code VARCHAR)`,
+      );
       await duck.run(`INSERT INTO marts.awkward VALUES
         (1, 'a "quoted" \\ back\\slash', 0.1, 1234567890123456.78, 9223372036854775807, true, DATE '2026-02-28', TIMESTAMPTZ '2026-11-25 09:00:00.123456+00', TIMESTAMP '2026-11-25 12:00:00.000001', 'FEN_ISLERI'),
         (2, 'NULL', CAST('-0.0' AS DOUBLE), -0.01, -9223372036854775808, false, DATE '1999-12-31', TIMESTAMPTZ '1970-01-01 00:00:00+00', TIMESTAMP '2026-01-01 00:00:00', NULL),
@@ -133,9 +158,25 @@ describe.skipIf(SKIP_POSTGRES)('ETL publishing into PostgreSQL', () => {
       const c = new pg.Client({ connectionString: scratch.url });
       await c.connect();
       try {
-        const got = (await c.query({ text: `SELECT id::text, s, d::text, n::text, b::text, ok::text, day::text, (at_utc AT TIME ZONE 'UTC')::text, local_at::text, unit_code FROM marts.awkward ORDER BY id`, rowMode: 'array' })).rows;
+        const got = (
+          await c.query({
+            text: `SELECT id::text, s, d::text, n::text, b::text, ok::text, day::text, (at_utc AT TIME ZONE 'UTC')::text, local_at::text, unit_code FROM marts.awkward ORDER BY id`,
+            rowMode: 'array',
+          })
+        ).rows;
         expect(got).toEqual([
-          ['1', 'a "quoted" \\ back\\slash', '0.1', '1234567890123456.78', '9223372036854775807', 'true', '2026-02-28', '2026-11-25 09:00:00.123456', '2026-11-25 12:00:00.000001', 'FEN_ISLERI'],
+          [
+            '1',
+            'a "quoted" \\ back\\slash',
+            '0.1',
+            '1234567890123456.78',
+            '9223372036854775807',
+            'true',
+            '2026-02-28',
+            '2026-11-25 09:00:00.123456',
+            '2026-11-25 12:00:00.000001',
+            'FEN_ISLERI',
+          ],
           ['2', 'NULL', '-0', '-0.01', '-9223372036854775808', 'false', '1999-12-31', '1970-01-01 00:00:00', '2026-01-01 00:00:00', null],
           ['3', '{a,b}', '1e+300', '0.00', '0', null, null, null, null, 'ZABITA'],
           ['4', '', '5e-324', null, null, 'true', '2026-11-01', '2026-11-01 21:00:00', null, 'x'],
@@ -147,9 +188,9 @@ describe.skipIf(SKIP_POSTGRES)('ETL publishing into PostgreSQL', () => {
       }
       // a type PostgreSQL cannot take fails before anything is created, naming the column
       await duck.run('CREATE TABLE marts.listy (unit_code VARCHAR, tags VARCHAR[])');
-      await expect(publishMartsToPostgres(duck, { url: scratch.url, manifest: { ...manifest, snapshotId: 'T2' }, keep: 2, logger: silentLogger })).rejects.toThrow(
-        /marts\.listy\.tags: DuckDB type VARCHAR\[\] has no PostgreSQL mapping/,
-      );
+      await expect(
+        publishMartsToPostgres(duck, { url: scratch.url, manifest: { ...manifest, snapshotId: 'T2' }, keep: 2, logger: silentLogger }),
+      ).rejects.toThrow(/marts\.listy\.tags: DuckDB type VARCHAR\[\] has no PostgreSQL mapping/);
       const c2 = new pg.Client({ connectionString: scratch.url });
       await c2.connect();
       expect((await c2.query(`SELECT snapshot_id FROM pano_meta.snapshots WHERE is_current`)).rows).toEqual([{ snapshot_id: 'T1' }]);
@@ -282,7 +323,10 @@ describe.skipIf(SKIP_POSTGRES)('ETL publishing into PostgreSQL', () => {
     const beforeLocal = store.current()!.snapshotId;
     const u = new URL(db.url);
     u.pathname = '/pano_no_such_database';
-    const r = await runConfiguredEtl({ ...env.config, warehouse: { ...env.config.warehouse, postgresUrl: u.toString() } }, silentLogger, { now: () => TEST_NOW, sources: ['helpdesk'] });
+    const r = await runConfiguredEtl({ ...env.config, warehouse: { ...env.config.warehouse, postgresUrl: u.toString() } }, silentLogger, {
+      now: () => TEST_NOW,
+      sources: ['helpdesk'],
+    });
     expect(r.failed).toBe(true);
     expect(r.manifest).toBeNull();
     expect(r.publishError).toMatch(/PostgreSQL publish failed at connect\): .*pano_no_such_database/);

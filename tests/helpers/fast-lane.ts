@@ -39,16 +39,34 @@ export async function runBothLanes(
         if (lane === 'slow') return { ...s, bulkExtract: undefined };
         const bulk = s.bulkExtract?.bind(s);
         // counts what the fast lane itself inserted, to show it was used
-        return bulk ? { ...s, bulkExtract: (h, ctx) => bulk(h, { ...ctx, insert: async (sql) => {
-          const n = await ctx.insert(sql);
-          bulkRows += n;
-          return n;
-        } }) } : s;
+        return bulk
+          ? {
+              ...s,
+              bulkExtract: (h, ctx) =>
+                bulk(h, {
+                  ...ctx,
+                  insert: async (sql) => {
+                    const n = await ctx.insert(sql);
+                    bulkRows += n;
+                    return n;
+                  },
+                }),
+            }
+          : s;
       });
       const source = sources.find((s) => s.id === sourceId)!;
       if (lane === 'fast' && !source.bulkExtract) throw new Error(`${sourceId} has no fast lane`);
       const store = new SnapshotStore(path.join(tmp, 'warehouse'));
-      const r = await runEtl({ sources, only: [sourceId], store, appDb, logger: silentLogger, keep: 2, now: () => now, duckdb: { tempDir: path.join(tmp, 'spill') } });
+      const r = await runEtl({
+        sources,
+        only: [sourceId],
+        store,
+        appDb,
+        logger: silentLogger,
+        keep: 2,
+        now: () => now,
+        duckdb: { tempDir: path.join(tmp, 'spill') },
+      });
       const status = r.sources.find((s) => s.source === sourceId)!;
       let rows: Array<Record<string, unknown>> = [];
       if (r.manifest) {
@@ -56,14 +74,28 @@ export async function runBothLanes(
         const conn = await db.connect();
         await conn.run("SET TimeZone = 'UTC'");
         try {
-          rows = (await conn.runAndReadAll(`SELECT * EXCLUDE (_run_id, _extracted_at) FROM ${source.raw.schema}.${source.raw.table} ORDER BY ${orderBy}`)).getRowObjectsJson() as Array<Record<string, unknown>>;
+          rows = (
+            await conn.runAndReadAll(`SELECT * EXCLUDE (_run_id, _extracted_at) FROM ${source.raw.schema}.${source.raw.table} ORDER BY ${orderBy}`)
+          ).getRowObjectsJson() as Array<Record<string, unknown>>;
         } finally {
           conn.closeSync();
           db.closeSync();
         }
       }
       const quarantine = await appDb('quarantine').where({ source: sourceId }).select('locator', 'reason', 'record_json').orderBy(['locator', 'reason']);
-      return { rows, quarantine, bulkRows, status: { status: status.status, message: status.message, rowsRead: status.rowsRead, rowsLoaded: status.rowsLoaded, rowsRejected: status.rowsRejected, checks: status.checks } };
+      return {
+        rows,
+        quarantine,
+        bulkRows,
+        status: {
+          status: status.status,
+          message: status.message,
+          rowsRead: status.rowsRead,
+          rowsLoaded: status.rowsLoaded,
+          rowsRejected: status.rowsRejected,
+          checks: status.checks,
+        },
+      };
     } finally {
       await appDb.destroy();
       fs.rmSync(tmp, { recursive: true, force: true });

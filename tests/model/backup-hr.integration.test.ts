@@ -45,8 +45,18 @@ const PERSON_LEVEL = {
 };
 /** The measures of yedekleme that come from the sessions table (the ones with a time dimension, started_at). */
 const SESSION_MEASURES = [
-  'session_count', 'outcome_count', 'success_count', 'warning_count', 'failed_count', 'success_rate', 'clean_success_rate',
-  'avg_duration_hours', 'backup_bytes', 'protected_bytes', 'backed_up_object_count', 'restore_count',
+  'session_count',
+  'outcome_count',
+  'success_count',
+  'warning_count',
+  'failed_count',
+  'success_rate',
+  'clean_success_rate',
+  'avg_duration_hours',
+  'backup_bytes',
+  'protected_bytes',
+  'backed_up_object_count',
+  'restore_count',
 ];
 const TIME_DIMENSIONS = new Set(['employment_start_date', 'employment_end_date', 'first_start_date', 'leave_start_date', 'leave_end_date']);
 
@@ -137,7 +147,12 @@ describe('/meta', () => {
       }
     }
     const formats = (view: string) => Object.fromEntries(views.get(view)!.measures.map((m: any) => [m.name, m.meta.format]));
-    expect(formats('yedekleme')).toMatchObject({ [B('success_rate')]: 'percent', [B('avg_duration_hours')]: 'hours', [B('protected_bytes')]: 'bytes', [B('backup_bytes')]: 'bytes' });
+    expect(formats('yedekleme')).toMatchObject({
+      [B('success_rate')]: 'percent',
+      [B('avg_duration_hours')]: 'hours',
+      [B('protected_bytes')]: 'bytes',
+      [B('backup_bytes')]: 'bytes',
+    });
     expect(formats('insan_kaynaklari')).toMatchObject({ [H('training_hours_per_employee')]: 'hours', [H('leave_days')]: 'days', [H('headcount')]: 'number' });
   });
 });
@@ -167,7 +182,9 @@ describe('yedekleme: the numbers hang together', () => {
     const r = await first('mudur', {
       measures: ['session_count', 'outcome_count', 'success_count', 'warning_count', 'failed_count', 'success_rate', 'clean_success_rate'].map(B),
     });
-    const [sessions, outcomes, success, warning, failed] = ['session_count', 'outcome_count', 'success_count', 'warning_count', 'failed_count'].map((m) => num(r[B(m)]));
+    const [sessions, outcomes, success, warning, failed] = ['session_count', 'outcome_count', 'success_count', 'warning_count', 'failed_count'].map((m) =>
+      num(r[B(m)]),
+    );
     expect(failed).toBeGreaterThan(0);
     expect(warning).toBeGreaterThan(0);
     expect(success + warning + failed).toBeLessThanOrEqual(outcomes);
@@ -218,7 +235,10 @@ describe('yedekleme: the numbers hang together', () => {
     expect(num(r[B('no_success_7d_count')])).toBeLessThanOrEqual(num(r[B('no_success_24h_count')]));
     expect(num(r[B('no_success_24h_count')])).toBeLessThanOrEqual(num(r[B('active_backup_job_count')]));
     // the breached objects can be listed
-    const listed = await rowsOf('mudur', { dimensions: [B('object_key'), B('rpo_hours'), B('rpo_target_hours')], filters: [{ member: B('rpo_breached'), operator: 'equals', values: ['true'] }] });
+    const listed = await rowsOf('mudur', {
+      dimensions: [B('object_key'), B('rpo_hours'), B('rpo_target_hours')],
+      filters: [{ member: B('rpo_breached'), operator: 'equals', values: ['true'] }],
+    });
     expect(listed).toHaveLength(num(db.breaches));
   });
 
@@ -244,7 +264,10 @@ describe('yedekleme: the numbers hang together', () => {
     const nov = trend.find((r) => String(r[`${B('started_at')}.month`]).startsWith('2026-11'))!;
     expect(num(nov[B('protected_bytes')])).toBe(num(db.v));
     // over two months it is the average of the two month ends, never their sum
-    const two = await first('mudur', { measures: [B('protected_bytes')], timeDimensions: [{ dimension: B('started_at'), dateRange: ['2026-10-01', '2026-11-30'] }] });
+    const two = await first('mudur', {
+      measures: [B('protected_bytes')],
+      timeDimensions: [{ dimension: B('started_at'), dateRange: ['2026-10-01', '2026-11-30'] }],
+    });
     const oct = trend.find((r) => String(r[`${B('started_at')}.month`]).startsWith('2026-10'))!;
     expect(num(two[B('protected_bytes')])).toBeCloseTo((num(oct[B('protected_bytes')]) + num(nov[B('protected_bytes')])) / 2, 0);
   });
@@ -275,8 +298,14 @@ describe('insan_kaynaklari: the numbers hang together', () => {
 
   it('headcount is a snapshot: a year is the average of its months, not their sum; hires and exits are flows', async () => {
     const range: [string, string] = ['2025-01-01', '2025-12-31'];
-    const months = await rowsOf('mudur', { measures: [H('headcount'), H('hires'), H('exits')], timeDimensions: [{ dimension: H('month'), granularity: 'month', dateRange: range }] });
-    const year = await first('mudur', { measures: [H('headcount'), H('hires'), H('exits'), H('month_count')], timeDimensions: [{ dimension: H('month'), granularity: 'year', dateRange: range }] });
+    const months = await rowsOf('mudur', {
+      measures: [H('headcount'), H('hires'), H('exits')],
+      timeDimensions: [{ dimension: H('month'), granularity: 'month', dateRange: range }],
+    });
+    const year = await first('mudur', {
+      measures: [H('headcount'), H('hires'), H('exits'), H('month_count')],
+      timeDimensions: [{ dimension: H('month'), granularity: 'year', dateRange: range }],
+    });
     expect(months).toHaveLength(12);
     expect(num(year[H('month_count')])).toBe(12);
     expect(num(year[H('headcount')])).toBeCloseTo(sum(months, H('headcount')) / 12, 6);
@@ -291,7 +320,10 @@ describe('insan_kaynaklari: the numbers hang together', () => {
 
   it('training hours and leave days per employee agree with the training and leave records', async () => {
     const range: [string, string] = ['2025-01-01', '2025-12-31'];
-    const hc = await first('mudur', { measures: [H('headcount'), H('training_hours_per_employee'), H('leave_days_per_employee')], timeDimensions: [{ dimension: H('month'), dateRange: range }] });
+    const hc = await first('mudur', {
+      measures: [H('headcount'), H('training_hours_per_employee'), H('leave_days_per_employee')],
+      timeDimensions: [{ dimension: H('month'), dateRange: range }],
+    });
     const tr = await first('mudur', { measures: [H('training_hours')], timeDimensions: [{ dimension: H('training_date'), dateRange: range }] });
     const lv = await first('mudur', { measures: [H('leave_days')], timeDimensions: [{ dimension: H('leave_month'), dateRange: range }] });
     expect(num(tr[H('training_hours')])).toBeGreaterThan(0);
@@ -317,8 +349,25 @@ describe('row-level security', () => {
     const [measure, listing] = view === 'yedekleme' ? ['session_count', ['session_key', 'server']] : ['training_hours', ['course', 'training_date']];
     return [
       ['grouped by unit', { measures: [V(measure)], dimensions: [V('unit_code')] }],
-      ['filter naming another unit', { measures: [V(measure)], dimensions: [V('unit_code')], filters: [{ member: V('unit_code'), operator: 'equals', values: [other] }] }],
-      ['or-filter widening the set', { measures: [V(measure)], dimensions: [V('unit_code')], filters: [{ or: [{ member: V('unit_code'), operator: 'notEquals', values: [unitCode] }, { member: V('unit_code'), operator: 'set' }] }] }],
+      [
+        'filter naming another unit',
+        { measures: [V(measure)], dimensions: [V('unit_code')], filters: [{ member: V('unit_code'), operator: 'equals', values: [other] }] },
+      ],
+      [
+        'or-filter widening the set',
+        {
+          measures: [V(measure)],
+          dimensions: [V('unit_code')],
+          filters: [
+            {
+              or: [
+                { member: V('unit_code'), operator: 'notEquals', values: [unitCode] },
+                { member: V('unit_code'), operator: 'set' },
+              ],
+            },
+          ],
+        },
+      ],
       ['ungrouped rows', { dimensions: [...listing.map(V), V('unit_code')], ungrouped: true, limit: 5000 }],
       ['by unit name', { measures: [V(measure)], dimensions: [V('unit_name'), V('unit_code')] }],
     ];
@@ -401,7 +450,12 @@ describe('person-level HR members: ik and admin only', () => {
       ];
     }
     return [
-      [TIME_DIMENSIONS.has(member) ? 'as a time dimension' : 'as a dimension', TIME_DIMENSIONS.has(member) ? { measures: [H('employee_count')], timeDimensions: [{ dimension: m, granularity: 'year' }] } : { dimensions: [m], limit: 5 }],
+      [
+        TIME_DIMENSIONS.has(member) ? 'as a time dimension' : 'as a dimension',
+        TIME_DIMENSIONS.has(member)
+          ? { measures: [H('employee_count')], timeDimensions: [{ dimension: m, granularity: 'year' }] }
+          : { dimensions: [m], limit: 5 },
+      ],
       ['in a filter', { measures: [H('employee_count')], filters: [{ member: m, operator: 'set' }] }],
       ['only in the order', { measures: [H('employee_count')], order: { [m]: 'asc' } }],
     ];
@@ -415,8 +469,16 @@ describe('person-level HR members: ik and admin only', () => {
     for (const d of PERSON_LEVEL.dimensions) expect(dims, d).not.toContain(d);
     for (const m of PERSON_LEVEL.measures) expect(measures, m).not.toContain(m);
     // exactly the person-level members are hidden: nothing else is lost, nothing else leaks
-    expect(dims.sort()).toEqual(names(all.dimensions).filter((d) => !PERSON_LEVEL.dimensions.includes(d)).sort());
-    expect(measures.sort()).toEqual(names(all.measures).filter((m) => !PERSON_LEVEL.measures.includes(m)).sort());
+    expect(dims.sort()).toEqual(
+      names(all.dimensions)
+        .filter((d) => !PERSON_LEVEL.dimensions.includes(d))
+        .sort(),
+    );
+    expect(measures.sort()).toEqual(
+      names(all.measures)
+        .filter((m) => !PERSON_LEVEL.measures.includes(m))
+        .sort(),
+    );
     expect(names(own.segments)).toEqual(['latest_month']);
   });
 
@@ -446,7 +508,11 @@ describe('person-level HR members: ik and admin only', () => {
         expect(body.results[0].data.length, `${who} ${member}`).toBeGreaterThan(0);
       }
     }
-    const people = await rowsOf(who, { dimensions: [H('person_key'), H('title'), H('age_band'), H('unit_code')], filters: [{ member: H('employee_is_active'), operator: 'equals', values: ['true'] }], limit: 10000 });
+    const people = await rowsOf(who, {
+      dimensions: [H('person_key'), H('title'), H('age_band'), H('unit_code')],
+      filters: [{ member: H('employee_is_active'), operator: 'equals', values: ['true'] }],
+      limit: 10000,
+    });
     const db = await one('SELECT count(*) AS n FROM marts.dim_employees WHERE is_active');
     expect(people).toHaveLength(num(db.n));
   });
@@ -493,7 +559,8 @@ describe.skipIf(SKIP_POSTGRES)('portable SQL: every measure gives the same answe
       return { status: res.status, body: (await res.json()) as any };
     };
     for (const d of v.dimensions) {
-      const query = d.type === 'time' ? { dimensions: [], timeDimensions: [{ dimension: d.name, granularity: 'month' }], limit: 3 } : { dimensions: [d.name], limit: 3 };
+      const query =
+        d.type === 'time' ? { dimensions: [], timeDimensions: [{ dimension: d.name, granularity: 'month' }], limit: 3 } : { dimensions: [d.name], limit: 3 };
       const r = await pgCall(query);
       expect(r.status, `${d.name}: ${r.body.error ?? ''}`).toBe(200);
     }
@@ -515,7 +582,10 @@ describe.skipIf(SKIP_POSTGRES)('portable SQL: every measure gives the same answe
       { measures, dimensions: [`${view}.unit_code`] },
       view === 'yedekleme'
         ? { measures: SESSION_MEASURES.map(B), timeDimensions: [{ dimension: B('started_at'), granularity: 'month', dateRange: ['2026-06-01', '2026-11-30'] }] }
-        : { measures: [H('headcount'), H('hires'), H('it_staff_per_100'), H('training_hours_per_employee')], timeDimensions: [{ dimension: H('month'), granularity: 'quarter', dateRange: ['2025-01-01', '2026-11-30'] }] },
+        : {
+            measures: [H('headcount'), H('hires'), H('it_staff_per_100'), H('training_hours_per_employee')],
+            timeDimensions: [{ dimension: H('month'), granularity: 'quarter', dateRange: ['2025-01-01', '2026-11-30'] }],
+          },
     ];
     // one measure per query: measures of different tables cannot share a query
     for (const q of queries) {

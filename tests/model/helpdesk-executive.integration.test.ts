@@ -79,7 +79,9 @@ describe('helpdesk KPIs from the issue', () => {
   });
 
   it('tickets by technician list people, not logins or nulls only', async () => {
-    const rows = (await api.load({ measures: ['yardim_masasi.ticket_count'], dimensions: ['yardim_masasi.technician'], order: { 'yardim_masasi.ticket_count': 'desc' } })).tablePivot();
+    const rows = (
+      await api.load({ measures: ['yardim_masasi.ticket_count'], dimensions: ['yardim_masasi.technician'], order: { 'yardim_masasi.ticket_count': 'desc' } })
+    ).tablePivot();
     const named = rows.filter((r) => r['yardim_masasi.technician']);
     expect(named.length).toBeGreaterThan(3);
     expect(String(named[0]['yardim_masasi.technician'])).toMatch(/\S+ \S+/);
@@ -116,10 +118,16 @@ describe('yonetim_ozeti (executive summary)', () => {
   it('counts the same tickets per month as the helpdesk view', async () => {
     const range: [string, string] = ['2026-01-01', '2026-10-31'];
     const exec = (
-      await api.load({ measures: ['yonetim_ozeti.tickets_opened'], timeDimensions: [{ dimension: 'yonetim_ozeti.month', granularity: 'month', dateRange: range }] })
+      await api.load({
+        measures: ['yonetim_ozeti.tickets_opened'],
+        timeDimensions: [{ dimension: 'yonetim_ozeti.month', granularity: 'month', dateRange: range }],
+      })
     ).tablePivot();
     const help = (
-      await api.load({ measures: ['yardim_masasi.ticket_count'], timeDimensions: [{ dimension: 'yardim_masasi.opened_at', granularity: 'month', dateRange: range }] })
+      await api.load({
+        measures: ['yardim_masasi.ticket_count'],
+        timeDimensions: [{ dimension: 'yardim_masasi.opened_at', granularity: 'month', dateRange: range }],
+      })
     ).tablePivot();
     expect(exec).toHaveLength(10);
     const helpByMonth = new Map(help.map((r) => [String(r['yardim_masasi.opened_at.month']), num(r['yardim_masasi.ticket_count'])]));

@@ -75,7 +75,19 @@ describe('/meta', () => {
     const meta = await api.meta();
     const names = meta.cubes.map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['envanter', 'telekom']));
-    for (const hidden of ['assets', 'asset_daily', 'asset_stock_monthly', 'locations', 'units', 'telecom_costs', 'telecom_lines', 'telecom_usage', 'telecom_budget', 'telecom_invoices', 'telecom_taxes']) {
+    for (const hidden of [
+      'assets',
+      'asset_daily',
+      'asset_stock_monthly',
+      'locations',
+      'units',
+      'telecom_costs',
+      'telecom_lines',
+      'telecom_usage',
+      'telecom_budget',
+      'telecom_invoices',
+      'telecom_taxes',
+    ]) {
       expect(names).not.toContain(hidden);
     }
     const byName = new Map(meta.cubes.map((c) => [c.name, c as any]));
@@ -111,19 +123,23 @@ describe('/meta', () => {
 });
 
 describe('every measure runs', () => {
-  it.each(VIEWS)('%s: each measure alone and by unit; additive ones add up to the total', async (view) => {
-    const measures = await measuresOf(api, view);
-    for (const m of measures) {
-      const all = await rows(api, { measures: [m.name] });
-      expect(all, m.name).toHaveLength(1);
-      expect(Number.isFinite(num(all[0][m.name])), `${m.name} = ${all[0][m.name]}`).toBe(true);
-      const byUnit = await rows(api, { measures: [m.name], dimensions: [`${view}.unit_name`] });
-      expect(byUnit.length, m.name).toBeGreaterThan(5);
-      if (['count', 'sum'].includes(m.aggType)) {
-        expect(sumOf(byUnit, m.name), m.name).toBeCloseTo(num(all[0][m.name]), 2);
+  it.each(VIEWS)(
+    '%s: each measure alone and by unit; additive ones add up to the total',
+    async (view) => {
+      const measures = await measuresOf(api, view);
+      for (const m of measures) {
+        const all = await rows(api, { measures: [m.name] });
+        expect(all, m.name).toHaveLength(1);
+        expect(Number.isFinite(num(all[0][m.name])), `${m.name} = ${all[0][m.name]}`).toBe(true);
+        const byUnit = await rows(api, { measures: [m.name], dimensions: [`${view}.unit_name`] });
+        expect(byUnit.length, m.name).toBeGreaterThan(5);
+        if (['count', 'sum'].includes(m.aggType)) {
+          expect(sumOf(byUnit, m.name), m.name).toBeCloseTo(num(all[0][m.name]), 2);
+        }
       }
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });
 
 describe('envanter: numbers hang together', () => {
@@ -136,10 +152,19 @@ describe('envanter: numbers hang together', () => {
       expect(sumOf(rs, 'envanter.asset_count'), dim).toBe(t);
     }
     const r = await first(api, {
-      measures: ['envanter.in_inventory_count', 'envanter.scrapped_count', 'envanter.in_use_count', 'envanter.in_stock_count', 'envanter.out_of_service_count', 'envanter.out_of_service_share'],
+      measures: [
+        'envanter.in_inventory_count',
+        'envanter.scrapped_count',
+        'envanter.in_use_count',
+        'envanter.in_stock_count',
+        'envanter.out_of_service_count',
+        'envanter.out_of_service_share',
+      ],
     });
     expect(num(r['envanter.in_inventory_count'])).toBe(t - num(r['envanter.scrapped_count']));
-    expect(num(r['envanter.in_use_count']) + num(r['envanter.in_stock_count']) + num(r['envanter.out_of_service_count'])).toBeLessThanOrEqual(num(r['envanter.in_inventory_count']));
+    expect(num(r['envanter.in_use_count']) + num(r['envanter.in_stock_count']) + num(r['envanter.out_of_service_count'])).toBeLessThanOrEqual(
+      num(r['envanter.in_inventory_count']),
+    );
     expect(num(r['envanter.out_of_service_share'])).toBeCloseTo((100 * num(r['envanter.out_of_service_count'])) / num(r['envanter.in_inventory_count']), 6);
     const db = (await duck(`SELECT count(*) AS n, count(*) FILTER (WHERE status = 'scrapped') AS scrapped FROM raw_inventory.glpi_assets`))[0];
     expect(t).toBe(num(db.n));
@@ -163,7 +188,17 @@ describe('envanter: numbers hang together', () => {
   });
 
   it('age: average, median and the share older than 5 years match the snapshot', async () => {
-    const r = await first(api, { measures: ['envanter.avg_age_years', 'envanter.median_age_years', 'envanter.older_than_5y_count', 'envanter.aged_count', 'envanter.older_than_5y_share', 'envanter.missing_purchase_date_count', 'envanter.in_inventory_count'] });
+    const r = await first(api, {
+      measures: [
+        'envanter.avg_age_years',
+        'envanter.median_age_years',
+        'envanter.older_than_5y_count',
+        'envanter.aged_count',
+        'envanter.older_than_5y_share',
+        'envanter.missing_purchase_date_count',
+        'envanter.in_inventory_count',
+      ],
+    });
     const db = (
       await duck(`
         SELECT avg(date_diff('day', TRY_CAST(purchase_date AS DATE), DATE '${AS_OF}') / 365.25) AS avg_age,
@@ -187,7 +222,9 @@ describe('envanter: numbers hang together', () => {
     const r = await total(api, 'envanter.scrapped_this_year_count');
     const db = (await duck(`SELECT count(*) AS n FROM marts.dim_assets WHERE status = 'scrapped' AND year(scrapped_date) = year(DATE '${AS_OF}')`))[0];
     expect(r).toBe(num(db.n));
-    const viaDate = await total(api, 'envanter.scrapped_count', { timeDimensions: [{ dimension: 'envanter.scrapped_date', dateRange: ['2026-01-01', '2026-12-31'] }] });
+    const viaDate = await total(api, 'envanter.scrapped_count', {
+      timeDimensions: [{ dimension: 'envanter.scrapped_date', dateRange: ['2026-01-01', '2026-12-31'] }],
+    });
     expect(viaDate).toBe(r);
   });
 
@@ -195,19 +232,32 @@ describe('envanter: numbers hang together', () => {
     const rs = await rows(api, { measures: ['envanter.asset_count'], dimensions: ['envanter.site'], order: { 'envanter.asset_count': 'desc' } });
     const db = await duck(`SELECT trim(split_part(location, '>', 1)) AS site, count(*) AS n FROM raw_inventory.glpi_assets GROUP BY 1`);
     for (const d of db) expect(num(rs.find((r) => r['envanter.site'] === d.site)?.['envanter.asset_count']), String(d.site)).toBe(num(d.n));
-    const floors = await rows(api, { measures: ['envanter.asset_count'], dimensions: ['envanter.site', 'envanter.sub_location'], filters: [{ member: 'envanter.location_depth', operator: 'gt', values: ['1'] }] });
+    const floors = await rows(api, {
+      measures: ['envanter.asset_count'],
+      dimensions: ['envanter.site', 'envanter.sub_location'],
+      filters: [{ member: 'envanter.location_depth', operator: 'gt', values: ['1'] }],
+    });
     for (const f of floors) expect(f['envanter.sub_location']).toBeTruthy();
   });
 
   it('monthly stock: this month-end equals the assets in inventory with a purchase date; purchases add up', async () => {
-    const month = await first(api, { measures: ['envanter.stock_month_end'], timeDimensions: [{ dimension: 'envanter.stock_month', granularity: 'month', dateRange: ['2026-11-01', '2026-11-30'] }] });
+    const month = await first(api, {
+      measures: ['envanter.stock_month_end'],
+      timeDimensions: [{ dimension: 'envanter.stock_month', granularity: 'month', dateRange: ['2026-11-01', '2026-11-30'] }],
+    });
     const now = await total(api, 'envanter.in_inventory_count', { filters: [{ member: 'envanter.purchase_date', operator: 'set' }] });
     expect(num(month['envanter.stock_month_end'])).toBe(now);
     const purchased = await total(api, 'envanter.stock_purchased');
     expect(purchased).toBe(await total(api, 'envanter.asset_count', { filters: [{ member: 'envanter.purchase_date', operator: 'set' }] }));
     // growth: stock at the end of 2026-10 + net change in 2026-11 = stock at the end of 2026-11
-    const oct = await first(api, { measures: ['envanter.stock_month_end'], timeDimensions: [{ dimension: 'envanter.stock_month', dateRange: ['2026-10-01', '2026-10-31'] }] });
-    const nov = await first(api, { measures: ['envanter.stock_net_change'], timeDimensions: [{ dimension: 'envanter.stock_month', dateRange: ['2026-11-01', '2026-11-30'] }] });
+    const oct = await first(api, {
+      measures: ['envanter.stock_month_end'],
+      timeDimensions: [{ dimension: 'envanter.stock_month', dateRange: ['2026-10-01', '2026-10-31'] }],
+    });
+    const nov = await first(api, {
+      measures: ['envanter.stock_net_change'],
+      timeDimensions: [{ dimension: 'envanter.stock_month', dateRange: ['2026-11-01', '2026-11-30'] }],
+    });
     expect(num(oct['envanter.stock_month_end']) + num(nov['envanter.stock_net_change'])).toBe(now);
     const years = await rows(api, {
       measures: ['envanter.stock_purchased', 'envanter.stock_scrapped', 'envanter.stock_retirement_rate', 'envanter.stock_month_count'],
@@ -231,7 +281,16 @@ describe('envanter: numbers hang together', () => {
 
 describe('telekom: numbers hang together', () => {
   it('gross = net + KDV + ÖİV + other taxes, overall and per unit; costs equal the invoices and the tax subtotals', async () => {
-    const ms = ['telekom.gross_amount', 'telekom.net_amount', 'telekom.kdv_amount', 'telekom.oiv_amount', 'telekom.other_tax_amount', 'telekom.tax_amount', 'telekom.withholding_amount', 'telekom.payable_amount'];
+    const ms = [
+      'telekom.gross_amount',
+      'telekom.net_amount',
+      'telekom.kdv_amount',
+      'telekom.oiv_amount',
+      'telekom.other_tax_amount',
+      'telekom.tax_amount',
+      'telekom.withholding_amount',
+      'telekom.payable_amount',
+    ];
     const t = await first(api, { measures: ms });
     const gross = num(t['telekom.gross_amount']);
     expect(gross).toBeGreaterThan(100_000);
@@ -244,13 +303,18 @@ describe('telekom: numbers hang together', () => {
       expect(Math.abs(num(r['telekom.gross_amount']) - p), String(r['telekom.unit_name'])).toBeLessThanOrEqual(0.5);
     }
 
-    const inv = await first(api, { measures: ['telekom.invoice_gross_amount', 'telekom.invoice_net_amount', 'telekom.invoice_kdv_amount', 'telekom.invoice_oiv_amount'] });
+    const inv = await first(api, {
+      measures: ['telekom.invoice_gross_amount', 'telekom.invoice_net_amount', 'telekom.invoice_kdv_amount', 'telekom.invoice_oiv_amount'],
+    });
     expect(num(inv['telekom.invoice_gross_amount'])).toBeCloseTo(gross, 1);
     expect(num(inv['telekom.invoice_net_amount'])).toBeCloseTo(num(t['telekom.net_amount']), 1);
     expect(num(inv['telekom.invoice_kdv_amount'])).toBeCloseTo(num(t['telekom.kdv_amount']), 1);
     expect(num(inv['telekom.invoice_oiv_amount'])).toBeCloseTo(num(t['telekom.oiv_amount']), 1);
 
-    const taxes = await rows(api, { measures: ['telekom.tax_breakdown_amount', 'telekom.tax_withheld_amount', 'telekom.tax_effective_rate'], dimensions: ['telekom.tax_group'] });
+    const taxes = await rows(api, {
+      measures: ['telekom.tax_breakdown_amount', 'telekom.tax_withheld_amount', 'telekom.tax_effective_rate'],
+      dimensions: ['telekom.tax_group'],
+    });
     const g = (k: string) => taxes.find((r) => r['telekom.tax_group'] === k) ?? {};
     expect(num(g('KDV')['telekom.tax_breakdown_amount'])).toBeCloseTo(num(t['telekom.kdv_amount']), 1);
     expect(num(g('OIV')['telekom.tax_breakdown_amount'])).toBeCloseTo(num(t['telekom.oiv_amount']), 1);
@@ -269,7 +333,17 @@ describe('telekom: numbers hang together', () => {
       expect(rs.length, dim).toBeGreaterThan(1);
       expect(sumOf(rs, 'telekom.gross_amount'), dim).toBeCloseTo(gross, 1);
     }
-    const byOp = await rows(api, { measures: ['telekom.gross_amount', 'telekom.cost_per_line', 'telekom.line_gross_amount', 'telekom.charged_line_count', 'telekom.monthly_cost_per_line', 'telekom.line_month_count'], dimensions: ['telekom.operator_name'] });
+    const byOp = await rows(api, {
+      measures: [
+        'telekom.gross_amount',
+        'telekom.cost_per_line',
+        'telekom.line_gross_amount',
+        'telekom.charged_line_count',
+        'telekom.monthly_cost_per_line',
+        'telekom.line_month_count',
+      ],
+      dimensions: ['telekom.operator_name'],
+    });
     expect(byOp.map((r) => r['telekom.operator_name']).sort()).toEqual(['Turkcell', 'Türk Telekom', 'Vodafone']);
     for (const r of byOp) {
       expect(num(r['telekom.cost_per_line'])).toBeCloseTo(num(r['telekom.line_gross_amount']) / num(r['telekom.charged_line_count']), 6);
@@ -280,7 +354,13 @@ describe('telekom: numbers hang together', () => {
   });
 
   it('top lines: an ordered query lists the most expensive lines first', async () => {
-    const top = await rows(api, { measures: ['telekom.gross_amount'], dimensions: ['telekom.line_key', 'telekom.line_display'], order: { 'telekom.gross_amount': 'desc' }, limit: 5, filters: [{ member: 'telekom.line_key', operator: 'set' }] });
+    const top = await rows(api, {
+      measures: ['telekom.gross_amount'],
+      dimensions: ['telekom.line_key', 'telekom.line_display'],
+      order: { 'telekom.gross_amount': 'desc' },
+      limit: 5,
+      filters: [{ member: 'telekom.line_key', operator: 'set' }],
+    });
     expect(top).toHaveLength(5);
     for (let i = 1; i < top.length; i++) expect(num(top[i - 1]['telekom.gross_amount'])).toBeGreaterThanOrEqual(num(top[i]['telekom.gross_amount']));
     const db = await duck(`SELECT line_key, sum(gross_amount) AS g FROM marts.fct_telecom_costs WHERE line_key IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1`);
@@ -306,14 +386,33 @@ describe('telekom: numbers hang together', () => {
     const june = await total(api, 'telekom.gross_amount', { timeDimensions: [{ dimension: 'telekom.cost_month', dateRange: ['2026-06-01', '2026-06-30'] }] });
     expect(num(months[0]['telekom.gross_amount_prev_month'])).toBeCloseTo(june, 2);
 
-    const cmp = await api.load({ measures: ['telekom.gross_amount'], timeDimensions: [{ dimension: 'telekom.cost_month', compareDateRange: [['2026-09-01', '2026-09-30'], ['2026-10-01', '2026-10-31']] }] });
+    const cmp = await api.load({
+      measures: ['telekom.gross_amount'],
+      timeDimensions: [
+        {
+          dimension: 'telekom.cost_month',
+          compareDateRange: [
+            ['2026-09-01', '2026-09-30'],
+            ['2026-10-01', '2026-10-31'],
+          ],
+        },
+      ],
+    });
     const [sep, oct] = cmp.decompose().map((p) => num(p.rawData()[0]['telekom.gross_amount']));
     expect(sep).toBeCloseTo(num(months[2]['telekom.gross_amount']), 2);
     expect(oct).toBeCloseTo(num(months[3]['telekom.gross_amount']), 2);
   });
 
   it('idle lines: charged months without usage match the snapshot', async () => {
-    const r = await first(api, { measures: ['telekom.idle_line_month_count', 'telekom.idle_line_count', 'telekom.idle_gross_amount', 'telekom.idle_cost_share', 'telekom.line_gross_amount'] });
+    const r = await first(api, {
+      measures: [
+        'telekom.idle_line_month_count',
+        'telekom.idle_line_count',
+        'telekom.idle_gross_amount',
+        'telekom.idle_cost_share',
+        'telekom.line_gross_amount',
+      ],
+    });
     const db = (
       await duck(`
         SELECT count(*) AS months, count(DISTINCT c.line_key) AS lines, sum(c.gross_amount) AS gross
@@ -326,16 +425,28 @@ describe('telekom: numbers hang together', () => {
     expect(num(r['telekom.idle_gross_amount'])).toBeCloseTo(num(db.gross), 2);
     expect(num(r['telekom.idle_cost_share'])).toBeCloseTo((100 * num(db.gross)) / num(r['telekom.line_gross_amount']), 6);
     const lines = await first(api, { measures: ['telekom.idle_active_line_count', 'telekom.active_line_count', 'telekom.idle_line_share'] });
-    const dbl = (await duck(`SELECT count(*) FILTER (WHERE is_idle AND is_active) AS idle, count(*) FILTER (WHERE is_active) AS active FROM marts.dim_telecom_lines`))[0];
+    const dbl = (
+      await duck(`SELECT count(*) FILTER (WHERE is_idle AND is_active) AS idle, count(*) FILTER (WHERE is_active) AS active FROM marts.dim_telecom_lines`)
+    )[0];
     expect(num(lines['telekom.idle_active_line_count'])).toBe(num(dbl.idle));
     expect(num(lines['telekom.active_line_count'])).toBe(num(dbl.active));
-    const idleList = await rows(api, { measures: ['telekom.gross_amount'], dimensions: ['telekom.line_display'], filters: [{ member: 'telekom.line_is_idle', operator: 'equals', values: ['true'] }] });
+    const idleList = await rows(api, {
+      measures: ['telekom.gross_amount'],
+      dimensions: ['telekom.line_display'],
+      filters: [{ member: 'telekom.line_is_idle', operator: 'equals', values: ['true'] }],
+    });
     expect(idleList.length).toBeGreaterThan(0);
   });
 
   it('budget vs actual: budget equals the registry, variance and shares are their formulas', async () => {
     const oct = await first(api, {
-      measures: ['telekom.budget_amount', 'telekom.budget_actual_budgeted', 'telekom.budget_variance', 'telekom.budget_utilization', 'telekom.budget_actual_gross'],
+      measures: [
+        'telekom.budget_amount',
+        'telekom.budget_actual_budgeted',
+        'telekom.budget_variance',
+        'telekom.budget_utilization',
+        'telekom.budget_actual_gross',
+      ],
       timeDimensions: [{ dimension: 'telekom.budget_month', dateRange: ['2026-10-01', '2026-10-31'] }],
     });
     const reg = (
@@ -349,15 +460,33 @@ describe('telekom: numbers hang together', () => {
     expect(num(oct['telekom.budget_variance'])).toBeCloseTo(num(oct['telekom.budget_actual_budgeted']) - num(oct['telekom.budget_amount']), 1);
     expect(num(oct['telekom.budget_utilization'])).toBeCloseTo((100 * num(oct['telekom.budget_actual_budgeted'])) / num(oct['telekom.budget_amount']), 6);
     // actual of all lines with a unit = the cost of that month on lines that have a unit
-    const costs = await total(api, 'telekom.gross_amount', { timeDimensions: [{ dimension: 'telekom.cost_month', dateRange: ['2026-10-01', '2026-10-31'] }], filters: [{ member: 'telekom.unit_code', operator: 'set' }] });
+    const costs = await total(api, 'telekom.gross_amount', {
+      timeDimensions: [{ dimension: 'telekom.cost_month', dateRange: ['2026-10-01', '2026-10-31'] }],
+      filters: [{ member: 'telekom.unit_code', operator: 'set' }],
+    });
     expect(num(oct['telekom.budget_actual_gross'])).toBeCloseTo(costs, 1);
 
-    const shares = await first(api, { measures: ['telekom.budget_lines_over', 'telekom.budget_budgeted_line_months', 'telekom.budget_lines_over_share', 'telekom.budget_units_over', 'telekom.budget_unit_months', 'telekom.budget_units_over_share'] });
+    const shares = await first(api, {
+      measures: [
+        'telekom.budget_lines_over',
+        'telekom.budget_budgeted_line_months',
+        'telekom.budget_lines_over_share',
+        'telekom.budget_units_over',
+        'telekom.budget_unit_months',
+        'telekom.budget_units_over_share',
+      ],
+    });
     expect(num(shares['telekom.budget_lines_over'])).toBeGreaterThan(0);
     // the budget fact and the cost fact are separate queries (they do not join); they count the same line-months
     expect(num(shares['telekom.budget_lines_over'])).toBe(await total(api, 'telekom.over_budget_line_month_count'));
-    expect(num(shares['telekom.budget_lines_over_share'])).toBeCloseTo((100 * num(shares['telekom.budget_lines_over'])) / num(shares['telekom.budget_budgeted_line_months']), 6);
-    expect(num(shares['telekom.budget_units_over_share'])).toBeCloseTo((100 * num(shares['telekom.budget_units_over'])) / num(shares['telekom.budget_unit_months']), 6);
+    expect(num(shares['telekom.budget_lines_over_share'])).toBeCloseTo(
+      (100 * num(shares['telekom.budget_lines_over'])) / num(shares['telekom.budget_budgeted_line_months']),
+      6,
+    );
+    expect(num(shares['telekom.budget_units_over_share'])).toBeCloseTo(
+      (100 * num(shares['telekom.budget_units_over'])) / num(shares['telekom.budget_unit_months']),
+      6,
+    );
     // no budget, no variance
     const byUnit = await rows(api, { measures: ['telekom.budget_variance'], dimensions: ['telekom.unit_name', 'telekom.budget_configured'] });
     const unconfigured = byUnit.filter((x) => String(x['telekom.budget_configured']) === 'false');
@@ -366,7 +495,9 @@ describe('telekom: numbers hang together', () => {
   });
 
   it('usage from the operator details: idle detail months are the ones without usage', async () => {
-    const r = await first(api, { measures: ['telekom.usage_line_month_count', 'telekom.usage_idle_line_month_count', 'telekom.usage_data_mb', 'telekom.usage_voice_minutes'] });
+    const r = await first(api, {
+      measures: ['telekom.usage_line_month_count', 'telekom.usage_idle_line_month_count', 'telekom.usage_data_mb', 'telekom.usage_voice_minutes'],
+    });
     const db = (await duck(`SELECT count(*) AS n, count(*) FILTER (WHERE NOT has_usage) AS idle, sum(data_mb) AS mb FROM marts.fct_telecom_usage`))[0];
     expect(num(r['telekom.usage_line_month_count'])).toBe(num(db.n));
     expect(num(r['telekom.usage_idle_line_month_count'])).toBe(num(db.idle));
@@ -378,7 +509,14 @@ describe('row-level security for a birim user (FEN_ISLERI)', () => {
   const grouped: Array<[string, Query]> = [
     ['assets', { measures: ['envanter.asset_count'], dimensions: ['envanter.unit_code'] }],
     ['assets by site', { measures: ['envanter.in_inventory_count'], dimensions: ['envanter.unit_code', 'envanter.site'] }],
-    ['monthly stock', { measures: ['envanter.stock_purchased'], dimensions: ['envanter.unit_code'], timeDimensions: [{ dimension: 'envanter.stock_month', granularity: 'year', dateRange: ['2020-01-01', '2026-12-31'] }] }],
+    [
+      'monthly stock',
+      {
+        measures: ['envanter.stock_purchased'],
+        dimensions: ['envanter.unit_code'],
+        timeDimensions: [{ dimension: 'envanter.stock_month', granularity: 'year', dateRange: ['2020-01-01', '2026-12-31'] }],
+      },
+    ],
     ['daily snapshot', { measures: ['envanter.daily_observation_count'], dimensions: ['envanter.unit_code'] }],
     ['costs', { measures: ['telekom.gross_amount'], dimensions: ['telekom.unit_code', 'telekom.operator_name'] }],
     ['lines', { measures: ['telekom.line_count'], dimensions: ['telekom.unit_code'] }],
@@ -386,7 +524,14 @@ describe('row-level security for a birim user (FEN_ISLERI)', () => {
     ['budget', { measures: ['telekom.budget_amount'], dimensions: ['telekom.unit_code'] }],
     ['invoices', { measures: ['telekom.invoice_count'], dimensions: ['telekom.unit_code'] }],
     ['taxes', { measures: ['telekom.tax_breakdown_amount'], dimensions: ['telekom.unit_code'] }],
-    ['month over month', { measures: ['telekom.gross_amount_prev_month'], dimensions: ['telekom.unit_code'], timeDimensions: [{ dimension: 'telekom.cost_month', granularity: 'month', dateRange: ['2026-08-01', '2026-10-31'] }] }],
+    [
+      'month over month',
+      {
+        measures: ['telekom.gross_amount_prev_month'],
+        dimensions: ['telekom.unit_code'],
+        timeDimensions: [{ dimension: 'telekom.cost_month', granularity: 'month', dateRange: ['2026-08-01', '2026-10-31'] }],
+      },
+    ],
   ];
 
   it.each(grouped)('%s: only FEN_ISLERI rows, with the unit’s own totals', async (_name, q) => {
@@ -397,7 +542,13 @@ describe('row-level security for a birim user (FEN_ISLERI)', () => {
     const measure = q.measures![0];
     const all = await rows(api, q);
     expect(new Set(all.map((r) => r[unitMember])).size).toBeGreaterThan(3);
-    expect(sumOf(mine, measure)).toBeCloseTo(sumOf(all.filter((r) => r[unitMember] === 'FEN_ISLERI'), measure), 2);
+    expect(sumOf(mine, measure)).toBeCloseTo(
+      sumOf(
+        all.filter((r) => r[unitMember] === 'FEN_ISLERI'),
+        measure,
+      ),
+      2,
+    );
   });
 
   it.each([
@@ -407,12 +558,23 @@ describe('row-level security for a birim user (FEN_ISLERI)', () => {
     ['telekom', 'telekom.invoice_gross_amount'],
     ['telekom', 'telekom.budget_amount'],
   ])('%s: a filter naming another unit returns nothing (%s)', async (view, measure) => {
-    const other = await rows(birimApi, { measures: [measure], dimensions: [`${view}.unit_code`], filters: [{ member: `${view}.unit_code`, operator: 'equals', values: ['ZABITA'] }] });
+    const other = await rows(birimApi, {
+      measures: [measure],
+      dimensions: [`${view}.unit_code`],
+      filters: [{ member: `${view}.unit_code`, operator: 'equals', values: ['ZABITA'] }],
+    });
     expect(other).toHaveLength(0);
     const widened = await rows(birimApi, {
       measures: [measure],
       dimensions: [`${view}.unit_code`],
-      filters: [{ or: [{ member: `${view}.unit_code`, operator: 'notEquals', values: ['FEN_ISLERI'] }, { member: `${view}.unit_code`, operator: 'set' }] }],
+      filters: [
+        {
+          or: [
+            { member: `${view}.unit_code`, operator: 'notEquals', values: ['FEN_ISLERI'] },
+            { member: `${view}.unit_code`, operator: 'set' },
+          ],
+        },
+      ],
     });
     for (const r of widened) expect(r[`${view}.unit_code`]).toBe('FEN_ISLERI');
     // an ungrouped total is the unit's, not the municipality's
@@ -433,7 +595,17 @@ describe('row-level security for a birim user (FEN_ISLERI)', () => {
   });
 
   it('/sql shows the unit filter the policy adds, for every fact of both views', async () => {
-    for (const measure of ['envanter.asset_count', 'envanter.stock_month_end', 'envanter.daily_observation_count', 'telekom.gross_amount', 'telekom.line_count', 'telekom.usage_data_mb', 'telekom.budget_amount', 'telekom.invoice_count', 'telekom.tax_breakdown_amount']) {
+    for (const measure of [
+      'envanter.asset_count',
+      'envanter.stock_month_end',
+      'envanter.daily_observation_count',
+      'telekom.gross_amount',
+      'telekom.line_count',
+      'telekom.usage_data_mb',
+      'telekom.budget_amount',
+      'telekom.invoice_count',
+      'telekom.tax_breakdown_amount',
+    ]) {
       const [text, params] = (await birimApi.sql({ measures: [measure] })).rawQuery().sql as unknown as [string, unknown[]];
       expect(text, measure).toMatch(/"units"\.unit_code = \?/);
       expect(params, measure).toContain('FEN_ISLERI');
@@ -443,7 +615,12 @@ describe('row-level security for a birim user (FEN_ISLERI)', () => {
   });
 
   it('cannot reach the private cubes behind the views', async () => {
-    for (const q of [{ measures: ['assets.asset_count'] }, { measures: ['telecom_costs.gross_amount'] }, { dimensions: ['telecom_invoices.invoice_no'] }, { measures: ['envanter.asset_count'], dimensions: ['locations.site'] }]) {
+    for (const q of [
+      { measures: ['assets.asset_count'] },
+      { measures: ['telecom_costs.gross_amount'] },
+      { dimensions: ['telecom_invoices.invoice_no'] },
+      { measures: ['envanter.asset_count'], dimensions: ['locations.site'] },
+    ]) {
       await expect(birimApi.load(q)).rejects.toThrow(/hidden member/);
     }
   });
@@ -466,7 +643,10 @@ describe.skipIf(SKIP_POSTGRES)('the same model on the PostgreSQL warehouse', () 
         }
       }
     }
-    const mom = { measures: ['telekom.gross_mom_change'], timeDimensions: [{ dimension: 'telekom.cost_month', granularity: 'month' as const, dateRange: ['2026-07-01', '2026-10-31'] as [string, string] }] };
+    const mom = {
+      measures: ['telekom.gross_mom_change'],
+      timeDimensions: [{ dimension: 'telekom.cost_month', granularity: 'month' as const, dateRange: ['2026-07-01', '2026-10-31'] as [string, string] }],
+    };
     const [pgMom, duckMom] = [await rows(pgApi, mom), await rows(api, mom)];
     expect(pgMom.map((r) => num(r['telekom.gross_mom_change']).toFixed(6))).toEqual(duckMom.map((r) => num(r['telekom.gross_mom_change']).toFixed(6)));
   }, 180_000);

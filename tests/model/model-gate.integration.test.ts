@@ -39,32 +39,48 @@ afterAll(async () => {
 describe('model gate', () => {
   let result: ModelCheckResult;
 
-  it('the real model passes `pano model check --strict` on a snapshot of every source and equals meta.snapshot.json', async () => {
-    result = await checkModel({ warehouse, strict: true, catalogue: true });
-    expect(result.ok, `\n${renderCheckReport(result)}\nIf the change is intended: npx pano model check --update --no-run, and commit model/meta.snapshot.json and docs/kpi-katalogu.md`).toBe(true);
-    expect(result.changes).toEqual([]);
-    expect(result.runs.length).toBeGreaterThan(0);
-    expect(result.runs.filter((r) => r.status !== 'ok')).toEqual([]);
-    // every measure of every public view was queried once
-    expect(result.runs.filter((r) => r.kind === 'measure')).toHaveLength(result.counts.measures);
-  }, SLOW);
+  it(
+    'the real model passes `pano model check --strict` on a snapshot of every source and equals meta.snapshot.json',
+    async () => {
+      result = await checkModel({ warehouse, strict: true, catalogue: true });
+      expect(
+        result.ok,
+        `\n${renderCheckReport(result)}\nIf the change is intended: npx pano model check --update --no-run, and commit model/meta.snapshot.json and docs/kpi-katalogu.md`,
+      ).toBe(true);
+      expect(result.changes).toEqual([]);
+      expect(result.runs.length).toBeGreaterThan(0);
+      expect(result.runs.filter((r) => r.status !== 'ok')).toEqual([]);
+      // every measure of every public view was queried once
+      expect(result.runs.filter((r) => r.kind === 'measure')).toHaveLength(result.counts.measures);
+    },
+    SLOW,
+  );
 
   it('the committed KPI catalogue is the one the model produces', () => {
     expect(result?.catalogue, 'the check above ran').toBeDefined();
     const committed = fs.existsSync(DEFAULT_CATALOGUE_FILE) ? fs.readFileSync(DEFAULT_CATALOGUE_FILE, 'utf8') : '';
-    expect(committed === renderCatalogueMarkdown(result.catalogue!), `${path.relative(ROOT, DEFAULT_CATALOGUE_FILE)} is out of date: run npx pano model check --update --no-run (or npx pano model docs)`).toBe(true);
+    expect(
+      committed === renderCatalogueMarkdown(result.catalogue!),
+      `${path.relative(ROOT, DEFAULT_CATALOGUE_FILE)} is out of date: run npx pano model check --update --no-run (or npx pano model docs)`,
+    ).toBe(true);
   });
 
-  it('`pano model check --no-run --json` (the CI form without a warehouse) exits 0 on the real model', async () => {
-    const out = await run(process.execPath, [path.join(ROOT, 'bin/pano.js'), 'model', 'check', '--no-run', '--json'], { cwd: ROOT, timeout: SLOW, maxBuffer: 64 * 1024 * 1024 }).catch(
-      (e) => ({ stdout: String(e.stdout ?? ''), stderr: String(e.stderr ?? ''), code: e.code as number }),
-    );
-    const json = JSON.parse(out.stdout) as ModelCheckResult; // standard output is the JSON alone
-    expect(json.ok, JSON.stringify(json.problems, null, 2)).toBe(true);
-    expect('code' in out ? out.code : 0).toBe(0);
-    expect(json.steps.run.status).toBe('skipped');
-    expect(json.steps.contract.status).toBe('ok');
-  }, SLOW);
+  it(
+    '`pano model check --no-run --json` (the CI form without a warehouse) exits 0 on the real model',
+    async () => {
+      const out = await run(process.execPath, [path.join(ROOT, 'bin/pano.js'), 'model', 'check', '--no-run', '--json'], {
+        cwd: ROOT,
+        timeout: SLOW,
+        maxBuffer: 64 * 1024 * 1024,
+      }).catch((e) => ({ stdout: String(e.stdout ?? ''), stderr: String(e.stderr ?? ''), code: e.code as number }));
+      const json = JSON.parse(out.stdout) as ModelCheckResult; // standard output is the JSON alone
+      expect(json.ok, JSON.stringify(json.problems, null, 2)).toBe(true);
+      expect('code' in out ? out.code : 0).toBe(0);
+      expect(json.steps.run.status).toBe('skipped');
+      expect(json.steps.contract.status).toBe('ok');
+    },
+    SLOW,
+  );
 });
 
 describe('GET /api/model/catalogue', () => {
@@ -74,27 +90,36 @@ describe('GET /api/model/catalogue', () => {
     expect((await get('/api/model/catalogue')).status).toBe(401);
   });
 
-  it('shows each role exactly the measures /meta shows it, with title, formula, source and article', async () => {
-    const counts: Record<string, number> = {};
-    for (const user of ['admin', 'mudur', 'birim']) {
-      const token = await login(server.url, user);
-      const res = await get('/api/model/catalogue', token);
-      expect(res.status).toBe(200);
-      const catalogue = (await res.json()) as KpiCatalogue;
-      const meta = (await (await get('/cubejs-api/v1/meta', token)).json()) as { cubes: Array<{ name: string; type: string; measures: Array<{ name: string }> }> };
-      const fromMeta = meta.cubes.filter((c) => c.type === 'view').flatMap((c) => c.measures.map((m) => m.name)).sort();
-      const listed = catalogue.views.flatMap((v) => v.measures.map((m) => m.name)).sort();
-      expect(listed, user).toEqual(fromMeta);
-      for (const m of catalogue.views.flatMap((v) => v.measures)) {
-        expect(m.title, m.name).toBeTruthy();
-        expect(m.title_en, m.name).toBeTruthy();
-        expect(m.formula, m.name).toBeTruthy();
-        expect(m.source, m.name).toBeTruthy();
-        expect(m.article, m.name).toBeTruthy();
+  it(
+    'shows each role exactly the measures /meta shows it, with title, formula, source and article',
+    async () => {
+      const counts: Record<string, number> = {};
+      for (const user of ['admin', 'mudur', 'birim']) {
+        const token = await login(server.url, user);
+        const res = await get('/api/model/catalogue', token);
+        expect(res.status).toBe(200);
+        const catalogue = (await res.json()) as KpiCatalogue;
+        const meta = (await (await get('/cubejs-api/v1/meta', token)).json()) as {
+          cubes: Array<{ name: string; type: string; measures: Array<{ name: string }> }>;
+        };
+        const fromMeta = meta.cubes
+          .filter((c) => c.type === 'view')
+          .flatMap((c) => c.measures.map((m) => m.name))
+          .sort();
+        const listed = catalogue.views.flatMap((v) => v.measures.map((m) => m.name)).sort();
+        expect(listed, user).toEqual(fromMeta);
+        for (const m of catalogue.views.flatMap((v) => v.measures)) {
+          expect(m.title, m.name).toBeTruthy();
+          expect(m.title_en, m.name).toBeTruthy();
+          expect(m.formula, m.name).toBeTruthy();
+          expect(m.source, m.name).toBeTruthy();
+          expect(m.article, m.name).toBeTruthy();
+        }
+        counts[user] = listed.length;
       }
-      counts[user] = listed.length;
-    }
-    // person-level HR measures (e.g. sick leave) are for ik and admin only
-    expect(counts.admin).toBeGreaterThan(counts.mudur);
-  }, SLOW);
+      // person-level HR measures (e.g. sick leave) are for ik and admin only
+      expect(counts.admin).toBeGreaterThan(counts.mudur);
+    },
+    SLOW,
+  );
 });

@@ -70,7 +70,10 @@ const PAGES: Record<string, string> = {
   giris: page(`<form>Giriş</form>`, `html.setAttribute('data-pano-login', '');`),
   // Ready only after the server answers /api/hold (the test controls when).
   // (A unique URL: Chrome lets only one in-flight request per cacheable URL proceed at a time.)
-  havuz: page(`<p>${TURKISH_TEXT}</p>`, `fetch('/api/hold?n=' + Math.random(), { cache: 'no-store' }).then(() => html.setAttribute('data-pano-ready', 'true'));`),
+  havuz: page(
+    `<p>${TURKISH_TEXT}</p>`,
+    `fetch('/api/hold?n=' + Math.random(), { cache: 'no-store' }).then(() => html.setAttribute('data-pano-ready', 'true'));`,
+  ),
   // Tries to load from another origin; must not hang the render.
   dis: page(`<p>${TURKISH_TEXT}</p><img src="http://192.0.2.10/izleme.png">`, `setTimeout(() => html.setAttribute('data-pano-ready', 'true'), 20);`),
 };
@@ -111,7 +114,7 @@ export async function startPrintServer(): Promise<PrintServer> {
       };
       held.push(entry);
       state.maxHeld = Math.max(state.maxHeld, held.length);
-      for (const w of [...waiters]) if (held.length >= w.n) waiters.splice(waiters.indexOf(w), 1), w.resolve();
+      for (const w of [...waiters]) if (held.length >= w.n) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
       return;
     }
     if (url.pathname === '/print/reports/flaky') {

@@ -88,12 +88,16 @@ describe('ReportRenderer with real Chromium', () => {
   it.each([
     ['a token the page refuses', 'turkce', 'wrong-token'],
     ['a login page instead of the report', 'giris', TEST_TOKEN],
-  ])('%s → report_unauthorized, not retried', async (_name, reportId, token) => {
-    const before = log.events('reports.render.retry').length;
-    const err = await renderer.render({ baseUrl: server.baseUrl, reportId, token }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'ReportError', code: 'report_unauthorized', retryable: false });
-    expect(log.events('reports.render.retry').length).toBe(before);
-  }, 30_000);
+  ])(
+    '%s → report_unauthorized, not retried',
+    async (_name, reportId, token) => {
+      const before = log.events('reports.render.retry').length;
+      const err = await renderer.render({ baseUrl: server.baseUrl, reportId, token }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'ReportError', code: 'report_unauthorized', retryable: false });
+      expect(log.events('reports.render.retry').length).toBe(before);
+    },
+    30_000,
+  );
 
   it('a page that never becomes ready times out with a clear ReportError naming the marker and the page’s errors', async () => {
     const started = Date.now();

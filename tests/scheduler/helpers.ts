@@ -38,7 +38,16 @@ export function captureLogger(): { logger: Logger; lines: LogLine[]; events: (ms
 
 export async function insertSubscription(
   db: AppDb,
-  values: Partial<{ report_id: string; name: string; cron: string; timezone: string; owner_username: string; recipients: string[]; active: boolean; format: string }> = {},
+  values: Partial<{
+    report_id: string;
+    name: string;
+    cron: string;
+    timezone: string;
+    owner_username: string;
+    recipients: string[];
+    active: boolean;
+    format: string;
+  }> = {},
 ): Promise<number> {
   const [row] = await db('subscriptions').insert(
     {

@@ -118,7 +118,11 @@ describe('deliverRun', () => {
     expect(s.calls.map((c) => c.to).sort()).toEqual(['mudur@sultanbeyli.bel.tr', 'yardimci@sultanbeyli.bel.tr']);
     expect(s.calls[0]!.attachment).toMatchObject({ filename: 'yardim-masasi-haftalik-2026-11-30.pdf', content: PDF });
     expect(events('scheduler.delivery.sent')).toHaveLength(2);
-    expect(events('scheduler.delivery.sent')[0]).toMatchObject({ report_id: 'helpdesk-weekly', run_key: '1@2026-11-30T05:00:00.000Z', recipient: 'mudur@sultanbeyli.bel.tr' });
+    expect(events('scheduler.delivery.sent')[0]).toMatchObject({
+      report_id: 'helpdesk-weekly',
+      run_key: '1@2026-11-30T05:00:00.000Z',
+      recipient: 'mudur@sultanbeyli.bel.tr',
+    });
     expect(events('scheduler.delivery.skipped')).toHaveLength(2);
     expect(await db('deliveries').count({ n: '*' })).toEqual([{ n: 2 }]);
   });

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppDb } from '../../common/db/app-db.js';
-import { nextRuns, runKeyOf, seedDefaultSubscriptions, startScheduler, validateSchedule, type SchedulerHandle, type Subscription } from '../../scheduler/index.js';
+import {
+  nextRuns,
+  runKeyOf,
+  seedDefaultSubscriptions,
+  startScheduler,
+  validateSchedule,
+  type SchedulerHandle,
+  type Subscription,
+} from '../../scheduler/index.js';
 import { captureLogger, insertSubscription, tempAppDb } from './helpers.js';
 
 describe('nextRuns', () => {

@@ -123,7 +123,12 @@ describe('demo mailbox + nodemailer (real SMTP)', () => {
       expect(new Set(stored.map((s) => s.base)).size).toBe(2); // same second, distinct files
       const rows = await listDeliveries(db, opts.runKey);
       for (const row of rows) {
-        expect(row).toMatchObject({ status: 'sent', attempts: 1, pdf_sha256: sha(PDF), smtp_response: expect.stringMatching(/^250 .*Stored as \d{8}-\d{6}-\d+\.eml/) });
+        expect(row).toMatchObject({
+          status: 'sent',
+          attempts: 1,
+          pdf_sha256: sha(PDF),
+          smtp_response: expect.stringMatching(/^250 .*Stored as \d{8}-\d{6}-\d+\.eml/),
+        });
         expect(stored.find((s) => s.summary.to[0] === row.recipient)!.summary.messageId).toBe(row.message_id);
       }
     } finally {
@@ -135,9 +140,7 @@ describe('demo mailbox + nodemailer (real SMTP)', () => {
     const small = await startDemoMailbox({ port: 0, dir, maxMessageBytes: 10_000 });
     const m = createMailer({ smtpUrl: `smtp://127.0.0.1:${small.port}`, from: 'pano@sultanbeyli.bel.tr' });
     try {
-      const err = await m
-        .sendReportMail({ to: 'mudur@sultanbeyli.bel.tr', ...MAIL, attachment: { filename: 'r.pdf', content: PDF } })
-        .catch((e: unknown) => e);
+      const err = await m.sendReportMail({ to: 'mudur@sultanbeyli.bel.tr', ...MAIL, attachment: { filename: 'r.pdf', content: PDF } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeliveryError);
       expect(err).toMatchObject({ retryable: false, message: expect.stringMatching(new RegExp(`^SMTP 127\\.0\\.0\\.1:${small.port} answered 552`)) });
     } finally {

@@ -88,7 +88,13 @@ export async function connectBareos(url: string, opts: ConnectBareosOptions = {}
   } else if (config.client === 'mysql2') {
     config = {
       ...config,
-      connection: { ...(config.connection as object), dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' } as Knex.MySql2ConnectionConfig,
+      connection: {
+        ...(config.connection as object),
+        dateStrings: true,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        charset: 'utf8mb4',
+      } as Knex.MySql2ConnectionConfig,
       acquireConnectionTimeout: 15_000,
     };
   }
@@ -113,7 +119,9 @@ export async function connectBareos(url: string, opts: ConnectBareosOptions = {}
   }
   if (missing.length) {
     await db.destroy().catch(() => undefined);
-    throw new NotBareosCatalogError(`Bareos catalog at ${where} does not look like a Bareos/Bacula catalog: table${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`);
+    throw new NotBareosCatalogError(
+      `Bareos catalog at ${where} does not look like a Bareos/Bacula catalog: table${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`,
+    );
   }
   return db;
 }
@@ -268,7 +276,8 @@ function pgTypeParser(oid: number, format?: string): (v: string) => unknown {
 function driverLog(where: string, logger?: Pick<Logger, 'warn' | 'debug'>): Knex.Config['log'] {
   const warn = (message: unknown) => {
     const text = String(message);
-    if (text.startsWith('Acquire connection error')) logger?.debug({ source: 'bareos', where, message: text.split('\n')[0] }, 'etl.bareos.connect_attempt_failed');
+    if (text.startsWith('Acquire connection error'))
+      logger?.debug({ source: 'bareos', where, message: text.split('\n')[0] }, 'etl.bareos.connect_attempt_failed');
     else if (logger) logger.warn({ source: 'bareos', where, message: text }, 'etl.bareos.driver_warning');
   };
   return { warn, error: warn, deprecate: warn, debug: () => undefined };

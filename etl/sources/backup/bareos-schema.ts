@@ -74,10 +74,12 @@ export function validateBareosJob(raw: RawBareosJob, timezone: string): BareosVa
   const endTime = time(raw.end_time, 'EndTime');
   const realEnd = time(raw.real_end_time, 'RealEndTime');
   const endedAt = realEnd ?? endTime;
-  if (st && isOutcome(st.status) && startedAt === null && schedAt === null) problems.push(`a finished job (JobStatus ${statusCode}) has neither StartTime nor SchedTime`);
+  if (st && isOutcome(st.status) && startedAt === null && schedAt === null)
+    problems.push(`a finished job (JobStatus ${statusCode}) has neither StartTime nor SchedTime`);
   let durationSec: number | null = null;
   if (startedAt !== null && endedAt !== null) {
-    if (endedAt < startedAt) problems.push(`${realEnd !== null ? 'RealEndTime' : 'EndTime'} ${raw.real_end_time ?? raw.end_time} is before StartTime ${raw.start_time}`);
+    if (endedAt < startedAt)
+      problems.push(`${realEnd !== null ? 'RealEndTime' : 'EndTime'} ${raw.real_end_time ?? raw.end_time} is before StartTime ${raw.start_time}`);
     else durationSec = (endedAt - startedAt) / 1000;
   }
   const jobFiles = count(raw.job_files, 'JobFiles');

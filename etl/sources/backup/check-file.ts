@@ -18,7 +18,12 @@ export interface VeeamFileCheck {
   delimiter: string | null;
   culture: string | null;
   /** The column map's entries the header used; null without a column map. */
-  mapping: { file: string; columns: Array<{ header: string; field: string }>; unused: string[]; values: Array<{ field: string; from: string; to: string }> } | null;
+  mapping: {
+    file: string;
+    columns: Array<{ header: string; field: string }>;
+    unused: string[];
+    values: Array<{ field: string; from: string; to: string }>;
+  } | null;
   /** Data lines read. */
   rows: number;
   valid: number;
@@ -43,7 +48,9 @@ export async function checkVeeamFile(file: string, opts: CheckVeeamFileOptions):
   const full = path.resolve(file);
   const name = path.basename(full);
   const maxRejects = opts.maxRejects ?? 5;
-  const validate = opts.validate ?? ((r: VeeamRecord): Validated => (r.kind === 'row' ? toValidated(validateVeeamRow(r.ctx, r.values, opts.timezone)) : { ok: false, reason: reasonOf(r) }));
+  const validate =
+    opts.validate ??
+    ((r: VeeamRecord): Validated => (r.kind === 'row' ? toValidated(validateVeeamRow(r.ctx, r.values, opts.timezone)) : { ok: false, reason: reasonOf(r) }));
   const out: VeeamFileCheck = {
     recognised: false,
     shape: null,
@@ -77,7 +84,8 @@ export async function checkVeeamFile(file: string, opts: CheckVeeamFileOptions):
       if (v.ok) out.valid++;
       else {
         out.rejected++;
-        if (out.rejects.length < maxRejects) out.rejects.push({ locator: r.kind === 'row' || r.kind === 'parse_error' ? `${r.file}:line ${r.line}` : r.file, reason: v.reason });
+        if (out.rejects.length < maxRejects)
+          out.rejects.push({ locator: r.kind === 'row' || r.kind === 'parse_error' ? `${r.file}:line ${r.line}` : r.file, reason: v.reason });
       }
     }
   }

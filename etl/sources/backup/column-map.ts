@@ -14,17 +14,17 @@ export { VeeamValueMap, type VeeamColumnMap } from './veeam-shapes.js';
  */
 
 /** Every column name a Veeam shape reads (the targets a column map may use), in the shapes' order. */
-export const VEEAM_FIELDS: readonly string[] = [
-  ...new Set([...VEEAM_SHAPES.flatMap((s) => [...s.required, ...s.optional]), SESSION_ID_COLUMNS[0]]),
-];
+export const VEEAM_FIELDS: readonly string[] = [...new Set([...VEEAM_SHAPES.flatMap((s) => [...s.required, ...s.optional]), SESSION_ID_COLUMNS[0]])];
 
 /** The fields whose words a value map may translate: status, state and level words. */
 export const VEEAM_VALUE_FIELDS = ['Result', 'Status', 'State', 'RestorePointType', 'JobAlgorithm', 'BackupType'] as const;
 
-
-
 /** How headers are compared (the same as veeam-shapes.ts). */
-export const normalizeVeeamHeader = (h: string): string => h.replace(/^\uFEFF/, '').trim().toLowerCase();
+export const normalizeVeeamHeader = (h: string): string =>
+  h
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase();
 
 const CANONICAL = new Map(VEEAM_FIELDS.map((f) => [f.toLowerCase(), f]));
 

@@ -15,14 +15,7 @@ export {
   type JobType,
   type LevelKind,
 } from './codes.js';
-export {
-  loadVeeamColumnMap,
-  parseVeeamColumnMap,
-  VeeamValueMap,
-  VEEAM_FIELDS,
-  VEEAM_VALUE_FIELDS,
-  type VeeamColumnMap,
-} from './column-map.js';
+export { loadVeeamColumnMap, parseVeeamColumnMap, VeeamValueMap, VEEAM_FIELDS, VEEAM_VALUE_FIELDS, type VeeamColumnMap } from './column-map.js';
 export { checkVeeamFile, type VeeamFileCheck, type CheckVeeamFileOptions } from './check-file.js';
 export { VEEAM_SHAPES, detectVeeamShape, VeeamFormatError, type VeeamShape, type VeeamShapeDef, type DetectedShape } from './veeam-shapes.js';
 export {

@@ -116,7 +116,8 @@ export function loadServiceMap(file: string): ServiceMap {
       if (unitCode && !unitByCode(unitCode)) problems.push(`line ${line}: unit_code "${unitCode}" is not a unit code (see common/units.ts, e.g. BILGI_ISLEM)`);
       const rpoText = get(idx.rpo).replace(',', '.');
       const rpoHours = rpoText === '' ? null : Number(rpoText);
-      if (rpoHours !== null && !(Number.isFinite(rpoHours) && rpoHours > 0)) problems.push(`line ${line}: rpo_hours "${get(idx.rpo)}" is not a positive number of hours`);
+      if (rpoHours !== null && !(Number.isFinite(rpoHours) && rpoHours > 0))
+        problems.push(`line ${line}: rpo_hours "${get(idx.rpo)}" is not a positive number of hours`);
       entries.push({ pattern, service: get(idx.service) || null, unitCode, rpoHours, line, matcher: patternMatcher(pattern) });
     });
   }
@@ -128,7 +129,12 @@ export function loadServiceMap(file: string): ServiceMap {
 export function patternMatcher(pattern: string): (server: string) => boolean {
   const p = lowerAscii(pattern.normalize('NFC').trim());
   if (!p.includes('*')) return (s) => s === p;
-  const re = new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${p
+      .split('*')
+      .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (s) => re.test(s);
 }
 

@@ -83,7 +83,12 @@ export function parseDateTime(value: string | undefined, culture: Culture, timez
       return zoneClock(timezone).localToEpoch(local);
     }
   }
-  const expected = culture === 'tr-TR' ? 'dd.MM.yyyy HH:mm:ss like the rest of the file' : culture === 'en-US' ? 'M/d/yyyy h:mm:ss AM/PM like the rest of the file' : 'ISO 8601';
+  const expected =
+    culture === 'tr-TR'
+      ? 'dd.MM.yyyy HH:mm:ss like the rest of the file'
+      : culture === 'en-US'
+        ? 'M/d/yyyy h:mm:ss AM/PM like the rest of the file'
+        : 'ISO 8601';
   return { fail: `${column} "${v}" is not a date-time in the file's format (${expected})` };
 }
 

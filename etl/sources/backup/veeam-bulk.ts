@@ -7,7 +7,17 @@ import type { BulkContext } from '../../source.js';
 import { LEVEL_LABELS, veeamLevel, veeamStatus } from './codes.js';
 import { normalizeServerName, type ObjectResolver } from './objects.js';
 import { cultureOfDate, type Culture } from './values.js';
-import { listVeeamFiles, prepareVeeamFile, readLines, readVeeamFile, veeamHeaderLine, type PreparedVeeamFile, type VeeamFileContext, type VeeamFileReport, type VeeamRecord } from './veeam-extract.js';
+import {
+  listVeeamFiles,
+  prepareVeeamFile,
+  readLines,
+  readVeeamFile,
+  veeamHeaderLine,
+  type PreparedVeeamFile,
+  type VeeamFileContext,
+  type VeeamFileReport,
+  type VeeamRecord,
+} from './veeam-extract.js';
 import type { VeeamColumnMap } from './column-map.js';
 import { detectVeeamShape, type DetectedShape } from './veeam-shapes.js';
 
@@ -60,7 +70,11 @@ interface StagedFile {
 /** The shapes and cultures the SQL below reads. */
 const FAST: Record<string, Culture> = { em_api: 'iso', ahv: 'tr-TR' };
 
-export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkContext, 'insert' | 'flush' | 'tempDir' | 'rowByRow'>, opts: VeeamBulkOptions): AsyncGenerator<VeeamRecord[]> {
+export async function* bulkVeeamExports(
+  conn: DuckDBConnection,
+  ctx: Pick<BulkContext, 'insert' | 'flush' | 'tempDir' | 'rowByRow'>,
+  opts: VeeamBulkOptions,
+): AsyncGenerator<VeeamRecord[]> {
   const files = listVeeamFiles(opts.dir);
   const seenSha = new Map<string, string>();
   const prepared: PreparedVeeamFile[] = [];
@@ -97,10 +111,11 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
     // the file's culture, as the reader finds it: from its first session date
     const dateCol = `c${members[0].shape.col[members[0].shape.def.dateColumn]}`;
     const firsts = new Map(
-      ((await conn.runAndReadAll(`SELECT _file, arg_min(${dateCol}, _line) AS d FROM ${table} WHERE trim(coalesce(${dateCol}, '')) <> '' GROUP BY _file`)).getRowObjectsJson() as Array<{ _file: number; d: string }>).map((r) => [
-        Number(r._file),
-        String(r.d),
-      ]),
+      (
+        (
+          await conn.runAndReadAll(`SELECT _file, arg_min(${dateCol}, _line) AS d FROM ${table} WHERE trim(coalesce(${dateCol}, '')) <> '' GROUP BY _file`)
+        ).getRowObjectsJson() as Array<{ _file: number; d: string }>
+      ).map((r) => [Number(r._file), String(r.d)]),
     );
     const dropped: number[] = [];
     for (const [local, m] of members.entries()) {
@@ -128,12 +143,17 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
   // JavaScript lane, which keeps the first in file order. Copies are recognised loosely here (job, object and
   // start to the minute as written); the exact check comes after the JavaScript lane.
   const convs = groupList.map((_, g) => g).filter((g) => [...staged.values()].some((s) => s.group === g));
-  await demoteLooseCopies(conn, convs.map((g) => `stage_veeam_${g}_conv`));
+  await demoteLooseCopies(
+    conn,
+    convs.map((g) => `stage_veeam_${g}_conv`),
+  );
   // what the JavaScript lane needs of the staged text is kept; the rest goes (at scale it is most of the memory)
   for (const g of groupList.keys()) {
     if (convs.includes(g)) {
       await conn.run(`DROP TABLE IF EXISTS stage_veeam_${g}_rest`);
-      await conn.run(`CREATE TEMP TABLE stage_veeam_${g}_rest AS SELECT s.* FROM stage_veeam_${g} s SEMI JOIN (SELECT _file, _line FROM stage_veeam_${g}_conv WHERE NOT _plain) k USING (_file, _line)`);
+      await conn.run(
+        `CREATE TEMP TABLE stage_veeam_${g}_rest AS SELECT s.* FROM stage_veeam_${g} s SEMI JOIN (SELECT _file, _line FROM stage_veeam_${g}_conv WHERE NOT _plain) k USING (_file, _line)`,
+      );
     }
     await conn.run(`DROP TABLE IF EXISTS stage_veeam_${g}`);
   }
@@ -149,9 +169,7 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
       const s = staged.get(index)!;
       const m = s.file;
       reports[index] = { ...p.report, shape: m.shape.def.shape, culture: m.culture!, rows: s.rows };
-      const rows = (
-        await conn.runAndReadAll(`SELECT * FROM stage_veeam_${s.group}_rest WHERE _file = ${s.local} ORDER BY _line`)
-      ).getRowObjectsJson();
+      const rows = (await conn.runAndReadAll(`SELECT * FROM stage_veeam_${s.group}_rest WHERE _file = ${s.local} ORDER BY _line`)).getRowObjectsJson();
       if (rows.length) yield rows.map((row) => rowRecord(row, m));
     }
   }
@@ -175,14 +193,18 @@ export async function* bulkVeeamExports(conn: DuckDBConnection, ctx: Pick<BulkCo
       const members = groupList[g];
       await conn.run(`DROP TABLE IF EXISTS veeam_group_files`);
       await conn.run(`CREATE TEMP TABLE veeam_group_files (_file INTEGER, source_file VARCHAR, export_culture VARCHAR, file_encoding VARCHAR)`);
-      await conn.run(`INSERT INTO veeam_group_files VALUES ${members.map((m, i) => `(${i}, ${sqlString(m.prepared.file)}, ${sqlString(m.culture ?? null)}, ${sqlString(m.prepared.encoding)})`).join(', ')}`);
+      await conn.run(
+        `INSERT INTO veeam_group_files VALUES ${members.map((m, i) => `(${i}, ${sqlString(m.prepared.file)}, ${sqlString(m.culture ?? null)}, ${sqlString(m.prepared.encoding)})`).join(', ')}`,
+      );
       await ctx.insert(`
         SELECT ${OUTPUT.map((c) => (c === 'session_key' ? `'veeam:' || substr(md5(v.identity), 1, 16) AS session_key` : ['source_file', 'export_culture', 'file_encoding'].includes(c) ? `f.${c}` : `v.${c}`)).join(', ')}
         FROM ${conv} v JOIN veeam_group_files f USING (_file) ANTI JOIN veeam_twice t ON t.key = hash(v.identity)
         WHERE v._plain`);
       await conn.run(`DROP TABLE veeam_group_files`);
       // their text is read again from the files (the staged text is gone by now): a few lines
-      const lines = (await conn.runAndReadAll(`SELECT _file, _line FROM ${conv} v SEMI JOIN veeam_twice t ON t.key = hash(v.identity) WHERE v._plain`)).getRows();
+      const lines = (
+        await conn.runAndReadAll(`SELECT _file, _line FROM ${conv} v SEMI JOIN veeam_twice t ON t.key = hash(v.identity) WHERE v._plain`)
+      ).getRows();
       const byFile = new Map<number, Set<number>>();
       for (const [f, l] of lines) byFile.set(Number(f), (byFile.get(Number(f)) ?? new Set()).add(Number(l)));
       for (const [f, wanted] of byFile) {
@@ -237,15 +259,52 @@ function rowRecord(row: Record<string, unknown>, m: StagedFile): VeeamRecord {
 }
 
 function fileContext(m: StagedFile): VeeamFileContext {
-  return { file: m.prepared.file, shape: m.shape, culture: m.culture ?? null, delimiter: m.prepared.delimiter, encoding: m.prepared.encoding, header: m.header };
+  return {
+    file: m.prepared.file,
+    shape: m.shape,
+    culture: m.culture ?? null,
+    delimiter: m.prepared.delimiter,
+    encoding: m.prepared.encoding,
+    header: m.header,
+  };
 }
 
 /** The landed columns, in VEEAM_COLUMNS order. */
 const OUTPUT = [
-  'session_key', 'session_id', 'source_file', 'source_line', 'export_shape', 'export_culture', 'file_encoding', 'job_name', 'object_name', 'object_type',
-  'server', 'service', 'unit_code', 'rpo_target_hours', 'in_service_map', 'level_raw', 'level_kind', 'level', 'job_algorithm', 'result', 'state', 'status',
-  'started_at', 'ended_at', 'duration_sec', 'data_bytes', 'stored_bytes', 'object_size_bytes', 'data_read_bytes', 'transferred_bytes', 'dedup_ratio',
-  'compress_ratio', 'tags', 'reason',
+  'session_key',
+  'session_id',
+  'source_file',
+  'source_line',
+  'export_shape',
+  'export_culture',
+  'file_encoding',
+  'job_name',
+  'object_name',
+  'object_type',
+  'server',
+  'service',
+  'unit_code',
+  'rpo_target_hours',
+  'in_service_map',
+  'level_raw',
+  'level_kind',
+  'level',
+  'job_algorithm',
+  'result',
+  'state',
+  'status',
+  'started_at',
+  'ended_at',
+  'duration_sec',
+  'data_bytes',
+  'stored_bytes',
+  'object_size_bytes',
+  'data_read_bytes',
+  'transferred_bytes',
+  'dedup_ratio',
+  'compress_ratio',
+  'tags',
+  'reason',
 ];
 
 const UNIT_POWER: Record<string, number> = { B: 0, KB: 1, MB: 2, GB: 3, TB: 4, PB: 5 };
@@ -273,19 +332,37 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
   const endText = kind === 'em_api' ? t('BackupEndTime(UTC)') : t('EndTime');
 
   // the rules of few distinct values, asked of the JavaScript functions once per value
-  await lookupTable(conn, `${table}_status`, ['result VARCHAR', 'state VARCHAR', 'status VARCHAR'], `SELECT DISTINCT coalesce(${result}, '') AS a, coalesce(${state}, '') AS b FROM ${table}`, (r) => {
-    const s = veeamStatus(String(r.a), r.b === '' ? undefined : String(r.b));
-    return [r.a, r.b, typeof s === 'string' ? s : null];
-  });
-  await lookupTable(conn, `${table}_level`, ['raw VARCHAR', 'kind VARCHAR', 'label VARCHAR'], `SELECT DISTINCT ${level} AS a FROM ${table} WHERE ${level} IS NOT NULL`, (r) => {
-    const k = veeamLevel(String(r.a));
-    return [r.a, k, k ? LEVEL_LABELS[k] : null];
-  });
-  await lookupTable(conn, `${table}_object`, ['name VARCHAR', 'server VARCHAR', 'service VARCHAR', 'unit_code VARCHAR', 'rpo DOUBLE', 'mapped BOOLEAN'], `SELECT DISTINCT ${obj} AS a FROM ${table} WHERE ${obj} IS NOT NULL`, (r) => {
-    const server = normalizeServerName(String(r.a), 'veeam');
-    const o = opts.resolver.resolve(server);
-    return [r.a, server, o.service, o.unitCode, o.rpoTargetHours, o.mapped];
-  });
+  await lookupTable(
+    conn,
+    `${table}_status`,
+    ['result VARCHAR', 'state VARCHAR', 'status VARCHAR'],
+    `SELECT DISTINCT coalesce(${result}, '') AS a, coalesce(${state}, '') AS b FROM ${table}`,
+    (r) => {
+      const s = veeamStatus(String(r.a), r.b === '' ? undefined : String(r.b));
+      return [r.a, r.b, typeof s === 'string' ? s : null];
+    },
+  );
+  await lookupTable(
+    conn,
+    `${table}_level`,
+    ['raw VARCHAR', 'kind VARCHAR', 'label VARCHAR'],
+    `SELECT DISTINCT ${level} AS a FROM ${table} WHERE ${level} IS NOT NULL`,
+    (r) => {
+      const k = veeamLevel(String(r.a));
+      return [r.a, k, k ? LEVEL_LABELS[k] : null];
+    },
+  );
+  await lookupTable(
+    conn,
+    `${table}_object`,
+    ['name VARCHAR', 'server VARCHAR', 'service VARCHAR', 'unit_code VARCHAR', 'rpo DOUBLE', 'mapped BOOLEAN'],
+    `SELECT DISTINCT ${obj} AS a FROM ${table} WHERE ${obj} IS NOT NULL`,
+    (r) => {
+      const server = normalizeServerName(String(r.a), 'veeam');
+      const o = opts.resolver.resolve(server);
+      return [r.a, server, o.service, o.unitCode, o.rpoTargetHours, o.mapped];
+    },
+  );
 
   // times → epoch ms, as parseDateTime reads them: the text checked by a pattern, then DuckDB's own
   // timestamp cast (hours past 23 refused, as the reader does)
@@ -294,17 +371,21 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
   let joins = '';
   let inner: string[];
   if (kind === 'em_api') {
-    const isoPlain = (v: string) => `regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-2][0-9]:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z') AND substr(${v}, 12, 2) <= '23'`;
+    const isoPlain = (v: string) =>
+      `regexp_full_match(${v}, '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-2][0-9]:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z') AND substr(${v}, 12, 2) <= '23'`;
     const ts = (v: string) => `CASE WHEN ${isoPlain(v)} THEN TRY_CAST(substr(${v}, 1, 19) AS TIMESTAMP) END`;
     // the fraction's digits sit between the seconds' dot (character 20) and the Z
-    const frac = (v: string) => `CASE WHEN length(${v}) > 21 THEN TRY_CAST(floor(TRY_CAST('0.' || substr(${v}, 21, length(${v}) - 21) AS DOUBLE) * 1000) AS BIGINT) ELSE 0 END`;
+    const frac = (v: string) =>
+      `CASE WHEN length(${v}) > 21 THEN TRY_CAST(floor(TRY_CAST('0.' || substr(${v}, 21, length(${v}) - 21) AS DOUBLE) * 1000) AS BIGINT) ELSE 0 END`;
     inner = [`${ts(startText)} AS start_ts`, `${ts(endText)} AS end_ts`, `${frac(startText)} AS start_frac`, `${frac(endText)} AS end_frac`];
     startMs = `CASE WHEN year(start_ts) BETWEEN 1970 AND 9999 THEN epoch_ms(start_ts) + start_frac END`;
     endMs = `CASE WHEN year(end_ts) BETWEEN 1970 AND 9999 THEN epoch_ms(end_ts) + end_frac END`;
   } else {
     // local wall-clock times of the Veeam server's zone: the zone's offset is asked once per hour of the
     // clock (and only used when it is the same at the hour's start and end: no DST change inside it)
-    const local = (v: string) => `CASE WHEN regexp_full_match(${v}, '[0-9]{2}\\.[0-9]{2}\\.[0-9]{4} [0-2][0-9]:[0-9]{2}:[0-9]{2}') AND substr(${v}, 12, 2) <= '23'
+    const local = (
+      v: string,
+    ) => `CASE WHEN regexp_full_match(${v}, '[0-9]{2}\\.[0-9]{2}\\.[0-9]{4} [0-2][0-9]:[0-9]{2}:[0-9]{2}') AND substr(${v}, 12, 2) <= '23'
       THEN TRY_CAST(substr(${v}, 7, 4) || '-' || substr(${v}, 4, 2) || '-' || substr(${v}, 1, 2) || ' ' || substr(${v}, 12, 8) AS TIMESTAMP) END`;
     inner = [`${local(startText)} AS start_ts`, `${local(endText)} AS end_ts`];
     const clock = zoneClock(opts.timezone);
@@ -330,9 +411,12 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
     const v = t(name);
     return `CASE WHEN regexp_full_match(${v}, '[0-9]+(,[0-9]+)? (B|KB|MB|GB|TB|PB)')
       THEN CAST(round(TRY_CAST(replace(split_part(${v}, ' ', 1), ',', '.') AS DOUBLE) * CASE split_part(${v}, ' ', 2)
-        ${Object.entries(UNIT_POWER).map(([u, p]) => `WHEN '${u}' THEN ${1024 ** p}.0`).join(' ')} END) AS BIGINT) END`;
+        ${Object.entries(UNIT_POWER)
+          .map(([u, p]) => `WHEN '${u}' THEN ${1024 ** p}.0`)
+          .join(' ')} END) AS BIGINT) END`;
   };
-  const ratio = (name: string) => `CASE WHEN regexp_full_match(${t(name)}, '[0-9]+(,[0-9]+)?x') THEN TRY_CAST(replace(rtrim(${t(name)}, 'x'), ',', '.') AS DOUBLE) END`;
+  const ratio = (name: string) =>
+    `CASE WHEN regexp_full_match(${t(name)}, '[0-9]+(,[0-9]+)?x') THEN TRY_CAST(replace(rtrim(${t(name)}, 'x'), ',', '.') AS DOUBLE) END`;
   const duration = `CASE WHEN regexp_full_match(${t('Duration')}, '[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,7})?') AND TRY_CAST(substr(${t('Duration')}, 1, 2) AS INTEGER) <= 23
     THEN round((((TRY_CAST(substr(${t('Duration')}, 1, 2) AS DOUBLE) * 3600 + TRY_CAST(substr(${t('Duration')}, 4, 2) AS DOUBLE) * 60) + TRY_CAST(substr(${t('Duration')}, 7, 2) AS DOUBLE))
       + coalesce(TRY_CAST('0.' || nullif(regexp_extract(${t('Duration')}, '\\.([0-9]+)$', 1), '') AS DOUBLE), 0)) * 1000) / 1000 END`;
@@ -358,15 +442,32 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
     reason_text: ahv ? 'NULL' : t('Reason'),
   };
   // written the plain way: every value read, or empty where the reader allows it
-  const plainIf = (name: string, value: string) => (c(name) === 'NULL' ? 'true' : `(x.${c(name)} IS NULL OR trim(x.${c(name)}) = '' OR x.${value} IS NOT NULL)`);
+  const plainIf = (name: string, value: string) =>
+    c(name) === 'NULL' ? 'true' : `(x.${c(name)} IS NULL OR trim(x.${c(name)}) = '' OR x.${value} IS NOT NULL)`;
   const plain = [
     `x.job IS NOT NULL AND x.obj IS NOT NULL AND st.status IS NOT NULL`,
     `x.start_ms IS NOT NULL AND (${endText.replace(/\bc(\d+)/g, 'x.c$1')} IS NULL OR x.end_ms IS NOT NULL) AND (x.end_ms IS NULL OR x.end_ms >= x.start_ms)`,
     `coalesce(x.duration_sec <= ${31 * 86400}, true)`,
     ...(ahv
-      ? [plainIf('Duration', 'duration_in'), plainIf('TotalSize', 'object_size'), plainIf('DataRead', 'data_read'), plainIf('Transferred', 'transferred'), plainIf('BackupSize', 'stored'), plainIf('Dedupe', 'dedup'), plainIf('Compression', 'compress')]
-      : [plainIf('TotalSize', 'total_bytes'), `(x.tags IS NULL OR NOT regexp_matches(x.tags, '[0-9]{11}'))`, `(x.reason_text IS NULL OR NOT regexp_matches(x.reason_text, '[0-9]{11}'))`]),
-    noOtherWhitespace(all.map((f) => `x.${f}`), members.flatMap((m, i) => (m.otherWhitespace ? [i] : [])), 'x._file'),
+      ? [
+          plainIf('Duration', 'duration_in'),
+          plainIf('TotalSize', 'object_size'),
+          plainIf('DataRead', 'data_read'),
+          plainIf('Transferred', 'transferred'),
+          plainIf('BackupSize', 'stored'),
+          plainIf('Dedupe', 'dedup'),
+          plainIf('Compression', 'compress'),
+        ]
+      : [
+          plainIf('TotalSize', 'total_bytes'),
+          `(x.tags IS NULL OR NOT regexp_matches(x.tags, '[0-9]{11}'))`,
+          `(x.reason_text IS NULL OR NOT regexp_matches(x.reason_text, '[0-9]{11}'))`,
+        ]),
+    noOtherWhitespace(
+      all.map((f) => `x.${f}`),
+      members.flatMap((m, i) => (m.otherWhitespace ? [i] : [])),
+      'x._file',
+    ),
   ].join(' AND ');
   const identity = `CASE WHEN x.sid IS NOT NULL THEN 'id' || chr(1) || x.sid || chr(1) || x.obj ELSE 'vm' || chr(1) || x.job || chr(1) || x.obj || chr(1) || CAST(floor(x.start_ms / 1000) AS BIGINT) END`;
 
@@ -387,7 +488,9 @@ async function convert(conn: DuckDBConnection, table: string, members: StagedFil
       SELECT *, coalesce(duration_in, CASE WHEN start_ms IS NOT NULL AND end_ms IS NOT NULL AND end_ms >= start_ms THEN (end_ms - start_ms) / 1000 END) AS duration_sec
       FROM (
         SELECT p.*, ${startMs} AS start_ms, ${endMs} AS end_ms
-        FROM (SELECT s.*, ${inner.join(', ')}, ${Object.entries(fields).map(([k, v]) => `${v} AS ${k}`).join(', ')} FROM ${table} s) p ${joins}
+        FROM (SELECT s.*, ${inner.join(', ')}, ${Object.entries(fields)
+          .map(([k, v]) => `${v} AS ${k}`)
+          .join(', ')} FROM ${table} s) p ${joins}
       )
     ) x
     LEFT JOIN ${table}_status st ON st.result = coalesce(x.result, '') AND st.state = coalesce(x.state, '')

@@ -147,7 +147,11 @@ export async function prepareVeeamFile(dir: string, file: string, seen: Map<stri
   const report: VeeamFileReport = { file, sha256: sniff.sha256, bytes: sniff.bytes, encoding: null, shape: null, culture: null, rows: 0, outcome: 'read' };
   const first = seen.get(sniff.sha256);
   if (first !== undefined) {
-    return { kind: 'done', records: [{ kind: 'duplicate_file', file, sameAs: first, sha256: sniff.sha256 }], report: { ...report, outcome: 'duplicate', reason: `identical to ${first}` } };
+    return {
+      kind: 'done',
+      records: [{ kind: 'duplicate_file', file, sameAs: first, sha256: sniff.sha256 }],
+      report: { ...report, outcome: 'duplicate', reason: `identical to ${first}` },
+    };
   }
   seen.set(sniff.sha256, file);
   const encoding = decideEncoding(sniff, file);
@@ -352,7 +356,9 @@ function decideEncoding(s: Sniffed, file: string): FileEncoding | { fail: string
   if (h[0] === 0xff && h[1] === 0xfe) return 'utf-16le';
   if (h[0] === 0xfe && h[1] === 0xff) return 'utf-16be';
   if (s.firstNul >= 0) {
-    return { fail: `${file} contains NUL bytes: it is UTF-16 without a byte-order mark, or not a text file. Export it again as UTF-8 (Export-Csv -Encoding UTF8)` };
+    return {
+      fail: `${file} contains NUL bytes: it is UTF-16 without a byte-order mark, or not a text file. Export it again as UTF-8 (Export-Csv -Encoding UTF8)`,
+    };
   }
   if (h[0] === 0xef && h[1] === 0xbb && h[2] === 0xbf) {
     if (!s.validUtf8) return { fail: `${file} starts with a UTF-8 byte-order mark but has invalid UTF-8 at byte ${s.firstInvalid}: the file mixes encodings` };

@@ -72,7 +72,11 @@ export interface DetectedShape {
   mapped: Array<{ header: string; field: string }>;
 }
 
-const norm = (h: string) => h.replace(/^\uFEFF/, '').trim().toLowerCase();
+const norm = (h: string) =>
+  h
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase();
 
 /** The title without its explanation: "Veeam B&R session report". */
 const shortTitle = (def: VeeamShapeDef) => def.title.split(' (')[0];
@@ -105,10 +109,12 @@ export function detectVeeamShape(header: readonly string[], file: string, column
   }));
   const found = scored.filter((s) => s.missing.length === 0 && s.hits > 0).sort((a, b) => b.hits - a.hits)[0];
   if (!found) {
-    const cells = header.map((h, i) => {
-      const text = h.replace(/^\uFEFF/, '').trim();
-      return names[i] === null ? text : `${text} → ${names[i]}`;
-    }).filter((c) => c !== '');
+    const cells = header
+      .map((h, i) => {
+        const text = h.replace(/^\uFEFF/, '').trim();
+        return names[i] === null ? text : `${text} → ${names[i]}`;
+      })
+      .filter((c) => c !== '');
     const shown = cells.length > 30 ? [...cells.slice(0, 30), `… (+${cells.length - 30})`] : cells;
     const shapes = scored.map(
       (s) =>

@@ -234,11 +234,7 @@ export function ticketQuery(knex: Knex): Knex.QueryBuilder {
       .whereRaw('?? = ??', ['tu.tickets_id', 't.id'])
       .orderBy('tu.id')
       .limit(1)
-      .select(
-        knex.raw(
-          "COALESCE(NULLIF(TRIM(CONCAT_WS(' ', u.firstname, u.realname)), ''), u.name)",
-        ),
-      )
+      .select(knex.raw("COALESCE(NULLIF(TRIM(CONCAT_WS(' ', u.firstname, u.realname)), ''), u.name)"))
       .as('technician');
   const countOf = (table: string, alias: string) =>
     knex(`${table} as x`).count('*').where('x.itemtype', 'Ticket').whereRaw('?? = ??', ['x.items_id', 't.id']).as(alias);

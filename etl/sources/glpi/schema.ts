@@ -87,11 +87,16 @@ const int = (min: number, max: number, what: string) =>
     .number({ error: `${what} is not a number` })
     .refine((n) => Number.isInteger(n) && n >= min && n <= max, { error: (iss) => `${what} must be an integer ${min}–${max}, got ${String(iss.input)}` });
 
-const count = (what: string) =>
-  z.preprocess((v) => (v == null ? 0 : v), z.coerce.number().int().min(0, `${what} is negative`));
+const count = (what: string) => z.preprocess((v) => (v == null ? 0 : v), z.coerce.number().int().min(0, `${what} is negative`));
 
 const delay = (what: string) =>
-  z.preprocess((v) => (v == null ? 0 : v), z.coerce.number().int(`${what} is not a whole number`).min(0, { error: (iss) => `${what} ${String(iss.input)} is negative` }));
+  z.preprocess(
+    (v) => (v == null ? 0 : v),
+    z.coerce
+      .number()
+      .int(`${what} is not a whole number`)
+      .min(0, { error: (iss) => `${what} ${String(iss.input)} is negative` }),
+  );
 
 /** A datetime column: text (or a driver Date) → the original text, '' / zero date / null → null. */
 const dateText = z.union([z.string(), z.date(), z.null(), z.undefined()]).transform((v) => {
@@ -128,7 +133,10 @@ const rawShape = z.object({
   assigned_group: text,
   technician: text,
   sla_ttr_name: text,
-  satisfaction: z.preprocess((v) => (v === '' ? null : v), z.coerce.number().int().min(0).max(10).nullable()).optional().transform((v) => v ?? null),
+  satisfaction: z
+    .preprocess((v) => (v === '' ? null : v), z.coerce.number().int().min(0).max(10).nullable())
+    .optional()
+    .transform((v) => v ?? null),
   followup_count: count('followup_count'),
   solution_count: count('solution_count'),
 });

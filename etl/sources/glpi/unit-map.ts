@@ -14,9 +14,7 @@ import type { GlpiTicket } from './schema.js';
 /** Folded GLPI name → unit code. */
 export type UnitMap = ReadonlyMap<string, string>;
 
-export type UnitResolution =
-  | { unitCode: string; via: 'map' | 'group' | 'entity'; matched: string }
-  | { unitCode: null; reason: string };
+export type UnitResolution = { unitCode: string; via: 'map' | 'group' | 'entity'; matched: string } | { unitCode: null; reason: string };
 
 /**
  * Folds a name for comparison only: Unicode NFC, trimmed, inner whitespace collapsed,

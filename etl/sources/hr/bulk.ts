@@ -47,14 +47,23 @@ interface Candidate {
 
 const ENCODINGS: Record<string, StageEncoding> = { utf8: 'utf-8', 'utf8-bom': 'utf-8-bom', 'windows-1254': 'windows-1254' };
 
-export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContext, 'insert' | 'flush' | 'tempDir' | 'rowByRow'>, opts: HrBulkOptions): AsyncGenerator<HrRecord[]> {
+export async function* bulkHrLeaves(
+  conn: DuckDBConnection,
+  ctx: Pick<BulkContext, 'insert' | 'flush' | 'tempDir' | 'rowByRow'>,
+  opts: HrBulkOptions,
+): AsyncGenerator<HrRecord[]> {
   const { state, secret } = opts;
   const set = await listExportFiles(opts.dir, 'leave');
   state.files.push(...set.files);
   state.duplicateFiles.push(...set.duplicates);
   const slow = (f: ExportFile) =>
     f.format === 'csv'
-      ? readCsvExport(f.path, 'leave', { secret, cache: state.cache, onTruncated: (file, line) => state.truncated.push({ file, line }), columnMap: opts.columnMap })
+      ? readCsvExport(f.path, 'leave', {
+          secret,
+          cache: state.cache,
+          onTruncated: (file, line) => state.truncated.push({ file, line }),
+          columnMap: opts.columnMap,
+        })
       : readXlsxExport(f.path, 'leave', { secret, cache: state.cache, columnMap: opts.columnMap });
 
   // which files the fast lane may read, grouped by their header
@@ -113,7 +122,10 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
 
   // copies of one leave among the staged rows, one plain and one not, both go to the validator
   const convs = groupList.map((_, g) => g).filter((g) => [...staged.values()].some((s) => s.group === g));
-  await demoteLooseCopies(conn, convs.map((g) => `stage_hr_leave_${g}_conv`));
+  await demoteLooseCopies(
+    conn,
+    convs.map((g) => `stage_hr_leave_${g}_conv`),
+  );
 
   // the JavaScript lane, in file order
   for (const [index, f] of set.files.entries()) {
@@ -123,7 +135,9 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
     }
     const s = staged.get(index)!;
     const rows = (
-      await conn.runAndReadAll(`SELECT s.* FROM stage_hr_leave_${s.group} s JOIN stage_hr_leave_${s.group}_conv v USING (_file, _line) WHERE s._file = ${s.local} AND NOT v._plain ORDER BY s._line`)
+      await conn.runAndReadAll(
+        `SELECT s.* FROM stage_hr_leave_${s.group} s JOIN stage_hr_leave_${s.group}_conv v USING (_file, _line) WHERE s._file = ${s.local} AND NOT v._plain ORDER BY s._line`,
+      )
     ).getRowObjectsJson();
     const records = rows.map((row) => record(row, s.c, opts)).filter((r): r is HrRecord => r !== null);
     if (records.length) yield records;
@@ -132,7 +146,13 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
   // the plain rows, except leaves that occur twice (among them, or with a row the validator landed)
   if (convs.length) {
     ctx.flush();
-    await createTwiceTable(conn, 'hr_leave_twice', convs.map((g) => `stage_hr_leave_${g}_conv`), 'k', `SELECT person_key || '|' || leave_type || '|' || start_date FROM raw_hr.leaves`);
+    await createTwiceTable(
+      conn,
+      'hr_leave_twice',
+      convs.map((g) => `stage_hr_leave_${g}_conv`),
+      'k',
+      `SELECT person_key || '|' || leave_type || '|' || start_date FROM raw_hr.leaves`,
+    );
     const twice: Array<{ order: number; line: number; record: HrRecord }> = [];
     for (const g of convs) {
       const members = groupList[g];
@@ -145,7 +165,9 @@ export async function* bulkHrLeaves(conn: DuckDBConnection, ctx: Pick<BulkContex
         WHERE v._plain`);
       await conn.run(`DROP TABLE hr_leave_files`);
       for (const row of (
-        await conn.runAndReadAll(`SELECT s.* FROM stage_hr_leave_${g} s JOIN stage_hr_leave_${g}_conv v USING (_file, _line) SEMI JOIN hr_leave_twice t ON t.key = hash(v.k) WHERE v._plain`)
+        await conn.runAndReadAll(
+          `SELECT s.* FROM stage_hr_leave_${g} s JOIN stage_hr_leave_${g}_conv v USING (_file, _line) SEMI JOIN hr_leave_twice t ON t.key = hash(v.k) WHERE v._plain`,
+        )
       ).getRowObjectsJson()) {
         const c = members[Number(row._file)];
         const r = record(row, c, opts);
@@ -166,7 +188,11 @@ function record(row: Record<string, unknown>, c: Candidate, opts: HrBulkOptions)
   if (text.every((v) => v.trim() === '')) return null;
   const cells: Partial<Record<HrField, string>> = {};
   for (const [field, at] of c.fields) cells[field] = text[at] ?? null!;
-  return makeHrRecord('leave', `${c.file.name}:line ${Number(row._line)}`, cells, opts.secret, { problem: null, cache: opts.state.cache, columnMap: opts.columnMap });
+  return makeHrRecord('leave', `${c.file.name}:line ${Number(row._line)}`, cells, opts.secret, {
+    problem: null,
+    cache: opts.state.cache,
+    columnMap: opts.columnMap,
+  });
 }
 
 /**
@@ -181,20 +207,33 @@ async function convert(conn: DuckDBConnection, table: string, members: Candidate
   const all = Array.from({ length: members[0].width }, (_, i) => `c${i}`);
 
   // each distinct TC Kimlik No (as written) → its keyed hash and whether the personnel stream accepted the person
-  await lookupTable(conn, `${table}_person`, ['cell VARCHAR', 'person_key VARCHAR', 'accepted BOOLEAN'], `SELECT DISTINCT ${c('tckn')} AS v FROM ${table} WHERE ${c('tckn')} IS NOT NULL`, ({ v }) => {
-    const r = pseudonymizeHrTckn(String(v), opts.secret, opts.state.cache);
-    const key = 'key' in r ? r.key : null;
-    return [String(v), key, key !== null && opts.persons.get(key)?.ok === true];
-  });
+  await lookupTable(
+    conn,
+    `${table}_person`,
+    ['cell VARCHAR', 'person_key VARCHAR', 'accepted BOOLEAN'],
+    `SELECT DISTINCT ${c('tckn')} AS v FROM ${table} WHERE ${c('tckn')} IS NOT NULL`,
+    ({ v }) => {
+      const r = pseudonymizeHrTckn(String(v), opts.secret, opts.state.cache);
+      const key = 'key' in r ? r.key : null;
+      return [String(v), key, key !== null && opts.persons.get(key)?.ok === true];
+    },
+  );
   // each distinct leave type text → its code (from the column map's word for it, if any) and label (read from
   // the masked text, as the reader masks it)
-  await lookupTable(conn, `${table}_type`, ['cell VARCHAR', 'code VARCHAR', 'label VARCHAR'], `SELECT DISTINCT ${c('leave_type')} AS v FROM ${table} WHERE ${c('leave_type')} IS NOT NULL`, ({ v }) => {
-    const p = parseLeaveType(maskCell(mapHrValue(opts.columnMap, 'leave_type', String(v))) as string);
-    return [String(v), p.ok ? p.value.code : null, p.ok ? leaveTypeLabel(maskCell(String(v))) : null];
-  });
+  await lookupTable(
+    conn,
+    `${table}_type`,
+    ['cell VARCHAR', 'code VARCHAR', 'label VARCHAR'],
+    `SELECT DISTINCT ${c('leave_type')} AS v FROM ${table} WHERE ${c('leave_type')} IS NOT NULL`,
+    ({ v }) => {
+      const p = parseLeaveType(maskCell(mapHrValue(opts.columnMap, 'leave_type', String(v))) as string);
+      return [String(v), p.ok ? p.value.code : null, p.ok ? leaveTypeLabel(maskCell(String(v))) : null];
+    },
+  );
 
   // dd.MM.yyyy exactly, a real date in 1900–2100
-  const date = (f: HrField) => `CASE WHEN regexp_full_match(${t(f)}, '[0-9]{2}\\.[0-9]{2}\\.[0-9]{4}') THEN TRY_CAST(substr(${t(f)}, 7, 4) || '-' || substr(${t(f)}, 4, 2) || '-' || substr(${t(f)}, 1, 2) AS DATE) END`;
+  const date = (f: HrField) =>
+    `CASE WHEN regexp_full_match(${t(f)}, '[0-9]{2}\\.[0-9]{2}\\.[0-9]{4}') THEN TRY_CAST(substr(${t(f)}, 7, 4) || '-' || substr(${t(f)}, 4, 2) || '-' || substr(${t(f)}, 1, 2) AS DATE) END`;
   const flagged = members.flatMap((m, i) => (m.otherWhitespace ? [i] : []));
   await conn.run(`DROP TABLE IF EXISTS ${table}_conv`);
   await conn.run(`

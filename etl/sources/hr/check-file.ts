@@ -33,7 +33,12 @@ export interface HrFileCheck {
   headerLine: number | null;
   /** The columns read: field → header as written. */
   columns: Array<{ field: string; header: string }>;
-  mapping: { file: string; columns: Array<{ header: string; field: string }>; unused: string[]; values: Array<{ field: string; from: string; to: string }> } | null;
+  mapping: {
+    file: string;
+    columns: Array<{ header: string; field: string }>;
+    unused: string[];
+    values: Array<{ field: string; from: string; to: string }>;
+  } | null;
   rows: number;
   valid: number;
   rejected: number;
@@ -98,8 +103,14 @@ export async function checkHrFile(file: string, opts: CheckHrFileOptions): Promi
   out.kind = kind;
   let header: HeaderMap | null = null;
   const persons = opts.persons ?? new AnyPerson();
-  if (kind !== 'personnel' && !opts.persons) out.notes.push('kişi kontrolü yapılmadı: personel dışa aktarımı okunamadı (person check skipped: no personnel export to compare with)');
-  const validator = kind === 'personnel' ? new PersonnelValidator(opts.unitMap ?? new Map()) : kind === 'training' ? new TrainingValidator(persons) : new LeaveValidator(persons);
+  if (kind !== 'personnel' && !opts.persons)
+    out.notes.push('kişi kontrolü yapılmadı: personel dışa aktarımı okunamadı (person check skipped: no personnel export to compare with)');
+  const validator =
+    kind === 'personnel'
+      ? new PersonnelValidator(opts.unitMap ?? new Map())
+      : kind === 'training'
+        ? new TrainingValidator(persons)
+        : new LeaveValidator(persons);
   const records: AsyncIterable<HrRecord[]> = xlsx
     ? readXlsxExport(full, kind, {
         secret: opts.secret,
@@ -113,7 +124,8 @@ export async function checkHrFile(file: string, opts: CheckHrFileOptions): Promi
     : readCsvExport(full, kind, {
         secret: opts.secret,
         columnMap: opts.columnMap,
-        onTruncated: (f, line) => out.notes.push(`${f} satır ${line} içinde bitiyor: dışa aktarım kesik görünüyor (ends inside line ${line}: the export looks truncated)`),
+        onTruncated: (f, line) =>
+          out.notes.push(`${f} satır ${line} içinde bitiyor: dışa aktarım kesik görünüyor (ends inside line ${line}: the export looks truncated)`),
         onHeader: (h) => {
           header = h.header;
           out.encoding = h.encoding;
@@ -148,7 +160,9 @@ export async function checkHrFile(file: string, opts: CheckHrFileOptions): Promi
     out.mapping = {
       file: opts.columnMap.file,
       columns: h?.mapped ?? [],
-      unused: opts.columnMap.columns.filter((m) => (m.kind ?? kind) === kind && own.has(compactKey(m.header)) && !used.has(compactKey(m.header))).map((m) => m.header),
+      unused: opts.columnMap.columns
+        .filter((m) => (m.kind ?? kind) === kind && own.has(compactKey(m.header)) && !used.has(compactKey(m.header)))
+        .map((m) => m.header),
       values: [...opts.columnMap.values].flatMap(([field, m]) => m.entries.map((e) => ({ field, from: e.from, to: e.to }))),
     };
   }
@@ -164,7 +178,13 @@ async function kindByHeader(full: string, xlsx: boolean, opts: CheckHrFileOption
     try {
       let recognised = 0;
       if (xlsx) {
-        for await (const _ of readXlsxExport(full, kind, { secret: opts.secret, columnMap: opts.columnMap, batchSize: 1, onHeader: (h) => (recognised = h.header.recognised) })) break;
+        for await (const _ of readXlsxExport(full, kind, {
+          secret: opts.secret,
+          columnMap: opts.columnMap,
+          batchSize: 1,
+          onHeader: (h) => (recognised = h.header.recognised),
+        }))
+          break;
       } else {
         const sniff = await sniffCsv(full);
         recognised = (await findHeader(full, name, kind, sniff.encoding, opts.columnMap)).header.recognised;

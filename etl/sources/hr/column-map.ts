@@ -28,7 +28,6 @@ type HrValueField = (typeof HR_VALUE_FIELDS)[number];
 
 export const HR_KINDS: readonly HrKind[] = ['personnel', 'training', 'leave'];
 
-
 /** A cell in Pano's words when the map's value map names it; otherwise the cell itself. */
 export function mapHrValue(map: HrColumnMap | undefined, field: HrField, v: Cell): Cell {
   const m = map?.values.get(field);
@@ -76,7 +75,9 @@ export function parseHrColumnMap(text: string, file: string, envName = 'PANO_HR_
         if (key === '') problems.push(`${at}: the header is empty`);
         const field = typeof target === 'string' ? HR_FIELDS.find((f) => f === target.trim()) : undefined;
         if (!field) {
-          problems.push(`${at}: ${JSON.stringify(target)} is not a Pano HR field (one of ${HR_FIELDS.join(', ')}; or a section "personnel", "training", "leave")`);
+          problems.push(
+            `${at}: ${JSON.stringify(target)} is not a Pano HR field (one of ${HR_FIELDS.join(', ')}; or a section "personnel", "training", "leave")`,
+          );
           return;
         }
         const kinds = (only ? [only] : HR_KINDS).filter((k) => kindFields(k).has(field));
@@ -86,12 +87,16 @@ export function parseHrColumnMap(text: string, file: string, envName = 'PANO_HR_
         }
         for (const k of kinds) {
           if (byHeader[k].has(key)) {
-            problems.push(`${at}: the header is listed twice for the ${k} stream (headers are compared folded: case, Turkish letters, spaces and punctuation ignored)`);
+            problems.push(
+              `${at}: the header is listed twice for the ${k} stream (headers are compared folded: case, Turkish letters, spaces and punctuation ignored)`,
+            );
             return;
           }
           const other = targetOf[k].get(field);
           if (other !== undefined) {
-            problems.push(`${at}: duplicate target ${field} in the ${k} stream, "${other}" already maps to it (put headers of one stream under its section: "columns": {"${k}": {…}})`);
+            problems.push(
+              `${at}: duplicate target ${field} in the ${k} stream, "${other}" already maps to it (put headers of one stream under its section: "columns": {"${k}": {…}})`,
+            );
             return;
           }
         }
@@ -124,7 +129,9 @@ export function parseHrColumnMap(text: string, file: string, envName = 'PANO_HR_
         const at = `values."${target}"`;
         const field = HR_VALUE_FIELDS.find((f) => f === target.trim());
         if (!field) {
-          problems.push(`${at}: ${HR_FIELDS.includes(target.trim() as HrField) ? 'takes no value map' : 'is not a Pano HR field'} (value maps are for ${HR_VALUE_FIELDS.join(', ')})`);
+          problems.push(
+            `${at}: ${HR_FIELDS.includes(target.trim() as HrField) ? 'takes no value map' : 'is not a Pano HR field'} (value maps are for ${HR_VALUE_FIELDS.join(', ')})`,
+          );
           continue;
         }
         if (!isObject(words)) {
@@ -156,7 +163,8 @@ export function parseHrColumnMap(text: string, file: string, envName = 'PANO_HR_
 
 /** Why a target word is not one Pano reads for the field, or null. */
 function wordProblem(field: HrValueField, word: string): string | null {
-  if (field === 'employment_type') return parseEmploymentType(word).ok ? null : 'is not an employment type Pano reads (memur, kadrolu_isci, gecici_isci, sozlesmeli, hizmet_alimi)';
+  if (field === 'employment_type')
+    return parseEmploymentType(word).ok ? null : 'is not an employment type Pano reads (memur, kadrolu_isci, gecici_isci, sozlesmeli, hizmet_alimi)';
   if (field === 'gender') {
     const g = parseGender(word);
     return g.ok && g.value !== null ? null : 'is not a gender Pano reads (K, E)';

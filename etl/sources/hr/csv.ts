@@ -59,7 +59,8 @@ export async function sniffCsv(file: string): Promise<CsvSniff> {
   }
   // a file that ends inside a multi-byte character is not read as UTF-8
   const utf8 = facts.validUtf8 && !facts.endsInsideCharacter;
-  if (bom && !utf8) throw new HrExportError(name, `${name}: starts with a UTF-8 byte-order mark but is not valid UTF-8: the file is damaged or mixes encodings`);
+  if (bom && !utf8)
+    throw new HrExportError(name, `${name}: starts with a UTF-8 byte-order mark but is not valid UTF-8: the file is damaged or mixes encodings`);
   return { encoding: utf8 ? (bom ? 'utf8-bom' : 'utf8') : 'windows-1254', endsWithNewline, bytes: facts.bytes };
 }
 

@@ -120,8 +120,14 @@ export async function hrTableColumns(knex: Knex, kind: HrKind, where: string): P
     throw new SourceUnavailableError(`HR database at ${where}: table ${spec.table} cannot be read: ${maskDigitRuns(errorMessage(e))}`, e);
   }
   const have = new Set(Object.keys(info).map((c) => c.toLowerCase()));
-  if (have.size === 0) throw new HrDatabaseSchemaError(`HR database at ${where}: table ${spec.table} not found (see etl/sources/hr/README.md for the tables Pano reads)`);
-  const missing = ['id', ...Object.entries(spec.columns).filter(([f]) => !spec.optional.includes(f as HrField)).map(([, c]) => c!)].filter((c) => !have.has(c));
+  if (have.size === 0)
+    throw new HrDatabaseSchemaError(`HR database at ${where}: table ${spec.table} not found (see etl/sources/hr/README.md for the tables Pano reads)`);
+  const missing = [
+    'id',
+    ...Object.entries(spec.columns)
+      .filter(([f]) => !spec.optional.includes(f as HrField))
+      .map(([, c]) => c!),
+  ].filter((c) => !have.has(c));
   if (missing.length) {
     throw new HrDatabaseSchemaError(`HR database at ${where}: table ${spec.table} lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   }

@@ -62,7 +62,12 @@ export async function* extractHr(origin: HrOrigin, kind: HrKind, secret: string,
   const set = await listExportFiles(origin.dir, kind);
   state.files.push(...set.files);
   state.duplicateFiles.push(...set.duplicates);
-  yield* readExportFiles(set, kind, { secret, cache: state.cache, onTruncated: (file, line) => state.truncated.push({ file, line }), columnMap: origin.columnMap });
+  yield* readExportFiles(set, kind, {
+    secret,
+    cache: state.cache,
+    onTruncated: (file, line) => state.truncated.push({ file, line }),
+    columnMap: origin.columnMap,
+  });
 }
 
 /**

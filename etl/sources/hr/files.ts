@@ -113,7 +113,14 @@ export interface FileReadHooks {
 export async function* readExportFiles(set: ExportFileSet, kind: HrKind, hooks: FileReadHooks): AsyncGenerator<HrRecord[]> {
   for (const f of set.files) {
     if (f.format === 'csv') {
-      yield* readCsvExport(f.path, kind, { secret: hooks.secret, cache: hooks.cache, batchSize: hooks.batchSize, onTruncated: hooks.onTruncated, onHeader: hooks.onCsvHeader, columnMap: hooks.columnMap });
+      yield* readCsvExport(f.path, kind, {
+        secret: hooks.secret,
+        cache: hooks.cache,
+        batchSize: hooks.batchSize,
+        onTruncated: hooks.onTruncated,
+        onHeader: hooks.onCsvHeader,
+        columnMap: hooks.columnMap,
+      });
     } else {
       yield* readXlsxExport(f.path, kind, { secret: hooks.secret, cache: hooks.cache, batchSize: hooks.batchSize, columnMap: hooks.columnMap });
     }

@@ -23,7 +23,19 @@ const TCKN: FieldSpec = {
   field: 'tckn',
   label: 'TC Kimlik No',
   required: true,
-  aliases: ['TC Kimlik No', 'T.C. Kimlik No', 'TC Kimlik Numarası', 'T.C. Kimlik Numarası', 'TCKN', 'TCKNO', 'TC No', 'T.C. No', 'Kimlik No', 'Kimlik Numarası', 'tc_kimlik_no'],
+  aliases: [
+    'TC Kimlik No',
+    'T.C. Kimlik No',
+    'TC Kimlik Numarası',
+    'T.C. Kimlik Numarası',
+    'TCKN',
+    'TCKNO',
+    'TC No',
+    'T.C. No',
+    'Kimlik No',
+    'Kimlik Numarası',
+    'tc_kimlik_no',
+  ],
 };
 
 /**
@@ -53,7 +65,20 @@ export const FIELD_SPECS: Record<HrKind, FieldSpec[]> = {
       field: 'employment_type',
       label: 'İstihdam Türü',
       required: true,
-      aliases: ['İstihdam Türü', 'İstihdam Şekli', 'İstihdam Tipi', 'Kadro', 'Kadro Türü', 'Kadro Durumu', 'Personel Türü', 'Personel Tipi', 'Çalışma Şekli', 'Statü', 'Statüsü', 'istihdam_turu'],
+      aliases: [
+        'İstihdam Türü',
+        'İstihdam Şekli',
+        'İstihdam Tipi',
+        'Kadro',
+        'Kadro Türü',
+        'Kadro Durumu',
+        'Personel Türü',
+        'Personel Tipi',
+        'Çalışma Şekli',
+        'Statü',
+        'Statüsü',
+        'istihdam_turu',
+      ],
     },
     {
       field: 'start_date',
@@ -180,7 +205,12 @@ const KIND_NAMES: Record<HrKind, string> = { personnel: 'personnel', training: '
  * the most recognised cells. Throws HrExportError naming the file when there is none, or when the
  * best one lacks a required column (every missing column named, with the accepted header texts).
  */
-export function chooseHeaderRow<R>(kind: HrKind, file: string, rows: Array<{ row: R; cells: unknown[] }>, columnMap?: HrColumnMap): { row: R; header: HeaderMap } {
+export function chooseHeaderRow<R>(
+  kind: HrKind,
+  file: string,
+  rows: Array<{ row: R; cells: unknown[] }>,
+  columnMap?: HrColumnMap,
+): { row: R; header: HeaderMap } {
   let chosen: { row: R; header: HeaderMap } | null = null;
   for (const r of rows.slice(0, HEADER_SEARCH_ROWS)) {
     const header = mapHeaderRow(kind, r.cells, columnMap);
@@ -188,16 +218,27 @@ export function chooseHeaderRow<R>(kind: HrKind, file: string, rows: Array<{ row
     if (!chosen || header.recognised > chosen.header.recognised) chosen = { row: r.row, header };
   }
   if (!chosen) {
-    const wanted = FIELD_SPECS[kind].filter((s) => s.required).map((s) => `"${s.label}"`).join(', ');
+    const wanted = FIELD_SPECS[kind]
+      .filter((s) => s.required)
+      .map((s) => `"${s.label}"`)
+      .join(', ');
     throw new HrExportError(
       file,
       `${file}: no header row found in the first ${HEADER_SEARCH_ROWS} rows: a ${KIND_NAMES[kind]} export needs the columns ${wanted} (other headers can be mapped in ${columnMap ? columnMap.file : 'PANO_HR_COLUMN_MAP'})`,
     );
   }
   if (chosen.header.missing.length) {
-    const found = chosen.header.cells.filter(Boolean).map((c) => `"${maskDigitRuns(c)}"`).join(', ');
-    const lines = chosen.header.missing.map((s) => `required column "${s.label}" is missing (accepted headers: ${s.aliases.filter((a) => /[A-ZÇĞİÖŞÜ]/.test(a[0])).join(', ')})`);
-    throw new HrExportError(file, `${file}: ${lines.join('; ')}; columns found: ${found} (other headers can be mapped in ${columnMap ? columnMap.file : 'PANO_HR_COLUMN_MAP'})`);
+    const found = chosen.header.cells
+      .filter(Boolean)
+      .map((c) => `"${maskDigitRuns(c)}"`)
+      .join(', ');
+    const lines = chosen.header.missing.map(
+      (s) => `required column "${s.label}" is missing (accepted headers: ${s.aliases.filter((a) => /[A-ZÇĞİÖŞÜ]/.test(a[0])).join(', ')})`,
+    );
+    throw new HrExportError(
+      file,
+      `${file}: ${lines.join('; ')}; columns found: ${found} (other headers can be mapped in ${columnMap ? columnMap.file : 'PANO_HR_COLUMN_MAP'})`,
+    );
   }
   return chosen;
 }

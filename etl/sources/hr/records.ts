@@ -39,7 +39,8 @@ export function pseudonymizeHrTckn(v: Cell | undefined, secret: string, cache?: 
   } else if (typeof v === 'string') {
     s = v.replace(/[\s\u00a0]/g, '');
     if (/^\d+[.,]0+$/.test(s)) s = s.replace(/[.,]0+$/, '');
-    if (/^\d([.,]\d+)?E\+?\d+$/i.test(s)) return { error: 'TC Kimlik No is in scientific notation: digits were lost in Excel (format the column as text and export again)' };
+    if (/^\d([.,]\d+)?E\+?\d+$/i.test(s))
+      return { error: 'TC Kimlik No is in scientific notation: digits were lost in Excel (format the column as text and export again)' };
   } else {
     return { error: 'TC Kimlik No is not a number' };
   }
@@ -110,7 +111,8 @@ export function maskHrRecord(r: Record<string, unknown>): Record<string, unknown
     tc_kimlik_no: rec.person_key ? MASK : `${MASK} (${rec.tckn_error ?? 'invalid'})`,
   };
   for (const [k, v] of Object.entries(rec.values ?? {})) {
-    out[k] = v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? maskDigitRuns(v) : typeof v === 'number' && Math.abs(v) >= 1e8 ? MASK : v;
+    out[k] =
+      v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? maskDigitRuns(v) : typeof v === 'number' && Math.abs(v) >= 1e8 ? MASK : v;
   }
   if (rec.problem) out.problem = maskDigitRuns(rec.problem);
   return out;

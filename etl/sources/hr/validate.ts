@@ -183,11 +183,11 @@ export class PersonnelValidator {
     const gender = parseGender(word(rec, 'gender'));
     const birth = parseBirthYear(v.birth_year);
     const hours = parseDecimal(v.weekly_hours, 'Haftalık Çalışma Saati');
-    for (const p of [type, startDate, endDate, gender, birth, hours]) if (!p.ok) c.problems.push(p.error), c.kinds.add('values');
-    if (startDate.ok && startDate.value === null) c.problems.push('İşe Başlama is empty'), c.kinds.add('values');
+    for (const p of [type, startDate, endDate, gender, birth, hours]) if (!p.ok) (c.problems.push(p.error), c.kinds.add('values'));
+    if (startDate.ok && startDate.value === null) (c.problems.push('İşe Başlama is empty'), c.kinds.add('values'));
     const sd = startDate.ok ? startDate.value : null;
     const ed = endDate.ok ? endDate.value : null;
-    if (sd && ed && ed < sd) c.problems.push(`Ayrılış ${trDate(ed)} is before İşe Başlama ${trDate(sd)}`), c.kinds.add('values');
+    if (sd && ed && ed < sd) (c.problems.push(`Ayrılış ${trDate(ed)} is before İşe Başlama ${trDate(sd)}`), c.kinds.add('values'));
     if (birth.ok && birth.value !== null) {
       const latest = sd ? Number(sd.slice(0, 4)) - MIN_AGE_AT_START : 2100;
       if (birth.value < MIN_BIRTH_YEAR || birth.value > latest) {
@@ -255,15 +255,15 @@ export class TrainingValidator {
     const c = start(rec);
     const v = rec.values;
     const course = text(v.course, 300);
-    if (!course) c.problems.push('Eğitim Adı is empty'), c.kinds.add('values');
+    if (!course) (c.problems.push('Eğitim Adı is empty'), c.kinds.add('values'));
     const hours = parseDecimal(v.hours, 'Süre (Saat)');
     const date = parseDate(v.date, 'Eğitim Tarihi');
-    for (const p of [hours, date]) if (!p.ok) c.problems.push(p.error), c.kinds.add('values');
+    for (const p of [hours, date]) if (!p.ok) (c.problems.push(p.error), c.kinds.add('values'));
     if (hours.ok && (hours.value === null || !(hours.value > 0 && hours.value <= MAX_TRAINING_HOURS))) {
       c.problems.push(hours.value === null ? 'Süre (Saat) is empty' : `Süre (Saat) ${show(v.hours)} is outside 0–${MAX_TRAINING_HOURS}`);
       c.kinds.add('values');
     }
-    if (date.ok && date.value === null) c.problems.push('Eğitim Tarihi is empty'), c.kinds.add('values');
+    if (date.ok && date.value === null) (c.problems.push('Eğitim Tarihi is empty'), c.kinds.add('values'));
     personProblem(rec, this.persons, c);
     const key = `${rec.person_key}|${course ? foldText(course) : ''}|${date.ok ? date.value : ''}`;
     const first = c.problems.length ? undefined : this.seen.get(key);
@@ -293,15 +293,15 @@ export class LeaveValidator {
     const sd = parseDate(v.start_date, 'Başlangıç');
     const ed = parseDate(v.end_date, 'Bitiş');
     const days = parseDecimal(v.days, 'Gün');
-    for (const p of [type, sd, ed, days]) if (!p.ok) c.problems.push(p.error), c.kinds.add('values');
-    if (sd.ok && sd.value === null) c.problems.push('Başlangıç is empty'), c.kinds.add('values');
-    if (ed.ok && ed.value === null) c.problems.push('Bitiş is empty'), c.kinds.add('values');
+    for (const p of [type, sd, ed, days]) if (!p.ok) (c.problems.push(p.error), c.kinds.add('values'));
+    if (sd.ok && sd.value === null) (c.problems.push('Başlangıç is empty'), c.kinds.add('values'));
+    if (ed.ok && ed.value === null) (c.problems.push('Bitiş is empty'), c.kinds.add('values'));
     const s = sd.ok ? sd.value : null;
     const e = ed.ok ? ed.value : null;
-    if (s && e && e < s) c.problems.push(`Bitiş ${trDate(e)} is before Başlangıç ${trDate(s)}`), c.kinds.add('values');
+    if (s && e && e < s) (c.problems.push(`Bitiş ${trDate(e)} is before Başlangıç ${trDate(s)}`), c.kinds.add('values'));
     if (days.ok) {
-      if (days.value === null) c.problems.push('Gün is empty'), c.kinds.add('values');
-      else if (!(days.value > 0)) c.problems.push(`Gün ${show(v.days)} must be more than 0`), c.kinds.add('values');
+      if (days.value === null) (c.problems.push('Gün is empty'), c.kinds.add('values'));
+      else if (!(days.value > 0)) (c.problems.push(`Gün ${show(v.days)} must be more than 0`), c.kinds.add('values'));
       else if (s && e && e >= s && days.value > daysBetween(s, e) + 1) {
         c.problems.push(`Gün ${show(v.days)} is more than the ${daysBetween(s, e) + 1} calendar days from ${trDate(s)} to ${trDate(e)}`);
         c.kinds.add('values');

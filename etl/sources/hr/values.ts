@@ -130,16 +130,70 @@ const EMPLOYMENT_SPELLINGS: Record<string, EmploymentType> = {};
 const addSpellings = (code: EmploymentType, list: string[]) => {
   for (const s of [code, code.replace('_', ' '), ...list]) EMPLOYMENT_SPELLINGS[foldText(s)] = code;
 };
-addSpellings('memur', ['Memur', 'Memurlar', 'Devlet Memuru', 'Kadrolu Memur', 'Belediye Memuru', 'Memur (657 4/A)', '4/A', '657 4/A', '4-A', 'Zabıta Memuru', 'İtfaiye Eri']);
-addSpellings('kadrolu_isci', ['Kadrolu İşçi', 'Kadrolu Isci', 'İşçi', 'Daimi İşçi', 'Sürekli İşçi', 'Kadrolu Daimi İşçi', '4/D', '657 4/D', '4-D', 'İşçi (Kadrolu)', 'Kadrolu İşçiler']);
-addSpellings('gecici_isci', ['Geçici İşçi', 'Gecici Isci', 'Mevsimlik İşçi', 'Mevsimlik', 'Geçici İşçi (Mevsimlik)', 'İşçi (Geçici)', 'Geçici', 'Geçici İşçiler']);
+addSpellings('memur', [
+  'Memur',
+  'Memurlar',
+  'Devlet Memuru',
+  'Kadrolu Memur',
+  'Belediye Memuru',
+  'Memur (657 4/A)',
+  '4/A',
+  '657 4/A',
+  '4-A',
+  'Zabıta Memuru',
+  'İtfaiye Eri',
+]);
+addSpellings('kadrolu_isci', [
+  'Kadrolu İşçi',
+  'Kadrolu Isci',
+  'İşçi',
+  'Daimi İşçi',
+  'Sürekli İşçi',
+  'Kadrolu Daimi İşçi',
+  '4/D',
+  '657 4/D',
+  '4-D',
+  'İşçi (Kadrolu)',
+  'Kadrolu İşçiler',
+]);
+addSpellings('gecici_isci', [
+  'Geçici İşçi',
+  'Gecici Isci',
+  'Mevsimlik İşçi',
+  'Mevsimlik',
+  'Geçici İşçi (Mevsimlik)',
+  'İşçi (Geçici)',
+  'Geçici',
+  'Geçici İşçiler',
+]);
 addSpellings('sozlesmeli', [
-  'Sözleşmeli', 'Sözleşmeli Personel', 'Sozlesmeli', 'Sözleşmeli Memur', '4/B', '657 4/B', '4-B', 'Tam Zamanlı Sözleşmeli',
-  'Kısmi Zamanlı Sözleşmeli', 'Sözleşmeli (5393/49)', '5393 49', 'Sözleşmeli Sanatçı', 'Sözleşmeli (Sanatçı)', 'Sözleşmeli Bilişim Personeli',
+  'Sözleşmeli',
+  'Sözleşmeli Personel',
+  'Sozlesmeli',
+  'Sözleşmeli Memur',
+  '4/B',
+  '657 4/B',
+  '4-B',
+  'Tam Zamanlı Sözleşmeli',
+  'Kısmi Zamanlı Sözleşmeli',
+  'Sözleşmeli (5393/49)',
+  '5393 49',
+  'Sözleşmeli Sanatçı',
+  'Sözleşmeli (Sanatçı)',
+  'Sözleşmeli Bilişim Personeli',
 ]);
 addSpellings('hizmet_alimi', [
-  'Hizmet Alımı', 'Hizmet Alimi', 'Hizmet Alımı Personeli', 'Hizmet Alım', 'Şirket Personeli', 'Şirket İşçisi', 'Taşeron', 'Taşeron İşçi',
-  'Alt İşveren', 'Alt İşveren İşçisi', 'Hizmet Alımı (Şirket)',
+  'Hizmet Alımı',
+  'Hizmet Alimi',
+  'Hizmet Alımı Personeli',
+  'Hizmet Alım',
+  'Şirket Personeli',
+  'Şirket İşçisi',
+  'Taşeron',
+  'Taşeron İşçi',
+  'Alt İşveren',
+  'Alt İşveren İşçisi',
+  'Hizmet Alımı (Şirket)',
 ]);
 
 /**

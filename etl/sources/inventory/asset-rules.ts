@@ -162,7 +162,9 @@ export function parseDateOnly(v: unknown, field: string): Parsed<string | null> 
   if (s === '' || ZERO_DATE.test(s)) return { ok: true, value: null };
   const m = DATE_RE.exec(s);
   if (!m) return { ok: false, reason: `${field} "${s}" is not a date 'YYYY-MM-DD'` };
-  const y = +m[1], mo = +m[2], d = +m[3];
+  const y = +m[1],
+    mo = +m[2],
+    d = +m[3];
   const t = new Date(Date.UTC(y, mo - 1, d));
   if (y < 1900 || mo < 1 || mo > 12 || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) {
     return { ok: false, reason: `${field} "${s}" is not a real calendar date` };
@@ -275,9 +277,7 @@ export interface UnitCandidate {
   problem?: string;
 }
 
-export type AssetUnitResolution =
-  | { unitCode: string; via: 'map' | AssetUnitRole; matched: string }
-  | { unitCode: null; reason: string };
+export type AssetUnitResolution = { unitCode: string; via: 'map' | AssetUnitRole; matched: string } | { unitCode: null; reason: string };
 
 const unitIndex = new WeakMap<readonly Unit[], Map<string, Unit>>();
 function unitsByName(units: readonly Unit[]): Map<string, Unit> {

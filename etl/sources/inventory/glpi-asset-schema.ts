@@ -25,8 +25,7 @@ export interface GlpiAssetRowOptions {
 }
 
 export type AssetValidation =
-  | { ok: true; row: Record<string, unknown> }
-  | { ok: false; reason: string; /** True when the only problem is the unit. */ unitOnly: boolean };
+  { ok: true; row: Record<string, unknown> } | { ok: false; reason: string; /** True when the only problem is the unit. */ unitOnly: boolean };
 
 const ITEMTYPES = new Set(['Computer', 'Monitor', 'Printer', 'NetworkEquipment', 'Phone']);
 

@@ -26,21 +26,81 @@ export interface GlpiAssetTable {
 
 /** The five asset tables Pano reads, with their type and model dropdown tables (GLPI 10.0/11.0 names). */
 export const GLPI_ASSET_TABLES: readonly GlpiAssetTable[] = [
-  { itemtype: 'Computer', table: 'glpi_computers', typeTable: 'glpi_computertypes', typeFk: 'computertypes_id', modelTable: 'glpi_computermodels', modelFk: 'computermodels_id' },
-  { itemtype: 'Monitor', table: 'glpi_monitors', typeTable: 'glpi_monitortypes', typeFk: 'monitortypes_id', modelTable: 'glpi_monitormodels', modelFk: 'monitormodels_id' },
-  { itemtype: 'Printer', table: 'glpi_printers', typeTable: 'glpi_printertypes', typeFk: 'printertypes_id', modelTable: 'glpi_printermodels', modelFk: 'printermodels_id' },
-  { itemtype: 'NetworkEquipment', table: 'glpi_networkequipments', typeTable: 'glpi_networkequipmenttypes', typeFk: 'networkequipmenttypes_id', modelTable: 'glpi_networkequipmentmodels', modelFk: 'networkequipmentmodels_id' },
+  {
+    itemtype: 'Computer',
+    table: 'glpi_computers',
+    typeTable: 'glpi_computertypes',
+    typeFk: 'computertypes_id',
+    modelTable: 'glpi_computermodels',
+    modelFk: 'computermodels_id',
+  },
+  {
+    itemtype: 'Monitor',
+    table: 'glpi_monitors',
+    typeTable: 'glpi_monitortypes',
+    typeFk: 'monitortypes_id',
+    modelTable: 'glpi_monitormodels',
+    modelFk: 'monitormodels_id',
+  },
+  {
+    itemtype: 'Printer',
+    table: 'glpi_printers',
+    typeTable: 'glpi_printertypes',
+    typeFk: 'printertypes_id',
+    modelTable: 'glpi_printermodels',
+    modelFk: 'printermodels_id',
+  },
+  {
+    itemtype: 'NetworkEquipment',
+    table: 'glpi_networkequipments',
+    typeTable: 'glpi_networkequipmenttypes',
+    typeFk: 'networkequipmenttypes_id',
+    modelTable: 'glpi_networkequipmentmodels',
+    modelFk: 'networkequipmentmodels_id',
+  },
   { itemtype: 'Phone', table: 'glpi_phones', typeTable: 'glpi_phonetypes', typeFk: 'phonetypes_id', modelTable: 'glpi_phonemodels', modelFk: 'phonemodels_id' },
 ];
 
 /** Shared tables the asset query joins. */
-export const GLPI_ASSET_SHARED_TABLES = ['glpi_infocoms', 'glpi_states', 'glpi_locations', 'glpi_manufacturers', 'glpi_groups', 'glpi_entities', 'glpi_suppliers'] as const;
+export const GLPI_ASSET_SHARED_TABLES = [
+  'glpi_infocoms',
+  'glpi_states',
+  'glpi_locations',
+  'glpi_manufacturers',
+  'glpi_groups',
+  'glpi_entities',
+  'glpi_suppliers',
+] as const;
 
 /** Columns read from every asset table (all exist in GLPI 10.0.19 and 11.0.7; groups are separate). */
-export const GLPI_ASSET_COLUMNS = ['id', 'entities_id', 'name', 'serial', 'otherserial', 'locations_id', 'manufacturers_id', 'states_id', 'is_deleted', 'is_template', 'is_dynamic', 'date_mod', 'date_creation'] as const;
+export const GLPI_ASSET_COLUMNS = [
+  'id',
+  'entities_id',
+  'name',
+  'serial',
+  'otherserial',
+  'locations_id',
+  'manufacturers_id',
+  'states_id',
+  'is_deleted',
+  'is_template',
+  'is_dynamic',
+  'date_mod',
+  'date_creation',
+] as const;
 
 /** glpi_infocoms columns read. */
-export const GLPI_INFOCOM_COLUMNS = ['buy_date', 'use_date', 'warranty_date', 'warranty_duration', 'value', 'immo_number', 'order_number', 'decommission_date', 'suppliers_id'] as const;
+export const GLPI_INFOCOM_COLUMNS = [
+  'buy_date',
+  'use_date',
+  'warranty_date',
+  'warranty_duration',
+  'value',
+  'immo_number',
+  'order_number',
+  'decommission_date',
+  'suppliers_id',
+] as const;
 
 /** Where an asset table keeps its groups. */
 export type GroupLayout = 'columns' | 'groups_items';
@@ -201,13 +261,7 @@ export function assetQuery(knex: Knex, t: GlpiAssetTable, groups: GroupLayout): 
   } else {
     // The earliest link of each kind (lowest glpi_groups_items.id) counts; the number of normal groups is kept.
     const firstLink = (type: 1 | 2, alias: string) =>
-      knex('glpi_groups_items')
-        .where({ itemtype: t.itemtype, type })
-        .groupBy('items_id')
-        .select('items_id')
-        .min({ link_id: 'id' })
-        .count({ n: '*' })
-        .as(alias);
+      knex('glpi_groups_items').where({ itemtype: t.itemtype, type }).groupBy('items_id').select('items_id').min({ link_id: 'id' }).count({ n: '*' }).as(alias);
     q.leftJoin(firstLink(1, 'fl'), 'fl.items_id', 'a.id')
       .leftJoin('glpi_groups_items as gi', 'gi.id', 'fl.link_id')
       .leftJoin('glpi_groups as g', 'g.id', 'gi.groups_id')

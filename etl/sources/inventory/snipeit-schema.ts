@@ -63,7 +63,7 @@ export function validateSnipeItAsset(raw: Record<string, unknown>, opts: SnipeIt
     const inner = o ? (o.date ?? o.datetime ?? null) : v;
     const s = typeof inner === 'string' ? inner.trim().slice(0, 10) : inner;
     const p = parseDateOnly(s, field);
-    if (!p.ok) problems.push(p.reason.replace(/"[^"]*"/, JSON.stringify(typeof inner === 'string' ? inner : inner ?? null)));
+    if (!p.ok) problems.push(p.reason.replace(/"[^"]*"/, JSON.stringify(typeof inner === 'string' ? inner : (inner ?? null))));
     return p.ok ? p.value : null;
   };
   const instant = (v: unknown, field: string): Date | null => {

@@ -52,7 +52,10 @@ export function parseSnipeItConfig(input: unknown): SnipeItConfig {
 }
 
 /** The subset of `fetch` the connector uses (injected in tests). */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; signal?: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; signal?: AbortSignal },
+) => Promise<{
   ok: boolean;
   status: number;
   statusText: string;
@@ -169,7 +172,10 @@ async function fetchPage(h: SnipeItHandle, offset: number, status: SnipeItPass['
     throw new SourceUnavailableError(`${where}: the response to ${what} broke off: ${errorMessage(e)}`, e);
   }
   if (res.status === 401 || res.status === 403) {
-    throw new SnipeItAuthError(`${where} refused the API token (HTTP ${res.status} ${res.statusText || ''}`.trimEnd() + `) for ${what}: check PANO_SNIPEIT_TOKEN and the user's permissions`);
+    throw new SnipeItAuthError(
+      `${where} refused the API token (HTTP ${res.status} ${res.statusText || ''}`.trimEnd() +
+        `) for ${what}: check PANO_SNIPEIT_TOKEN and the user's permissions`,
+    );
   }
   if (!res.ok) {
     throw new SourceUnavailableError(`${where} answered HTTP ${res.status} ${res.statusText || ''}`.trimEnd() + ` for ${what}`);
@@ -179,7 +185,10 @@ async function fetchPage(h: SnipeItHandle, offset: number, status: SnipeItPass['
     json = JSON.parse(body);
   } catch (e) {
     const type = res.headers.get('content-type') ?? 'no content type';
-    throw new SnipeItResponseError(`${where} sent a response that is not JSON for ${what} (${type}, ${body.length} bytes): ${errorMessage(e)}. Is PANO_SNIPEIT_URL the Snipe-IT address?`, e);
+    throw new SnipeItResponseError(
+      `${where} sent a response that is not JSON for ${what} (${type}, ${body.length} bytes): ${errorMessage(e)}. Is PANO_SNIPEIT_URL the Snipe-IT address?`,
+      e,
+    );
   }
   const obj = json as { total?: unknown; rows?: unknown; status?: unknown; messages?: unknown; message?: unknown };
   if (obj && typeof obj === 'object' && obj.status === 'error') {

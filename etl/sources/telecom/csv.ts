@@ -90,7 +90,13 @@ export async function* readCsvFile(absPath: string, spec: ColumnSpec[], opts: Cs
     const at = raw ? text.indexOf(raw, searchFrom) : -1;
     if (at >= 0) searchFrom = at + 1;
     const line = at >= 0 ? 1 + newlines(text.slice(0, at)) : Math.max(1, (err.lines ?? 1) - newlines(raw.trimEnd()));
-    problems.push({ kind: 'problem', file: name, line, raw: clipRaw(raw), reason: redactTcknInText(`CSV cannot be read here: ${err.message.replace(/ at line \d+/, '')}`) });
+    problems.push({
+      kind: 'problem',
+      file: name,
+      line,
+      raw: clipRaw(raw),
+      reason: redactTcknInText(`CSV cannot be read here: ${err.message.replace(/ at line \d+/, '')}`),
+    });
   });
   const source = Readable.from(chunks(text));
   source.pipe(parser);
@@ -115,9 +121,21 @@ export async function* readCsvFile(absPath: string, spec: ColumnSpec[], opts: Cs
       const fields = rec.record;
       if (fields.every((f) => f.trim() === '')) continue; // ";;;;" filler rows Excel leaves behind
       if (fields.length < header.length) {
-        batch.push({ kind: 'problem', file: name, line, raw: clipRaw(rec.raw), reason: `row has ${fields.length} fields, the header has ${header.length} (cut-off row?)` });
+        batch.push({
+          kind: 'problem',
+          file: name,
+          line,
+          raw: clipRaw(rec.raw),
+          reason: `row has ${fields.length} fields, the header has ${header.length} (cut-off row?)`,
+        });
       } else if (fields.length > header.length && fields.slice(header.length).some((f) => f.trim() !== '')) {
-        batch.push({ kind: 'problem', file: name, line, raw: clipRaw(rec.raw), reason: `row has ${fields.length} fields, the header has ${header.length} (a "${delimiter}" inside an unquoted value?)` });
+        batch.push({
+          kind: 'problem',
+          file: name,
+          line,
+          raw: clipRaw(rec.raw),
+          reason: `row has ${fields.length} fields, the header has ${header.length} (a "${delimiter}" inside an unquoted value?)`,
+        });
       } else {
         const values: Record<string, string | undefined> = {};
         for (const [field, i] of index!) values[field] = fields[i]?.trim();
@@ -152,7 +170,15 @@ export function mapColumns(file: string, header: string[], spec: ColumnSpec[], r
   }
   const groupsMissing = requireOneOf.filter((g) => !g.some((f) => index.has(f)));
   if (missing.length || groupsMissing.length) {
-    const parts = missing.map((c) => `required column "${c.names[0]}" is missing (also accepted: ${c.names.slice(1).map((n) => `"${n}"`).join(', ') || 'no other name'})`);
+    const parts = missing.map(
+      (c) =>
+        `required column "${c.names[0]}" is missing (also accepted: ${
+          c.names
+            .slice(1)
+            .map((n) => `"${n}"`)
+            .join(', ') || 'no other name'
+        })`,
+    );
     for (const g of groupsMissing) {
       const names = g.map((f) => spec.find((c) => c.field === f)?.names[0] ?? f);
       parts.push(`one of the columns ${names.map((n) => `"${n}"`).join(' or ')} is required`);
@@ -164,7 +190,11 @@ export function mapColumns(file: string, header: string[], spec: ColumnSpec[], r
 
 /** `;` unless the header row plainly uses `,` or tab instead (counted outside quotes). */
 export function detectDelimiter(text: string): string {
-  const firstLine = text.slice(0, Math.min(text.length, 4096)).split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const firstLine =
+    text
+      .slice(0, Math.min(text.length, 4096))
+      .split(/\r?\n/)
+      .find((l) => l.trim() !== '') ?? '';
   const unquoted = firstLine.replace(/"[^"]*"/g, '');
   const count = (ch: string) => unquoted.split(ch).length - 1;
   const semi = count(';');

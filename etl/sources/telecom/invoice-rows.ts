@@ -76,7 +76,14 @@ export function buildInvoiceRows(inv: UblInvoice, info: InvoiceFileInfo, opts: R
     const other = allocate(invGroups.DIGER, nets);
     const codes = otherCodes(inv.taxes);
     lines.forEach((_l, i) =>
-      perLine.push({ KDV: kdv[i], OIV: oiv[i], DIGER: other[i], otherCodes: other[i] !== 0 ? codes : null, kdvPercent: percentOf(inv.taxes, 'KDV'), oivPercent: percentOf(inv.taxes, 'OIV') }),
+      perLine.push({
+        KDV: kdv[i],
+        OIV: oiv[i],
+        DIGER: other[i],
+        otherCodes: other[i] !== 0 ? codes : null,
+        kdvPercent: percentOf(inv.taxes, 'KDV'),
+        oivPercent: percentOf(inv.taxes, 'OIV'),
+      }),
     );
   }
   const taxesAllocated = !lineHasTaxes && inv.taxes.length > 0;
@@ -282,4 +289,3 @@ export function allocate(total: number, weights: number[]): number[] {
   }
   return base.map((c) => c / 100);
 }
-

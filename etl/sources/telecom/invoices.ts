@@ -278,7 +278,13 @@ class WorkerPool {
         if (!task) return;
         this.waiting.delete(m.id);
         this.load[i]--;
-        task.done(m.json !== undefined ? { parsed: JSON.parse(m.json) as ParsedFile } : m.unreadable !== undefined ? { unreadable: m.unreadable } : { failed: m.failed ?? 'worker failed' });
+        task.done(
+          m.json !== undefined
+            ? { parsed: JSON.parse(m.json) as ParsedFile }
+            : m.unreadable !== undefined
+              ? { unreadable: m.unreadable }
+              : { failed: m.failed ?? 'worker failed' },
+        );
       });
       w.on('error', () => this.drop(i));
       w.on('exit', () => this.drop(i));
@@ -374,7 +380,11 @@ function parseInProcess(file: string, abs: string, settings: ParseSettings): Pro
 function workerEntry(): { url: URL; execArgv: string[] | undefined } {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { url: new URL('./invoice-worker.js', here), execArgv: undefined };
-  const api = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const api = pathToFileURL(
+    createRequire(here)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const target = new URL('./invoice-worker.ts', here).href;
   const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(target)});`;
   return { url: new URL(`data:text/javascript,${encodeURIComponent(code)}`), execArgv: undefined };

@@ -35,7 +35,12 @@ interface DetailFile {
 const AMOUNTS = ['fixed_fee', 'usage_fee', 'discount', 'other_fee', 'total', 'voice_minutes', 'data_mb', 'sms_count'];
 
 /** Every detail file of the folder (relative paths in order): in bulk where it can, row by row where not. */
-export async function* bulkDetailFiles(conn: DuckDBConnection, dir: string, files: string[], ctx: Pick<BulkContext, 'insert' | 'tempDir' | 'rowByRow'>): AsyncGenerator<CsvItem[]> {
+export async function* bulkDetailFiles(
+  conn: DuckDBConnection,
+  dir: string,
+  files: string[],
+  ctx: Pick<BulkContext, 'insert' | 'tempDir' | 'rowByRow'>,
+): AsyncGenerator<CsvItem[]> {
   const slow = (rel: string) => readCsvFile(path.join(dir, rel), DETAIL_SPEC, { displayName: rel, requireOneOf: DETAIL_REQUIRE_ONE_OF });
   const groups = new Map<string, DetailFile[]>();
   for (const rel of files) {
@@ -103,7 +108,9 @@ async function* bulkGroup(
     // the operator: from its column (each distinct spelling named once, in JavaScript), else from the path
     let operatorSql = byFile((f) => operatorFromPath(f.rel));
     if (index.has('operator')) {
-      const names = (await conn.runAndReadAll(`SELECT DISTINCT ${col('operator')} AS v FROM ${table} WHERE ${col('operator')} IS NOT NULL`)).getRows().map((r) => String(r[0]));
+      const names = (await conn.runAndReadAll(`SELECT DISTINCT ${col('operator')} AS v FROM ${table} WHERE ${col('operator')} IS NOT NULL`))
+        .getRows()
+        .map((r) => String(r[0]));
       const cases = names.map((n) => `WHEN ${sqlString(n)} THEN ${sqlString(operatorFromName(n) ?? 'DIGER')}`).join(' ');
       operatorSql = `CASE ${col('operator')} ${cases} ELSE ${operatorSql} END`;
     }
@@ -137,7 +144,10 @@ async function* bulkGroup(
             : `${pm} IS NOT NULL AND length(${pm}) = 7 AND start_d IS NOT NULL AND year(start_d) BETWEEN 1900 AND 2999`,
           plainAmounts,
           `(${col('tariff')} IS NULL OR NOT regexp_matches(${col('tariff')}, '[0-9]{11}'))`,
-          noOtherWhitespace(all, ok.filter((i) => (staged[i] as { otherWhitespace: boolean }).otherWhitespace)),
+          noOtherWhitespace(
+            all,
+            ok.filter((i) => (staged[i] as { otherWhitespace: boolean }).otherWhitespace),
+          ),
         ].join(' AND ')}, false) AS _plain
       FROM (
         SELECT *,

@@ -20,7 +20,11 @@ import { isoDate, parseTrDate, parseTrDecimal, parseTrMonth, round2 } from './tr
  */
 
 export const DETAIL_SPEC: ColumnSpec[] = [
-  { field: 'line_number', names: ['Hat No', 'Hizmet No', 'Telefon No', 'Telefon Numarası', 'MSISDN', 'Abone No', 'GSM No', 'Numara', 'Hat Numarası', 'Hizmet Numarası'], required: true },
+  {
+    field: 'line_number',
+    names: ['Hat No', 'Hizmet No', 'Telefon No', 'Telefon Numarası', 'MSISDN', 'Abone No', 'GSM No', 'Numara', 'Hat Numarası', 'Hizmet Numarası'],
+    required: true,
+  },
   { field: 'period_start', names: ['Dönem Başlangıç', 'Dönem Başlangıcı', 'Dönem Başı', 'Fatura Dönemi Başlangıç', 'Başlangıç Tarihi'], required: false },
   { field: 'period_end', names: ['Dönem Bitiş', 'Dönem Sonu', 'Fatura Dönemi Bitiş', 'Bitiş Tarihi'], required: false },
   { field: 'period', names: ['Dönem', 'Fatura Dönemi', 'Ay'], required: false },

@@ -57,7 +57,10 @@ export function operatorFromName(name: string): OperatorCode | null {
  * The operator of an invoice: its supplier, or — for an invoice the municipality issued itself (a return
  * to the operator) — its customer. 'DIGER' when neither party is a known operator.
  */
-export function operatorOfInvoice(supplier: { vkn?: string | null; name?: string | null }, customer: { vkn?: string | null; name?: string | null }): OperatorCode {
+export function operatorOfInvoice(
+  supplier: { vkn?: string | null; name?: string | null },
+  customer: { vkn?: string | null; name?: string | null },
+): OperatorCode {
   return operatorOfParty(supplier) ?? operatorOfParty(customer) ?? 'DIGER';
 }
 

@@ -208,11 +208,15 @@ function readInvoice(inv: XNode, opts: UblReadOptions): UblInvoice {
   if (currency !== 'TRY') {
     const rate = inv.child(CAC, 'PricingExchangeRate');
     exchangeRate = num(rate?.child(CBC, 'CalculationRate'), 'PricingExchangeRate/CalculationRate');
-    if (exchangeRate === null || !(exchangeRate > 0)) problems.push(`DocumentCurrencyCode is ${currency} but PricingExchangeRate/CalculationRate (to TRY) is missing`);
+    if (exchangeRate === null || !(exchangeRate > 0))
+      problems.push(`DocumentCurrencyCode is ${currency} but PricingExchangeRate/CalculationRate (to TRY) is missing`);
   }
 
   const lineCountNumeric = num(inv.child(CBC, 'LineCountNumeric'), 'LineCountNumeric');
-  const rawNotes = inv.children(CBC, 'Note').map((n) => n.text()).filter((n) => n !== '');
+  const rawNotes = inv
+    .children(CBC, 'Note')
+    .map((n) => n.text())
+    .filter((n) => n !== '');
   const notes = rawNotes.map((n) => cleanText(n)).filter((n): n is string => n !== null);
   const period = inv.child(CAC, 'InvoicePeriod');
   let periodStart = parseIsoDate(nonEmpty(period?.childText(CBC, 'StartDate')));
@@ -223,13 +227,16 @@ function readInvoice(inv: XNode, opts: UblReadOptions): UblInvoice {
   const customer = readParty(inv.child(CAC, 'AccountingCustomerParty')?.child(CAC, 'Party'), opts);
   const operator = operatorOfInvoice(supplier, customer);
 
-  const billingReferences = inv.children(CAC, 'BillingReference').flatMap((b) =>
-    b.children(CAC, 'InvoiceDocumentReference').map((r) => ({
-      id: nonEmpty(r.childText(CBC, 'ID')) ?? '',
-      issueDate: parseIsoDate(nonEmpty(r.childText(CBC, 'IssueDate'))),
-      typeCode: nonEmpty(r.childText(CBC, 'DocumentTypeCode')),
-    })),
-  ).filter((r) => r.id !== '');
+  const billingReferences = inv
+    .children(CAC, 'BillingReference')
+    .flatMap((b) =>
+      b.children(CAC, 'InvoiceDocumentReference').map((r) => ({
+        id: nonEmpty(r.childText(CBC, 'ID')) ?? '',
+        issueDate: parseIsoDate(nonEmpty(r.childText(CBC, 'IssueDate'))),
+        typeCode: nonEmpty(r.childText(CBC, 'DocumentTypeCode')),
+      })),
+    )
+    .filter((r) => r.id !== '');
 
   const readTaxTotals = (parent: XNode, local: 'TaxTotal' | 'WithholdingTaxTotal', into: string[]) => {
     const kind = local === 'TaxTotal' ? 'VERGI' : 'TEVKIFAT';
@@ -257,7 +264,8 @@ function readInvoice(inv: XNode, opts: UblReadOptions): UblInvoice {
 
   const taxTotals = readTaxTotals(inv, 'TaxTotal', problems);
   const wh = readTaxTotals(inv, 'WithholdingTaxTotal', problems);
-  for (const t of [...taxTotals.subs, ...wh.subs]) if (t.code === null) problems.push(`a ${t.kind === 'VERGI' ? 'TaxTotal' : 'WithholdingTaxTotal'} subtotal has no TaxScheme/TaxTypeCode`);
+  for (const t of [...taxTotals.subs, ...wh.subs])
+    if (t.code === null) problems.push(`a ${t.kind === 'VERGI' ? 'TaxTotal' : 'WithholdingTaxTotal'} subtotal has no TaxScheme/TaxTypeCode`);
 
   const lmt = inv.child(CAC, 'LegalMonetaryTotal');
   if (!lmt) problems.push('LegalMonetaryTotal is missing');
@@ -342,7 +350,10 @@ function readLine(
   const taxes = readTaxTotals(node, 'TaxTotal', problems).subs;
   const withholdings = readTaxTotals(node, 'WithholdingTaxTotal', problems).subs;
   const item = node.child(CAC, 'Item');
-  const rawNotes = node.children(CBC, 'Note').map((n) => n.text()).filter((n) => n !== '');
+  const rawNotes = node
+    .children(CBC, 'Note')
+    .map((n) => n.text())
+    .filter((n) => n !== '');
   const notes = rawNotes.map((n) => cleanText(n)).filter((n): n is string => n !== null);
   const itemName = cleanText(item?.childText(CBC, 'Name') ?? '') ?? cleanText(item?.childText(CBC, 'Description') ?? '');
   const itemCode = nonEmpty(item?.child(CAC, 'SellersItemIdentification')?.childText(CBC, 'ID'));

@@ -120,7 +120,12 @@ export function emptyElements(xml: string, localNames: string[]): string {
       const lt = out.lastIndexOf('<', at);
       const gt = out.indexOf('>', at);
       const opening =
-        lt >= 0 && gt > at && out[lt + 1] !== '/' && /^<(?:[A-Za-z_][\w.\-]*:)?$/.test(out.slice(lt, at)) && /^(?:\s|>|\/)/.test(out[at + name.length]) && out[gt - 1] !== '/';
+        lt >= 0 &&
+        gt > at &&
+        out[lt + 1] !== '/' &&
+        /^<(?:[A-Za-z_][\w.\-]*:)?$/.test(out.slice(lt, at)) &&
+        /^(?:\s|>|\/)/.test(out[at + name.length]) &&
+        out[gt - 1] !== '/';
       if (!opening) {
         at = out.indexOf(name, at + name.length);
         continue;
@@ -154,7 +159,13 @@ function countNewlines(s: string): number {
 }
 
 /** saxes says "3:14: unbound namespace prefix: "foo"."; Pano says what and where, in its own words where it helps. */
-function formatSaxesError(xml: string, parser: SaxesParser<{ xmlns: true; position: true }>, e: Error, lastClosed: XNode | undefined, atEnd: boolean): XmlFormatError {
+function formatSaxesError(
+  xml: string,
+  parser: SaxesParser<{ xmlns: true; position: true }>,
+  e: Error,
+  lastClosed: XNode | undefined,
+  atEnd: boolean,
+): XmlFormatError {
   let msg = e.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
   if (msg === 'unexpected close tag' || msg.startsWith('unmatched closing tag')) {
     const at = xml.lastIndexOf('</', parser.position);

@@ -59,7 +59,9 @@ export function loadCube(): CubeInternals {
     try {
       mod = require(file);
     } catch (e) {
-      throw new Error(`Cube internals: cannot load ${file} (${(e as Error).message}); a Cube upgrade moved it — update portal/server/semantic/cube-internals.ts`);
+      throw new Error(
+        `Cube internals: cannot load ${file} (${(e as Error).message}); a Cube upgrade moved it — update portal/server/semantic/cube-internals.ts`,
+      );
     }
     for (const name of CUBE_INTERNAL_EXPORTS[key]) {
       if (typeof mod[name] !== 'function') {

@@ -159,7 +159,8 @@ export async function checkModel(opts: ModelCheckOptions = {}): Promise<ModelChe
     counts: { files: 0, views: 0, measures: 0, dimensions: 0, segments: 0 },
     contract: null,
   };
-  if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory()) throw new PanoError(`Model klasörü yok (no model folder): ${modelDir}`, { code: 'model_missing' });
+  if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory())
+    throw new PanoError(`Model klasörü yok (no model folder): ${modelDir}`, { code: 'model_missing' });
   const files = await modelRepository(modelDir).dataSchemaFiles();
   result.counts.files = files.length;
 
@@ -195,7 +196,11 @@ export async function checkModel(opts: ModelCheckOptions = {}): Promise<ModelChe
     if (opts.run === false) {
       result.steps.run = { status: 'skipped', summary: '--no-run: sorgular çalıştırılmadı (queries not run)' };
     } else if (!opts.warehouse) {
-      result.problems.push({ step: 'run', severity: 'error', message: 'Ambar yok (no warehouse): çalıştırma adımı için bir ambar gerekir; ambar yoksa --no-run kullanın' });
+      result.problems.push({
+        step: 'run',
+        severity: 'error',
+        message: 'Ambar yok (no warehouse): çalıştırma adımı için bir ambar gerekir; ambar yoksa --no-run kullanın',
+      });
       result.steps.run = { status: 'failed', summary: 'ambar yok (no warehouse)' };
     } else {
       await runMembers(result, queries, opts.warehouse, publicItems, evaluator, Boolean(opts.strict));
@@ -260,7 +265,12 @@ export function compileProblems(e: unknown, files: Array<{ fileName: string; con
   // A YAML syntax error carries a code frame ("  4 |    measures: [") but no file name: find the file it quotes.
   if (!(e as any)?.messages && /YAMLException|bad indentation|can not read|end of the stream|duplicated mapping key/i.test(text)) {
     const file = fileOfCodeFrame(text, files);
-    problems.push({ step: 'compile', severity: 'error', file, message: `YAML sözdizimi hatası (syntax error): ${text.split('\n')[0].replace(/^YAMLException:\s*/, '')}` });
+    problems.push({
+      step: 'compile',
+      severity: 'error',
+      file,
+      message: `YAML sözdizimi hatası (syntax error): ${text.split('\n')[0].replace(/^YAMLException:\s*/, '')}`,
+    });
     return problems;
   }
   let groupFile: string | undefined;
@@ -279,7 +289,18 @@ export function compileProblems(e: unknown, files: Array<{ fileName: string; con
       const byMember = new Map<string, string[]>();
       for (const m of rest.matchAll(/"([^"]+)" (.*?)(?=\. "|\.?$)/g)) {
         const parts = m[1].split('.');
-        const memberKinds = ['measures', 'dimensions', 'segments', 'joins', 'pre_aggregations', 'preAggregations', 'hierarchies', 'cubes', 'access_policy', 'accessPolicy'];
+        const memberKinds = [
+          'measures',
+          'dimensions',
+          'segments',
+          'joins',
+          'pre_aggregations',
+          'preAggregations',
+          'hierarchies',
+          'cubes',
+          'access_policy',
+          'accessPolicy',
+        ];
         const member = parts.length >= 2 && memberKinds.includes(parts[0]) ? `${name}.${parts[1]}` : name;
         const what = parts.length >= 2 && memberKinds.includes(parts[0]) ? parts.slice(2).join('.') || parts[1] : m[1];
         byMember.set(member, [...(byMember.get(member) ?? []), `"${what}" ${m[2]}`]);
@@ -369,7 +390,11 @@ async function runMembers(result: ModelCheckResult, queries: CubeQueryService, w
     );
     present = new Set(rows.map((r) => String(r.t)));
   } catch (e) {
-    result.problems.push({ step: 'run', severity: 'error', message: `Ambar okunamadı (cannot read the warehouse): ${errorMessage(e)} — önce \`pano etl run\`, ya da --no-run` });
+    result.problems.push({
+      step: 'run',
+      severity: 'error',
+      message: `Ambar okunamadı (cannot read the warehouse): ${errorMessage(e)} — önce \`pano etl run\`, ya da --no-run`,
+    });
     result.steps.run = { status: 'failed', summary: 'ambar okunamadı (no warehouse snapshot)' };
     return;
   }
@@ -477,7 +502,11 @@ function checkDocumentation(result: ModelCheckResult, items: Json[], evaluator: 
     }
     const viewFile = def?.fileName;
     if (item.type !== 'view') {
-      problem({ file: viewFile, view: item.name, message: 'Küp herkese açık (cube is public): küpler `public: false` olmalı, sorgular görünümlerden yapılır (cubes are private; people query views)' });
+      problem({
+        file: viewFile,
+        view: item.name,
+        message: 'Küp herkese açık (cube is public): küpler `public: false` olmalı, sorgular görünümlerden yapılır (cubes are private; people query views)',
+      });
       continue;
     }
     if (!def?.accessPolicy?.length) problem({ file: viewFile, view: item.name, message: 'Görünümün access_policy tanımı yok (the view has no access_policy)' });
@@ -499,10 +528,12 @@ function checkDocumentation(result: ModelCheckResult, items: Json[], evaluator: 
       const metaOf = m.meta ?? {};
       if (!nonEmpty(metaOf.title_en)) missing.push('meta.title_en yok');
       if (!nonEmpty(metaOf.format)) missing.push(`meta.format yok (one of ${MEASURE_FORMATS.join(', ')})`);
-      else if (!(MEASURE_FORMATS as readonly string[]).includes(metaOf.format)) missing.push(`meta.format "${metaOf.format}" izinli değil (allowed: ${MEASURE_FORMATS.join(', ')})`);
+      else if (!(MEASURE_FORMATS as readonly string[]).includes(metaOf.format))
+        missing.push(`meta.format "${metaOf.format}" izinli değil (allowed: ${MEASURE_FORMATS.join(', ')})`);
       else {
         const cubeFormat = CUBE_FORMAT_OF[metaOf.format];
-        if (cubeFormat && m.format !== cubeFormat) missing.push(`meta.format ${metaOf.format} ise Cube'un format: ${cubeFormat} olmalı (Cube's own format must be ${cubeFormat})`);
+        if (cubeFormat && m.format !== cubeFormat)
+          missing.push(`meta.format ${metaOf.format} ise Cube'un format: ${cubeFormat} olmalı (Cube's own format must be ${cubeFormat})`);
       }
       if (m.format && Object.values(CUBE_FORMAT_OF).includes(m.format) && CUBE_FORMAT_OF[metaOf.format] !== m.format) {
         missing.push(`format: ${m.format} ile meta.format "${metaOf.format ?? ''}" uyuşmuyor (Cube's format and meta.format disagree)`);
@@ -519,7 +550,10 @@ function checkDocumentation(result: ModelCheckResult, items: Json[], evaluator: 
     }
   }
   const n = result.problems.length - before;
-  result.steps.docs = { status: n ? 'failed' : 'ok', summary: n ? `${n} sorun (problems), ${measures} ölçü denetlendi (measures checked)` : `${measures} ölçü belgelenmiş (measures documented)` };
+  result.steps.docs = {
+    status: n ? 'failed' : 'ok',
+    summary: n ? `${n} sorun (problems), ${measures} ölçü denetlendi (measures checked)` : `${measures} ölçü belgelenmiş (measures documented)`,
+  };
 }
 
 // ── step 4: the /meta contract ───────────────────────────────────────────────────────────────────────────────
@@ -560,8 +594,12 @@ export function diffContract(before: MetaContract, after: MetaContract): Contrac
     ] as const;
     for (const [kind, oldMembers, newMembers] of kinds) {
       const sig = (c: Json) => JSON.stringify(sortKeys(c));
-      const removed = Object.keys(oldMembers).filter((k) => !(k in newMembers)).sort();
-      const added = Object.keys(newMembers).filter((k) => !(k in oldMembers)).sort();
+      const removed = Object.keys(oldMembers)
+        .filter((k) => !(k in newMembers))
+        .sort();
+      const added = Object.keys(newMembers)
+        .filter((k) => !(k in oldMembers))
+        .sort();
       const pairedAdded = new Set<string>();
       for (const r of removed) {
         // the most similar name among the added members of the same shape
@@ -574,7 +612,9 @@ export function diffContract(before: MetaContract, after: MetaContract): Contrac
         } else changes.push({ view, kind, change: 'removed', member: `${view}.${r}` });
       }
       for (const x of added) if (!pairedAdded.has(x)) changes.push({ view, kind, change: 'added', member: `${view}.${x}` });
-      for (const k of Object.keys(newMembers).filter((k) => k in oldMembers).sort()) {
+      for (const k of Object.keys(newMembers)
+        .filter((k) => k in oldMembers)
+        .sort()) {
         const o = (oldMembers as Json)[k];
         const n = (newMembers as Json)[k];
         const diffs = [...new Set([...Object.keys(o), ...Object.keys(n)])]
@@ -604,7 +644,10 @@ function countMembers(v: ViewContract): number {
 /** The snapshot file's text: keys sorted, one line per member, so a diff shows exactly the members that changed. */
 export function serializeContract(contract: MetaContract): string {
   const q = JSON.stringify;
-  const member = (c: MemberContract) => `{ ${Object.entries(sortKeys(c)).map(([k, v]) => `${q(k)}: ${q(v)}`).join(', ')} }`;
+  const member = (c: MemberContract) =>
+    `{ ${Object.entries(sortKeys(c))
+      .map(([k, v]) => `${q(k)}: ${q(v)}`)
+      .join(', ')} }`;
   const block = (members: Record<string, MemberContract>, indent: string) => {
     const keys = Object.keys(members).sort();
     if (!keys.length) return '{}';
@@ -677,7 +720,8 @@ function compareContract(result: ModelCheckResult, contract: MetaContract, snaps
     result.steps.contract = { status: 'failed', summary: `${rel} yok ya da okunamadı (missing or unreadable)` };
     return;
   }
-  for (const c of changes) result.problems.push({ step: 'contract', severity: 'error', file: rel, view: c.view, member: c.member ?? c.from, message: describeChange(c) });
+  for (const c of changes)
+    result.problems.push({ step: 'contract', severity: 'error', file: rel, view: c.view, member: c.member ?? c.from, message: describeChange(c) });
   if (changes.length) {
     result.problems.push({
       step: 'contract',
@@ -686,7 +730,10 @@ function compareContract(result: ModelCheckResult, contract: MetaContract, snaps
       message: `/meta sözleşmesi ${rel} ile aynı değil. Değişiklik bilerek yapıldıysa \`pano model check --update\` çalıştırıp dosyayı modelle aynı commit'e ekleyin; kaldırılan ya da yeniden adlandırılan üyeleri kullanan raporları ve panoları güncelleyin. (The /meta contract differs from the snapshot: if intended, run \`pano model check --update\` and commit the file with the model change; update the reports and dashboards that use removed or renamed members.)`,
     });
   }
-  result.steps.contract = { status: changes.length ? 'failed' : 'ok', summary: changes.length ? summarizeChanges(changes) : `${rel} ile aynı (matches the snapshot)` };
+  result.steps.contract = {
+    status: changes.length ? 'failed' : 'ok',
+    summary: changes.length ? summarizeChanges(changes) : `${rel} ile aynı (matches the snapshot)`,
+  };
 }
 
 export function describeChange(c: ContractChange): string {
@@ -737,17 +784,33 @@ export function renderCheckReport(result: ModelCheckResult, opts: { color?: bool
   out.push(steps.toString());
   // Members whose tables are not in the snapshot are many (a whole domain not loaded): one line per view.
   const notLoaded = new Map<string, CheckProblem[]>();
-  for (const p of result.problems.filter((x) => x.reason === 'not_loaded')) notLoaded.set(`${p.view}|${p.severity}`, [...(notLoaded.get(`${p.view}|${p.severity}`) ?? []), p]);
+  for (const p of result.problems.filter((x) => x.reason === 'not_loaded'))
+    notLoaded.set(`${p.view}|${p.severity}`, [...(notLoaded.get(`${p.view}|${p.severity}`) ?? []), p]);
   const problems = result.problems.filter((p) => !p.reason && (p.severity === 'error' || (p.severity === 'info' && p.step === 'contract')));
   if (problems.length || notLoaded.size) {
     const widths = [13, 34, 38, 74];
     const table = new Table({ head: ['Adım', 'Dosya (file)', 'Üye (member)', 'Sorun (problem)'], colWidths: widths, wordWrap: true, style });
     for (const p of problems) {
       const level = p.severity === 'error' ? '' : ' (bilgi)';
-      table.push([`${STEP_LABELS[p.step].split(' ')[0]} ${p.step}${level}`, wrapPath(p.file ?? '–', widths[1] - 2), wrapPath(p.member ?? p.view ?? '–', widths[2] - 2, '.'), p.message]);
+      table.push([
+        `${STEP_LABELS[p.step].split(' ')[0]} ${p.step}${level}`,
+        wrapPath(p.file ?? '–', widths[1] - 2),
+        wrapPath(p.member ?? p.view ?? '–', widths[2] - 2, '.'),
+        p.message,
+      ]);
     }
     for (const list of notLoaded.values()) {
-      const tables = [...new Set(list.flatMap((p) => /\(not in the snapshot\): ([^—]+) —/.exec(p.message)?.[1].split(', ').map((t) => t.trim()) ?? []))];
+      const tables = [
+        ...new Set(
+          list.flatMap(
+            (p) =>
+              /\(not in the snapshot\): ([^—]+) —/
+                .exec(p.message)?.[1]
+                .split(', ')
+                .map((t) => t.trim()) ?? [],
+          ),
+        ),
+      ];
       const files = [...new Set(list.map((p) => p.file).filter((f): f is string => Boolean(f)))];
       const failed = list[0].severity === 'error';
       table.push([
@@ -788,5 +851,9 @@ function nonEmpty(v: unknown): string | null {
 }
 
 function sortKeys(o: Json): Json {
-  return Object.fromEntries(Object.keys(o ?? {}).sort().map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o ?? {})
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }

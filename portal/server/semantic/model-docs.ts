@@ -89,11 +89,14 @@ export function renderCatalogueMarkdown(catalogue: KpiCatalogue): string {
   lines.push(
     '> Bu dosya `model/` klasöründen `pano model docs` ile üretilir; elle düzenlemeyin. Portal aynı kataloğu rolünüzün görebildiği ölçülerle `GET /api/model/catalogue` üzerinden gösterir.',
   );
-  lines.push('> Generated from `model/` by `pano model docs` — do not edit by hand. The portal serves the same catalogue, filtered to the caller\'s role, at `GET /api/model/catalogue`.');
+  lines.push(
+    "> Generated from `model/` by `pano model docs` — do not edit by hand. The portal serves the same catalogue, filtered to the caller's role, at `GET /api/model/catalogue`.",
+  );
   lines.push('');
   lines.push(`${catalogue.views.length} görünüm (views), ${total} ölçü (measures).`);
   lines.push('');
-  for (const v of catalogue.views) lines.push(`- [${v.title}${v.title_en ? ` — ${v.title_en}` : ''}](#${anchor(v)}) (\`${v.name}\`, ${v.measures.length} ölçü)`);
+  for (const v of catalogue.views)
+    lines.push(`- [${v.title}${v.title_en ? ` — ${v.title_en}` : ''}](#${anchor(v)}) (\`${v.name}\`, ${v.measures.length} ölçü)`);
   for (const v of catalogue.views) {
     lines.push('');
     lines.push(`<a id="${anchor(v)}"></a>`);
@@ -122,11 +125,14 @@ export function renderCatalogueMarkdown(catalogue: KpiCatalogue): string {
   lines.push('');
   lines.push('## Maddelere göre (by regulation article)');
   lines.push('');
-  lines.push('Madde 11(3)-II: e = üst yönetime raporlar (top-management reports), f = doğruluk ve kalite (correctness and quality), b = birimlere raporlar (reports for units), d = yetkiler (permissions).');
+  lines.push(
+    'Madde 11(3)-II: e = üst yönetime raporlar (top-management reports), f = doğruluk ve kalite (correctness and quality), b = birimlere raporlar (reports for units), d = yetkiler (permissions).',
+  );
   lines.push('');
   lines.push('| Madde (article) | Ölçü sayısı (measures) | Ölçüler (measures) |');
   lines.push('|---|---|---|');
-  for (const [article, names] of [...byArticle].sort(([a], [b]) => a.localeCompare(b))) lines.push(`| ${cell(article)} | ${names.length} | ${names.join(', ')} |`);
+  for (const [article, names] of [...byArticle].sort(([a], [b]) => a.localeCompare(b)))
+    lines.push(`| ${cell(article)} | ${names.length} | ${names.join(', ')} |`);
   lines.push('');
   return lines.join('\n');
 }

@@ -341,7 +341,17 @@ export class CubeQueryService {
     const statistics: string[] = [];
     for (const measure of (normalized.measures ?? []) as string[]) {
       const view = measure.split('.')[0];
-      const probe = { ...normalized, measures: [measure], dimensions: [`${view}.unit_code`], timeDimensions: [], order: [], limit: 0, rowLimit: 0, offset: null, total: false };
+      const probe = {
+        ...normalized,
+        measures: [measure],
+        dimensions: [`${view}.unit_code`],
+        timeDimensions: [],
+        order: [],
+        limit: 0,
+        rowLimit: 0,
+        offset: null,
+        total: false,
+      };
       try {
         const sql = await this.compiler.getSql(probe);
         await this.reader.query(`SELECT * FROM (${sql.sql[0]}) AS probe LIMIT 0`, sql.sql[1]);
@@ -363,7 +373,13 @@ export class CubeQueryService {
     });
   }
 
-  private async execute(q: { normalized: Json; sql?: Json }, ctx: RequestContext, metaCubes: Json[], queryType: QueryType, request: ParsedRequest): Promise<Json> {
+  private async execute(
+    q: { normalized: Json; sql?: Json },
+    ctx: RequestContext,
+    metaCubes: Json[],
+    queryType: QueryType,
+    request: ParsedRequest,
+  ): Promise<Json> {
     const sqlQuery = q.sql ?? (await this.compile(q.normalized, request, metaCubes));
     const [text, params] = sqlQuery.sql as [string, unknown[]];
     const started = Date.now();
@@ -374,7 +390,11 @@ export class CubeQueryService {
     });
     let total: number | null = null;
     if (q.normalized.total) {
-      const totalSql = await this.compile({ ...q.normalized, totalQuery: true, order: undefined, limit: null, rowLimit: null, offset: null }, request, metaCubes);
+      const totalSql = await this.compile(
+        { ...q.normalized, totalQuery: true, order: undefined, limit: null, rowLimit: null, offset: null },
+        request,
+        metaCubes,
+      );
       const res = await this.warehouseQuery(totalSql.sql[0], totalSql.sql[1], request, metaCubes);
       total = Number((res.rows[0] as Json | undefined)?.total_count ?? 0);
     }
@@ -539,7 +559,12 @@ function asQueryError(e: unknown, request: ParsedRequest, metaCubes: Json[]): Er
   const err = e as Error & { constructor: { name: string } };
   const name = err?.constructor?.name ?? '';
   const message = err?.message ?? String(e);
-  if (name === 'UserError' || name === 'ValidationError' || name === 'CompileError' || /not found for path|Unknown|is not defined|Invalid|must be|required|allowed|join path/.test(message)) {
+  if (
+    name === 'UserError' ||
+    name === 'ValidationError' ||
+    name === 'CompileError' ||
+    /not found for path|Unknown|is not defined|Invalid|must be|required|allowed|join path/.test(message)
+  ) {
     return new QueryError(viewLanguage(message.replace(/^Error: /, ''), request.list, metaCubes), 400, e);
   }
   return err instanceof Error ? err : new Error(message);
@@ -560,5 +585,9 @@ function warehouseInputError(e: unknown, request: ParsedRequest, metaCubes: Json
   const pgCode = (e as { code?: unknown })?.code;
   const isInput = /^(Conversion|Invalid Input|Out of Range) Error/.test(message) || (typeof pgCode === 'string' && pgCode.startsWith('22'));
   if (!isInput) return null;
-  return new QueryError(`The warehouse cannot evaluate this query with the values given: ${viewLanguage(message.split('\n')[0], request.list, metaCubes)}`, 400, e);
+  return new QueryError(
+    `The warehouse cannot evaluate this query with the values given: ${viewLanguage(message.split('\n')[0], request.list, metaCubes)}`,
+    400,
+    e,
+  );
 }

@@ -54,8 +54,20 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
 
 /** The query fields Pano accepts; each is validated below. */
 export const ALLOWED_QUERY_FIELDS = [
-  'measures', 'dimensions', 'segments', 'timeDimensions', 'filters', 'order',
-  'limit', 'offset', 'total', 'ungrouped', 'timezone', 'responseFormat', 'cache', 'cacheMode',
+  'measures',
+  'dimensions',
+  'segments',
+  'timeDimensions',
+  'filters',
+  'order',
+  'limit',
+  'offset',
+  'total',
+  'ungrouped',
+  'timezone',
+  'responseFormat',
+  'cache',
+  'cacheMode',
 ] as const;
 
 /** Fields Cube's query schema knows that Pano refuses, and why. */
@@ -123,7 +135,9 @@ export function validateQuery(q: unknown, index: MemberIndex, limits: QueryLimit
   };
   const granularity = (info: MemberInfo, dim: string, g: unknown, field: string) => {
     if (typeof g !== 'string' || !(STANDARD_GRANULARITIES.includes(g) || info.granularities?.includes(g))) {
-      throw new QueryError(`Unknown granularity ${show(g)} for '${dim}' in ${field}: use one of ${[...STANDARD_GRANULARITIES, ...(info.granularities ?? [])].join(', ')}`);
+      throw new QueryError(
+        `Unknown granularity ${show(g)} for '${dim}' in ${field}: use one of ${[...STANDARD_GRANULARITIES, ...(info.granularities ?? [])].join(', ')}`,
+      );
     }
   };
   const array = (key: string): unknown[] => {
@@ -181,12 +195,15 @@ export function validateQuery(q: unknown, index: MemberIndex, limits: QueryLimit
     throw new QueryError(`Too many compareDateRange ranges: ${compareRanges}; at most ${limits.maxQueries} ranges in one request`);
   }
   if (members > limits.maxMembers) {
-    throw new QueryError(`Too many members in ${where}: ${members}; at most ${limits.maxMembers} measures, dimensions, time dimensions and segments in one query`);
+    throw new QueryError(
+      `Too many members in ${where}: ${members}; at most ${limits.maxMembers} measures, dimensions, time dimensions and segments in one query`,
+    );
   }
 
   const checkFilter = (f: Json, at: string) => {
     for (const key of Object.keys(f)) {
-      if (!['member', 'dimension', 'operator', 'values'].includes(key)) throw new QueryError(`Unknown field "${key}" in ${at}: use member, operator and values`);
+      if (!['member', 'dimension', 'operator', 'values'].includes(key))
+        throw new QueryError(`Unknown field "${key}" in ${at}: use member, operator and values`);
     }
     if (f.member != null && f.dimension != null) throw new QueryError(`${at} names both "member" and "dimension": use "member"`);
     const name = f.member ?? f.dimension;
@@ -219,7 +236,9 @@ export function validateQuery(q: unknown, index: MemberIndex, limits: QueryLimit
       const vat = `${at}.values[${j}]`;
       if (v === null) throw new QueryError(`A null value for '${name}' in ${vat}: use the operator set or notSet`);
       if (kind === 'number') {
-        const ok = (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 40 && NUMBER_TEXT.test(v.trim()) && Number.isFinite(Number(v)));
+        const ok =
+          (typeof v === 'number' && Number.isFinite(v)) ||
+          (typeof v === 'string' && v.length <= 40 && NUMBER_TEXT.test(v.trim()) && Number.isFinite(Number(v)));
         if (!ok) throw new QueryError(`'${name}' is a number: ${show(v)} in ${vat} is not a number`);
       } else if (kind === 'boolean') {
         if (!(v === true || v === false || v === 'true' || v === 'false')) throw new QueryError(`'${name}' is true or false: ${show(v)} in ${vat} is neither`);
@@ -283,11 +302,14 @@ export function validateQuery(q: unknown, index: MemberIndex, limits: QueryLimit
   }
 
   if (q.limit != null) {
-    if (typeof q.limit !== 'number' || !Number.isInteger(q.limit) || q.limit < 0) throw new QueryError(`"limit" must be a whole number of rows ≥ 0, got ${show(q.limit)}`);
-    if (q.limit > limits.maxRows) throw new QueryError(`"limit" ${q.limit} is above the maximum of ${limits.maxRows} rows per query: page with "offset", or export`);
+    if (typeof q.limit !== 'number' || !Number.isInteger(q.limit) || q.limit < 0)
+      throw new QueryError(`"limit" must be a whole number of rows ≥ 0, got ${show(q.limit)}`);
+    if (q.limit > limits.maxRows)
+      throw new QueryError(`"limit" ${q.limit} is above the maximum of ${limits.maxRows} rows per query: page with "offset", or export`);
   }
   if (q.offset != null) {
-    if (typeof q.offset !== 'number' || !Number.isInteger(q.offset) || q.offset < 0) throw new QueryError(`"offset" must be a whole number ≥ 0, got ${show(q.offset)}`);
+    if (typeof q.offset !== 'number' || !Number.isInteger(q.offset) || q.offset < 0)
+      throw new QueryError(`"offset" must be a whole number ≥ 0, got ${show(q.offset)}`);
     if (q.offset > limits.maxOffset) throw new QueryError(`"offset" ${q.offset} is above the maximum of ${limits.maxOffset}`);
   }
   for (const key of ['total', 'ungrouped']) {
@@ -320,7 +342,8 @@ function checkText(v: string, at: string, limits: QueryLimits): void {
 /** A date range as Cube takes it: a relative text ("last 30 days", resolved later and checked then) or 1–2 absolute dates. */
 function checkDateRange(range: unknown, at: string): void {
   if (typeof range === 'string') {
-    if (!range.trim() || range.length > 100 || !wellFormed(range) || range.includes('\u0000')) throw new QueryError(`Cannot read the date range ${show(range)} in ${at}`);
+    if (!range.trim() || range.length > 100 || !wellFormed(range) || range.includes('\u0000'))
+      throw new QueryError(`Cannot read the date range ${show(range)} in ${at}`);
     if (ABSOLUTE_DATE.test(range.trim())) checkDateValue(range.trim(), at, false);
     return;
   }
@@ -369,7 +392,8 @@ export function validateResolvedDates(normalized: Json): void {
   };
   (normalized.timeDimensions ?? []).forEach((td: Json, i: number) => {
     for (const v of Array.isArray(td.dateRange) ? td.dateRange : []) check(v, `timeDimensions[${i}].dateRange`);
-    for (const r of Array.isArray(td.compareDateRange) ? td.compareDateRange : []) for (const v of Array.isArray(r) ? r : []) check(v, `timeDimensions[${i}].compareDateRange`);
+    for (const r of Array.isArray(td.compareDateRange) ? td.compareDateRange : [])
+      for (const v of Array.isArray(r) ? r : []) check(v, `timeDimensions[${i}].compareDateRange`);
   });
   for (const f of filterLeaves(normalized.filters)) {
     if (TIME_OPS.includes(f.operator) && Array.isArray(f.values)) for (const v of f.values) check(v, `the filter on '${f.member}'`);

@@ -20,7 +20,11 @@ export class ResultCache {
     // A size of 0 turns the cache off (PANO_API_CACHE_MB=0).
     this.lru =
       maxBytes >= 1 && maxEntryBytes >= 1
-        ? new LRUCache<string, Buffer>({ maxSize: maxBytes, maxEntrySize: Math.min(maxEntryBytes, maxBytes), sizeCalculation: (json) => Math.max(1, json.length) })
+        ? new LRUCache<string, Buffer>({
+            maxSize: maxBytes,
+            maxEntrySize: Math.min(maxEntryBytes, maxBytes),
+            sizeCalculation: (json) => Math.max(1, json.length),
+          })
         : null;
   }
 

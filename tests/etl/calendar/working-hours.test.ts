@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addWorkingHours,
-  calendarDays,
-  isWorkingDay,
-  turkishHolidays,
-  WorkingCalendar,
-  workingHoursBetween,
-} from '../../../etl/calendar/working-hours.js';
+import { addWorkingHours, calendarDays, isWorkingDay, turkishHolidays, WorkingCalendar, workingHoursBetween } from '../../../etl/calendar/working-hours.js';
 import { DemoRandom } from '../../../etl/demo/demo-random.js';
 
 /** Istanbul wall clock 'YYYY-MM-DD HH:MM' → Date (UTC+3 all year since 2016). */
@@ -124,8 +117,23 @@ describe('turkishHolidays', () => {
   it('lists 2025 with bayram days and arife half days', () => {
     const h = turkishHolidays(2025);
     expect(h.map((x) => x.date)).toEqual([
-      '2025-01-01', '2025-03-29', '2025-03-30', '2025-03-31', '2025-04-01', '2025-04-23', '2025-05-01', '2025-05-19',
-      '2025-06-05', '2025-06-06', '2025-06-07', '2025-06-08', '2025-06-09', '2025-07-15', '2025-08-30', '2025-10-28', '2025-10-29',
+      '2025-01-01',
+      '2025-03-29',
+      '2025-03-30',
+      '2025-03-31',
+      '2025-04-01',
+      '2025-04-23',
+      '2025-05-01',
+      '2025-05-19',
+      '2025-06-05',
+      '2025-06-06',
+      '2025-06-07',
+      '2025-06-08',
+      '2025-06-09',
+      '2025-07-15',
+      '2025-08-30',
+      '2025-10-28',
+      '2025-10-29',
     ]);
     expect(h.find((x) => x.date === '2025-10-28')).toEqual({ date: '2025-10-28', name: 'Cumhuriyet Bayramı Arifesi', halfDay: true });
     expect(h.find((x) => x.date === '2025-03-30')).toEqual({ date: '2025-03-30', name: 'Ramazan Bayramı (1. gün)', halfDay: false });

@@ -31,7 +31,15 @@ describe('inspectFileBytes: what the bytes say, in one pass', () => {
     const text = 'Birim;Ad\nFen İşleri;Şükrü\n';
     const f = put('utf8.csv', text);
     const r = await inspectFileBytes(f, { headBytes: 5 });
-    expect(r).toMatchObject({ bytes: Buffer.byteLength(text), validUtf8: true, firstInvalid: -1, firstNul: -1, utf8TurkishLetters: true, endsInsideCharacter: false, lastByte: 0x0a });
+    expect(r).toMatchObject({
+      bytes: Buffer.byteLength(text),
+      validUtf8: true,
+      firstInvalid: -1,
+      firstNul: -1,
+      utf8TurkishLetters: true,
+      endsInsideCharacter: false,
+      lastByte: 0x0a,
+    });
     expect(r.sha256).toBe(crypto.createHash('sha256').update(text).digest('hex'));
     expect(r.head.toString()).toBe('Birim');
   });
@@ -68,11 +76,17 @@ describe('stageDelimitedFiles: plain files staged by DuckDB, the others named wi
       ['a;b\n1;\u30002\n', true],
     ];
     for (const [i, [text, expected]] of cases.entries()) {
-      const [r] = await stageDelimitedFiles(conn, { table: 'ws', files: [{ file: put(`ws${i}.csv`, text), encoding: 'utf-8' }], delimiter: ';', headerLine: 1, width: 2 });
+      const [r] = await stageDelimitedFiles(conn, {
+        table: 'ws',
+        files: [{ file: put(`ws${i}.csv`, text), encoding: 'utf-8' }],
+        delimiter: ';',
+        headerLine: 1,
+        width: 2,
+      });
       expect(r.ok && r.otherWhitespace, JSON.stringify(text)).toBe(expected);
     }
   });
-  it('stages the plain files of a group with each row\'s file and line; refuses the rest', async () => {
+  it("stages the plain files of a group with each row's file and line; refuses the rest", async () => {
     const files = [
       put('a.csv', '\ufeffa;b;c\r\n1;"x;y";3\r\n;;\r\n4;5;6\r\n'),
       put('b.csv', iconv.encode('a;b;c\nİ;ş;ğ\n7;8;9', 'win1254')),

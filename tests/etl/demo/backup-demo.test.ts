@@ -17,7 +17,10 @@ const SMALL = { seed: 7, now: NOW, scale: 0.05, years: 0.25 };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pano-backup-demo-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const Sqlite = createRequire(import.meta.url)('better-sqlite3') as new (f: string, o?: object) => { prepare(s: string): { all(...a: unknown[]): any[] }; close(): void };
+const Sqlite = createRequire(import.meta.url)('better-sqlite3') as new (
+  f: string,
+  o?: object,
+) => { prepare(s: string): { all(...a: unknown[]): any[] }; close(): void };
 
 function configAt(name: string, env: Record<string, string> = {}): PanoConfig {
   return loadConfig({ PANO_MODE: 'demo', PANO_DATA_DIR: path.join(tmp, name), PANO_LOG_LEVEL: 'silent', ...env });
@@ -26,10 +29,13 @@ function configAt(name: string, env: Record<string, string> = {}): PanoConfig {
 function fingerprint(s: BackupDemoSummary): string {
   const h = crypto.createHash('sha256');
   const walk = (dir: string, rel = ''): string[] =>
-    fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(dir, path.join(rel, e.name)) : [path.join(rel, e.name)]));
+    fs
+      .readdirSync(path.join(dir, rel), { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(dir, path.join(rel, e.name)) : [path.join(rel, e.name)]));
   for (const f of walk(s.veeamDir).sort()) h.update(f).update(fs.readFileSync(path.join(s.veeamDir, f)));
   const db = new Sqlite(s.bareosFile, { readonly: true });
-  for (const t of ['Job', 'JobHisto', 'Client', 'Pool', 'FileSet', 'Status']) h.update(t).update(JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
+  for (const t of ['Job', 'JobHisto', 'Client', 'Pool', 'FileSet', 'Status'])
+    h.update(t).update(JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
   db.close();
   h.update(fs.readFileSync(s.serviceMapFile));
   return h.digest('hex');
@@ -50,8 +56,20 @@ describe('generateBackupDemo', () => {
   });
 
   it('writes monthly Veeam exports in two real shapes and encodings, and a Bareos catalog with the real tables', () => {
-    const files = fs.readdirSync(a.veeamDir).filter((f) => f.endsWith('.csv')).sort();
-    expect(files).toEqual(['AHV-Rapor_2026-08.csv', 'AHV-Rapor_2026-09.csv', 'AHV-Rapor_2026-10.csv', 'AHV-Rapor_2026-11.csv', 'VBR-EM_2026-08.csv', 'VBR-EM_2026-09.csv', 'VBR-EM_2026-10.csv', 'VBR-EM_2026-11.csv']);
+    const files = fs
+      .readdirSync(a.veeamDir)
+      .filter((f) => f.endsWith('.csv'))
+      .sort();
+    expect(files).toEqual([
+      'AHV-Rapor_2026-08.csv',
+      'AHV-Rapor_2026-09.csv',
+      'AHV-Rapor_2026-10.csv',
+      'AHV-Rapor_2026-11.csv',
+      'VBR-EM_2026-08.csv',
+      'VBR-EM_2026-09.csv',
+      'VBR-EM_2026-10.csv',
+      'VBR-EM_2026-11.csv',
+    ]);
     expect(fs.readdirSync(path.join(a.veeamDir, 'yeniden-aktarim'))).toEqual(['VBR-EM_2026-08.csv']);
     const head = (f: string) => fs.readFileSync(path.join(a.veeamDir, f)).subarray(0, 80);
     expect(head('VBR-EM_2026-09.csv').toString()).toMatch(/^"RestorePointType","JobAlgorithm","BackupEndTime\(UTC\)"/);
@@ -62,7 +80,10 @@ describe('generateBackupDemo', () => {
 
     const db = new Sqlite(a.bareosFile, { readonly: true });
     try {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all()
+        .map((r) => r.name);
       expect(tables).toEqual(['Client', 'FileSet', 'Job', 'JobHisto', 'Pool', 'Status', 'Version', 'sqlite_sequence']);
       expect(db.prepare('SELECT count(*) AS n FROM Status').all()[0].n).toBe(26);
       const [{ n: jobs }] = db.prepare('SELECT count(*) AS n FROM Job').all();
@@ -73,7 +94,10 @@ describe('generateBackupDemo', () => {
       expect(both).toBeGreaterThan(0); // jobs older than 30 days are copied to JobHisto
       const orphans = db.prepare('SELECT count(*) AS n FROM JobHisto h LEFT JOIN Client c ON c.ClientId = h.ClientId WHERE c.ClientId IS NULL').all()[0].n;
       expect(orphans).toBe(a.bareos.orphanJobs);
-      const levels = db.prepare("SELECT Level, count(*) AS n FROM Job WHERE Type = 'B' GROUP BY Level ORDER BY Level").all().map((r) => r.Level);
+      const levels = db
+        .prepare("SELECT Level, count(*) AS n FROM Job WHERE Type = 'B' GROUP BY Level ORDER BY Level")
+        .all()
+        .map((r) => r.Level);
       expect(levels).toEqual(['D', 'F', 'I']);
     } finally {
       db.close();
@@ -114,7 +138,9 @@ describe('generateBackupDemo', () => {
     fs.writeFileSync(path.join(cfg.sources.backup.veeamDir, 'gercek-rapor.csv'), 'x');
     await expect(generateBackupDemo(cfg, SMALL)).rejects.toThrow(/Refusing to replace .*: it holds files the demo did not write/);
     expect(fs.readFileSync(path.join(cfg.sources.backup.veeamDir, 'gercek-rapor.csv'), 'utf8')).toBe('x');
-    await expect(generateBackupDemo(configAt('pg', { PANO_BAREOS_URL: 'postgres://bareos:gizli@db/bareos' }), SMALL)).rejects.toThrow(/writes the Bareos catalog as SQLite; PANO_BAREOS_URL points to a real catalog \(db\/bareos\)/);
+    await expect(generateBackupDemo(configAt('pg', { PANO_BAREOS_URL: 'postgres://bareos:gizli@db/bareos' }), SMALL)).rejects.toThrow(
+      /writes the Bareos catalog as SQLite; PANO_BAREOS_URL points to a real catalog \(db\/bareos\)/,
+    );
     await expect(generateBackupDemo(configAt('nan'), { ...SMALL, now: new Date(Number.NaN) })).rejects.toThrow(/`now` must be a valid date/);
     expect(fs.existsSync(configAt('nan').sources.backup.veeamDir)).toBe(false);
   });
@@ -151,21 +177,33 @@ describe('ETL over the demo: both backup streams, quarantine, checks and marts',
     expect(q.map((x) => [x.source, x.locator.replace(/line \d+/, 'line N'), x.reason.replace(/\d+/g, 'N')])).toEqual([
       ['backup_veeam', 'AHV-Rapor_2026-08.csv:line N', 'StartTime and Date are empty'],
       ['backup_veeam', 'AHV-Rapor_2026-11.csv:line N', 'quote opened on line N is never closed: the file ends inside a value (truncated export?)'],
-      ['backup_veeam', 'yeniden-aktarim/VBR-EM_2026-08.csv', expect.stringMatching(/^yeniden-aktarim\/VBR-EM_N-N\.csv is byte-for-byte the same file as VBR-EM_N-N\.csv/)],
+      [
+        'backup_veeam',
+        'yeniden-aktarim/VBR-EM_2026-08.csv',
+        expect.stringMatching(/^yeniden-aktarim\/VBR-EM_N-N\.csv is byte-for-byte the same file as VBR-EM_N-N\.csv/),
+      ],
       ['backup_bareos', `Job.JobId=${demo.faults.badBareosJob!.jobId}`, expect.stringMatching(/^RealEndTime N-N-N N:N:N is before StartTime N-N-N N:N:N$/)],
     ]);
   });
 
   it('checks tell the true story: the failing job, the unmapped server, the orphan client', () => {
-    const failed = (i: number) => r.sources[i].checks.filter((c) => !c.passed).map((c) => c.name).sort();
+    const failed = (i: number) =>
+      r.sources[i].checks
+        .filter((c) => !c.passed)
+        .map((c) => c.name)
+        .sort();
     expect(failed(0)).toEqual(['no_success_7d', 'servers_mapped']);
-    expect(r.sources[0].checks.find((c) => c.name === 'no_success_7d')!.detail).toBe('1 job without a good backup in 7 days: Kamera-NVR01 Yedek (kamera-nvr01; last good 2026-11-14)');
+    expect(r.sources[0].checks.find((c) => c.name === 'no_success_7d')!.detail).toBe(
+      '1 job without a good backup in 7 days: Kamera-NVR01 Yedek (kamera-nvr01; last good 2026-11-14)',
+    );
     expect(r.sources[0].checks.find((c) => c.name === 'servers_mapped')!.detail).toMatch(/^1 servers are not in the service map .*: netcad-lisans$/);
     expect(failed(1)).toEqual(['references_resolve']);
   });
 
   it('the marts show the RPO breach, units from the service map, and the KPIs the dashboards need', async () => {
-    const [k] = await home.query(`SELECT rpo_breached, rpo_hours, last_run_status, unit_code, service FROM marts.dim_protected_objects WHERE object_key = 'veeam:kamera-nvr01'`);
+    const [k] = await home.query(
+      `SELECT rpo_breached, rpo_hours, last_run_status, unit_code, service FROM marts.dim_protected_objects WHERE object_key = 'veeam:kamera-nvr01'`,
+    );
     expect(k).toMatchObject({ rpo_breached: true, last_run_status: 'failed', unit_code: 'ZABITA', service: 'Kent güvenlik kameraları' });
     expect(k.rpo_hours).toBe(Math.round(((NOW.getTime() - Date.parse(demo.faults.failingJob.lastGoodAt!)) / 3_600_000) * 100) / 100); // ≈ 10 days
     const [e] = await home.query(`SELECT unit_code, service, rpo_target_hours FROM marts.dim_protected_objects WHERE object_key = 'bareos:dosya-yazi-isleri'`);

@@ -111,14 +111,24 @@ describe('generateGlpiDemo: shape of the data (scale 0.5, two years)', () => {
       hours[d.getUTCHours()]++;
     }
     expect(weekday / 5).toBeGreaterThan((weekend / 2) * 10);
-    expect(hours.slice(0, 7).concat(hours.slice(21)).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(
+      hours
+        .slice(0, 7)
+        .concat(hours.slice(21))
+        .reduce((a, b) => a + b, 0),
+    ).toBe(0);
     const peak = hours[9] + hours[10] + hours[11] + hours[13] + hours[14] + hours[15];
     expect(peak / tickets.length).toBeGreaterThan(0.65);
     expect(hours[10]).toBeGreaterThan(hours[12]); // lunch dip
   });
 
   it('spreads volume by unit staff', async () => {
-    const rows = (await db('glpi_groups_tickets as gt').join('glpi_groups as g', 'g.id', 'gt.groups_id').where('gt.type', 1).groupBy('g.name').select('g.name').count({ n: '*' })) as Array<{ name: string; n: number }>;
+    const rows = (await db('glpi_groups_tickets as gt')
+      .join('glpi_groups as g', 'g.id', 'gt.groups_id')
+      .where('gt.type', 1)
+      .groupBy('g.name')
+      .select('g.name')
+      .count({ n: '*' })) as Array<{ name: string; n: number }>;
     const n = new Map(rows.map((r) => [r.name, Number(r.n)]));
     const temizlik = n.get('Temizlik İşleri Müdürlüğü')!;
     const teftis = n.get('Teftiş Kurulu Müdürlüğü') ?? 0;
@@ -127,7 +137,8 @@ describe('generateGlpiDemo: shape of the data (scale 0.5, two years)', () => {
     const xs = UNITS.map((u) => u.staff);
     const ys = UNITS.map((u) => n.get(u.name) ?? 0);
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-    const mx = mean(xs), my = mean(ys);
+    const mx = mean(xs),
+      my = mean(ys);
     const cov = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0);
     const r = cov / Math.sqrt(xs.reduce((s, x) => s + (x - mx) ** 2, 0) * ys.reduce((s, y) => s + (y - my) ** 2, 0));
     expect(r).toBeGreaterThan(0.95);
@@ -211,7 +222,12 @@ describe('generateGlpiDemo: shape of the data (scale 0.5, two years)', () => {
     expect(live.filter((t) => t.solvedate && t.solvedate < t.date)).toHaveLength(summary.faults.solvedBeforeOpened);
     const requesterLinks = new Set((await db('glpi_groups_tickets').where('type', 1).pluck('tickets_id')) as number[]);
     expect(live.filter((t) => !requesterLinks.has(t.id))).toHaveLength(summary.faults.noGroup);
-    const legacy = await db('glpi_groups_tickets as gt').join('glpi_groups as g', 'g.id', 'gt.groups_id').join('glpi_tickets as t', 't.id', 'gt.tickets_id').where({ 'g.name': LEGACY_GROUP_NAME, 't.is_deleted': 0 }).count({ n: '*' }).first();
+    const legacy = await db('glpi_groups_tickets as gt')
+      .join('glpi_groups as g', 'g.id', 'gt.groups_id')
+      .join('glpi_tickets as t', 't.id', 'gt.tickets_id')
+      .where({ 'g.name': LEGACY_GROUP_NAME, 't.is_deleted': 0 })
+      .count({ n: '*' })
+      .first();
     expect(legacy).toEqual({ n: summary.faults.unknownGroup });
   });
 

@@ -28,7 +28,35 @@ describe('createGlpiDemoSchema (SQLite)', () => {
 
   it('keeps the columns Pano reads and the brief names', async () => {
     const cols = ((await db.raw('PRAGMA table_info(glpi_tickets)')) as Array<{ name: string }>).map((c) => c.name);
-    for (const c of ['id', 'name', 'entities_id', 'date', 'date_mod', 'date_creation', 'closedate', 'solvedate', 'takeintoaccountdate', 'status', 'type', 'priority', 'urgency', 'impact', 'itilcategories_id', 'time_to_resolve', 'time_to_own', 'slas_id_ttr', 'slas_id_tto', 'is_deleted', 'takeintoaccount_delay_stat', 'solve_delay_stat', 'close_delay_stat', 'waiting_duration', 'content', 'requesttypes_id', 'locations_id']) {
+    for (const c of [
+      'id',
+      'name',
+      'entities_id',
+      'date',
+      'date_mod',
+      'date_creation',
+      'closedate',
+      'solvedate',
+      'takeintoaccountdate',
+      'status',
+      'type',
+      'priority',
+      'urgency',
+      'impact',
+      'itilcategories_id',
+      'time_to_resolve',
+      'time_to_own',
+      'slas_id_ttr',
+      'slas_id_tto',
+      'is_deleted',
+      'takeintoaccount_delay_stat',
+      'solve_delay_stat',
+      'close_delay_stat',
+      'waiting_duration',
+      'content',
+      'requesttypes_id',
+      'locations_id',
+    ]) {
       expect(cols).toContain(c);
     }
   });

@@ -76,7 +76,9 @@ describe('HR demo at scale 1', () => {
     const bytes = fs.readFileSync(files().personnel);
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow();
     expect(bytes.includes(Buffer.from([0xdd]))).toBe(true); // 'İ' in Windows-1254
-    expect(personnel.header).toBe('Sıra No;TC Kimlik No;Adı;Soyadı;Müdürlük;Unvan;İstihdam Türü;İşe Başlama Tarihi;Ayrılış Tarihi;Cinsiyet;Doğum Yılı;Haftalık Çalışma Saati');
+    expect(personnel.header).toBe(
+      'Sıra No;TC Kimlik No;Adı;Soyadı;Müdürlük;Unvan;İstihdam Türü;İşe Başlama Tarihi;Ayrılış Tarihi;Cinsiyet;Doğum Yılı;Haftalık Çalışma Saati',
+    );
     expect(personnel.text.split('\r\n').length).toBe(demo.personnel + 2);
     expect(personnel.people.every((p) => /^\d{2}\.\d{2}\.\d{4}$/.test(p.start))).toBe(true);
     expect(personnel.people.some((p) => p.weekly === '22,5')).toBe(true);
@@ -109,7 +111,10 @@ describe('HR demo at scale 1', () => {
     expect(new Set(personnel.people.map((p) => p.tckn)).size).toBe(personnel.people.length);
     const inPersonnel = new Set(personnel.people.map((p) => p.tckn));
     const rows = await readWorkbook(files().trainings);
-    const orphans = rows.slice(3).map((r, i) => ({ row: i + 4, tckn: String(r[1]) })).filter((r) => !inPersonnel.has(r.tckn));
+    const orphans = rows
+      .slice(3)
+      .map((r, i) => ({ row: i + 4, tckn: String(r[1]) }))
+      .filter((r) => !inPersonnel.has(r.tckn));
     expect(orphans.map((o) => `egitim.xlsx:row ${o.row}`)).toEqual([demo.faults.orphanTraining.ref]);
     expect(isValidTckn(orphans[0].tckn)).toBe(true);
     const leaveTckns = new Set([...fs.readFileSync(files().leaves, 'utf8').matchAll(/^(\d{11}),/gm)].map((m) => m[1]));
@@ -146,7 +151,11 @@ describe('HR demo at scale 1', () => {
   });
 
   it('follows the sample’s employment-type and gender mix (municipal staff, 2022)', () => {
-    const sample = fs.readFileSync(SAMPLE, 'utf8').trim().split(/\r?\n/).map((l) => l.split(';'));
+    const sample = fs
+      .readFileSync(SAMPLE, 'utf8')
+      .trim()
+      .split(/\r?\n/)
+      .map((l) => l.split(';'));
     const row = sample.find((r) => r[0] === '2022')!.map(Number);
     // Yil;Memur K;Memur E;Sözleşmeli K;Sözleşmeli E;Sözleşmeli (sanatçı) K;E;İşçi K;İşçi E;Geçici K;Geçici E
     const s = { memur: [row[1], row[2]], sozlesmeli: [row[3] + row[5], row[4] + row[6]], isci: [row[7] + row[9], row[8] + row[10]] };

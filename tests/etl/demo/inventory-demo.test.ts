@@ -66,9 +66,13 @@ describe('inventory demo tables (SQLite) against the real GLPI schema', () => {
         expect(cols.length, t).toBeGreaterThan(3);
         const realCols = layout === 'glpi11' && t === 'glpi_computers' ? real11.get(t) : real10.get(t);
         expect(realCols, `${t} exists in GLPI`).toBeDefined();
-        expect(cols.filter((c) => !realCols!.includes(c)), t).toEqual([]);
+        expect(
+          cols.filter((c) => !realCols!.includes(c)),
+          t,
+        ).toEqual([]);
         if (layout === 'glpi11') expect(cols).not.toContain('groups_id');
-        else if (/^glpi_(computers|monitors|printers|networkequipments|phones)$/.test(t)) expect(cols).toEqual(expect.arrayContaining(['groups_id', 'groups_id_tech']));
+        else if (/^glpi_(computers|monitors|printers|networkequipments|phones)$/.test(t))
+          expect(cols).toEqual(expect.arrayContaining(['groups_id', 'groups_id_tech']));
       }
     } finally {
       await db.destroy();
@@ -96,7 +100,12 @@ describe('generateInventoryDemo: determinism and targets', () => {
   }, 60_000);
 
   it('refuses a target that is not the SQLite demo GLPI, or one that does not exist yet', async () => {
-    const prod = loadConfig({ PANO_MODE: 'demo', PANO_DATA_DIR: path.join(tmp, 'p'), PANO_LOG_LEVEL: 'silent', PANO_GLPI_URL: 'mysql://glpi:gizli@db:3306/glpi' });
+    const prod = loadConfig({
+      PANO_MODE: 'demo',
+      PANO_DATA_DIR: path.join(tmp, 'p'),
+      PANO_LOG_LEVEL: 'silent',
+      PANO_GLPI_URL: 'mysql://glpi:gizli@db:3306/glpi',
+    });
     const err = await generateInventoryDemo(prod, { seed: 1, now: NOW, scale: 1 }).catch((e) => e);
     expect(err.message).toBe('The inventory demo writes only into the SQLite demo GLPI; PANO_GLPI_URL points at mysql://***@db:3306/glpi');
     const none = loadConfig({ PANO_MODE: 'demo', PANO_DATA_DIR: path.join(tmp, 'none'), PANO_LOG_LEVEL: 'silent' });
@@ -135,7 +144,11 @@ describe('generateInventoryDemo: shape of the data (scale 1)', () => {
     s = d.summary;
     db = open(d.file);
     const parts = [
-      ['Computer', 'glpi_computers'], ['Monitor', 'glpi_monitors'], ['Printer', 'glpi_printers'], ['NetworkEquipment', 'glpi_networkequipments'], ['Phone', 'glpi_phones'],
+      ['Computer', 'glpi_computers'],
+      ['Monitor', 'glpi_monitors'],
+      ['Printer', 'glpi_printers'],
+      ['NetworkEquipment', 'glpi_networkequipments'],
+      ['Phone', 'glpi_phones'],
     ];
     assets = [];
     for (const [it, t] of parts) {
@@ -147,7 +160,17 @@ describe('generateInventoryDemo: shape of the data (scale 1)', () => {
         .leftJoin('glpi_locations as l', 'l.id', 'a.locations_id')
         .leftJoin('glpi_groups as g', 'g.id', 'a.groups_id')
         .where({ 'a.is_deleted': 0, 'a.is_template': 0 })
-        .select('a.*', 'i.buy_date', 'i.warranty_duration', 'i.warranty_date', 'i.decommission_date', 'i.value', 's.name as state', 'l.completename as location', 'g.name as grp');
+        .select(
+          'a.*',
+          'i.buy_date',
+          'i.warranty_duration',
+          'i.warranty_date',
+          'i.decommission_date',
+          'i.value',
+          's.name as state',
+          'l.completename as location',
+          'g.name as grp',
+        );
       assets.push(...rows.map((r: Row) => ({ ...r, itemtype: it })));
     }
   }, 60_000);
@@ -174,7 +197,18 @@ describe('generateInventoryDemo: shape of the data (scale 1)', () => {
 
   it('places assets in real buildings: main building floors, annexes, the social facilities with POS terminals', () => {
     const sites = new Set(assets.map((a) => String(a.location).split(' > ')[0]));
-    expect(sites).toEqual(new Set(['Ana Hizmet Binası', 'Fen İşleri Ek Hizmet Binası', 'Temizlik İşleri Şantiyesi', 'Zabıta Amirliği', 'Kültür Merkezi', 'Sosyal Destek Merkezi', 'Hayvan Bakımevi', 'Sosyal Tesis']));
+    expect(sites).toEqual(
+      new Set([
+        'Ana Hizmet Binası',
+        'Fen İşleri Ek Hizmet Binası',
+        'Temizlik İşleri Şantiyesi',
+        'Zabıta Amirliği',
+        'Kültür Merkezi',
+        'Sosyal Destek Merkezi',
+        'Hayvan Bakımevi',
+        'Sosyal Tesis',
+      ]),
+    );
     const pos = assets.filter((a) => a.name?.includes('-POS'));
     expect(pos.length).toBeGreaterThan(0);
     expect(new Set(pos.map((a) => a.location))).toEqual(new Set(['Sosyal Tesis > Restoran', 'Sosyal Tesis > Kafeterya', 'Sosyal Tesis > Büfe']));

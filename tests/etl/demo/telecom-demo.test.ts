@@ -29,7 +29,11 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pano-telecom-demo-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const guard = kvkkGuard('demo-test-secret-0123456789');
 
-const pathsIn = (dir: string) => ({ invoiceDir: path.join(dir, 'invoices'), linesFile: path.join(dir, 'hat-listesi.csv'), detailDir: path.join(dir, 'operator') });
+const pathsIn = (dir: string) => ({
+  invoiceDir: path.join(dir, 'invoices'),
+  linesFile: path.join(dir, 'hat-listesi.csv'),
+  detailDir: path.join(dir, 'operator'),
+});
 
 function walk(dir: string, rel = ''): string[] {
   return fs
@@ -49,7 +53,12 @@ function treeHash(dir: string): string {
 let generated: Promise<{ config: PanoConfig; summary: TelecomDemoSummary }> | null = null;
 function viaConfig() {
   generated ??= (async () => {
-    const config = loadConfig({ PANO_MODE: 'demo', PANO_DATA_DIR: path.join(tmp, 'cfg'), PANO_LOG_LEVEL: 'silent', PANO_KVKK_SECRET: 'demo-etl-secret-0123456789' });
+    const config = loadConfig({
+      PANO_MODE: 'demo',
+      PANO_DATA_DIR: path.join(tmp, 'cfg'),
+      PANO_LOG_LEVEL: 'silent',
+      PANO_KVKK_SECRET: 'demo-etl-secret-0123456789',
+    });
     return { config, summary: (await generateTelecomDemo(config, OPTS)) as unknown as TelecomDemoSummary };
   })();
   return generated;
@@ -117,7 +126,8 @@ describe('generateTelecomDemo', () => {
 
   it('~900 lines at scale 1 would be spread over units by staff; here every line has a known unit', async () => {
     const items = [];
-    for await (const b of readCsvFile(pathsIn(dirA).linesFile, REGISTRY_SPEC, { displayName: 'hat-listesi.csv', requireOneOf: REGISTRY_REQUIRE_ONE_OF })) items.push(...b);
+    for await (const b of readCsvFile(pathsIn(dirA).linesFile, REGISTRY_SPEC, { displayName: 'hat-listesi.csv', requireOneOf: REGISTRY_REQUIRE_ONE_OF }))
+      items.push(...b);
     const rows = items.map((i) => validateRegistryItem(i, guard));
     expect(rows.every((r) => r.ok)).toBe(true);
     expect(rows).toHaveLength(a.registryRows);
@@ -148,7 +158,9 @@ describe('the demo invoices are real UBL-TR 2.1, in each operator’s own style'
     for (const { text } of parsed.slice(0, 50)) {
       expect(text).toContain(UBL_NS.invoice);
       expect(text).toMatch(/<(\w+:)?CustomizationID>TR1\.2</);
-      expect(text).toMatch(/<(\w+:)?EmbeddedDocumentBinaryObject characterSetCode="UTF-8" encodingCode="Base64" filename="[A-Z]{3}\d{13}\.xslt" mimeCode="application\/xml">[A-Za-z0-9+/=\n]{500,}</);
+      expect(text).toMatch(
+        /<(\w+:)?EmbeddedDocumentBinaryObject characterSetCode="UTF-8" encodingCode="Base64" filename="[A-Z]{3}\d{13}\.xslt" mimeCode="application\/xml">[A-Za-z0-9+/=\n]{500,}</,
+      );
     }
   });
 
@@ -171,7 +183,11 @@ describe('the demo invoices are real UBL-TR 2.1, in each operator’s own style'
     // 'none': only the quarterly PBX maintenance invoices (withholding), which are account-level.
     for (const p of tt.filter((x) => x.inv.lines.some((l) => !l.identity))) expect(p.inv.typeCode).toBe('TEVKIFAT');
     // Vodafone writes the billing period only in a note.
-    expect(parsed.filter((p) => /^gelen\/vodafone\//.test(p.rel)).every((p) => p.inv.periodStart && p.text.includes('Fatura Dönemi:') && !p.text.includes('InvoicePeriod'))).toBe(true);
+    expect(
+      parsed
+        .filter((p) => /^gelen\/vodafone\//.test(p.rel))
+        .every((p) => p.inv.periodStart && p.text.includes('Fatura Dönemi:') && !p.text.includes('InvoicePeriod')),
+    ).toBe(true);
   });
 
   it('returns reference the invoice they reverse; withholding invoices withhold half the KDV (603)', () => {
@@ -221,7 +237,14 @@ describe('parsing in worker threads', () => {
       const h = crypto.createHash('sha256');
       let n = 0;
       try {
-        for await (const b of readInvoiceFolder({ dir: pathsIn(dirA).invoiceDir, kvkkSecret: 'demo-test-secret-0123456789', timezone: 'Europe/Istanbul', spool, workers, batchSize: 500 })) {
+        for await (const b of readInvoiceFolder({
+          dir: pathsIn(dirA).invoiceDir,
+          kvkkSecret: 'demo-test-secret-0123456789',
+          timezone: 'Europe/Istanbul',
+          spool,
+          workers,
+          batchSize: 500,
+        })) {
           n += b.length;
           h.update(JSON.stringify(b));
         }
@@ -268,7 +291,10 @@ describe('the ETL on the demo sees every seeded fault', () => {
       expect(inv.rowsLoaded).toBe(s.invoiceLines);
       const check = (name: string) => inv.checks.find((c) => c.name === name)!;
       expect(check('malformed_files')).toMatchObject({ passed: false, detail: expect.stringContaining(s.faults.malformedFile) });
-      expect(check('duplicate_files')).toMatchObject({ passed: false, detail: expect.stringContaining(`${s.faults.duplicateFile.copy} = ${s.faults.duplicateFile.original}`) });
+      expect(check('duplicate_files')).toMatchObject({
+        passed: false,
+        detail: expect.stringContaining(`${s.faults.duplicateFile.copy} = ${s.faults.duplicateFile.original}`),
+      });
       expect(check('references_resolve').passed).toBe(false);
       for (const hat of s.faults.unregisteredLines) expect(check('references_resolve').detail).toContain(hat);
       expect(check('totals_match').passed).toBe(true);
@@ -277,8 +303,15 @@ describe('the ETL on the demo sees every seeded fault', () => {
       const q = await appDb('quarantine').select('source', 'locator', 'reason');
       expect(q).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ source: 'telecom_invoices', locator: s.faults.malformedFile, reason: expect.stringMatching(/^malformed XML: .*cut off\?$/) }),
-          expect.objectContaining({ source: 'telecom_operator_details', locator: `${s.faults.truncatedDetailFile.file}:line ${s.faults.truncatedDetailFile.line}` }),
+          expect.objectContaining({
+            source: 'telecom_invoices',
+            locator: s.faults.malformedFile,
+            reason: expect.stringMatching(/^malformed XML: .*cut off\?$/),
+          }),
+          expect.objectContaining({
+            source: 'telecom_operator_details',
+            locator: `${s.faults.truncatedDetailFile.file}:line ${s.faults.truncatedDetailFile.line}`,
+          }),
         ]),
       );
       expect(q).toHaveLength(2);
@@ -287,12 +320,24 @@ describe('the ETL on the demo sees every seeded fault', () => {
       const db = await DuckDBInstance.create(store.pathOf(r.manifest!), { access_mode: 'READ_ONLY' });
       const conn = await db.connect();
       try {
-        const cols = (await conn.runAndReadAll("SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR' AND table_catalog = current_database()")).getRowObjectsJson();
+        const cols = (
+          await conn.runAndReadAll(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR' AND table_catalog = current_database()",
+          )
+        ).getRowObjectsJson();
         for (const c of cols) {
-          const vals = (await conn.runAndReadAll(`SELECT DISTINCT "${c.column_name}" AS v FROM ${c.table_schema}.${c.table_name} WHERE regexp_matches("${c.column_name}", '[1-9][0-9]{10}')`)).getRowObjectsJson();
+          const vals = (
+            await conn.runAndReadAll(
+              `SELECT DISTINCT "${c.column_name}" AS v FROM ${c.table_schema}.${c.table_name} WHERE regexp_matches("${c.column_name}", '[1-9][0-9]{10}')`,
+            )
+          ).getRowObjectsJson();
           for (const { v } of vals) expect(redactTcknInText(String(v)), `${c.table_schema}.${c.table_name}.${c.column_name}`).toBe(String(v));
         }
-        const [e] = (await conn.runAndReadAll("SELECT customer_id_scheme, customer_id, length(customer_id_hash) AS h FROM raw_telecom.invoices WHERE profile_id = 'EARSIVFATURA'")).getRowObjectsJson();
+        const [e] = (
+          await conn.runAndReadAll(
+            "SELECT customer_id_scheme, customer_id, length(customer_id_hash) AS h FROM raw_telecom.invoices WHERE profile_id = 'EARSIVFATURA'",
+          )
+        ).getRowObjectsJson();
         expect(e).toEqual({ customer_id_scheme: 'TCKN', customer_id: null, h: '64' });
       } finally {
         conn.closeSync();
@@ -316,10 +361,13 @@ describe('the ETL on the demo sees every seeded fault', () => {
         for (const x of returns) expect(x).toEqual({ same_month: true, reference_found: true, negative: true });
         const kayitsiz = await q1(`SELECT line_display FROM marts.dim_telecom_lines WHERE line_status = 'KAYITSIZ' AND unit_code IS NULL ORDER BY 1`);
         expect(kayitsiz.map((k) => k.line_display)).toEqual([...s.faults.unregisteredLines].sort());
-        const [idle] = await q1(`SELECT count(*) FILTER (WHERE is_idle) AS idle, count(*) FILTER (WHERE is_idle AND months_with_usage > 0) AS idle_but_used FROM marts.dim_telecom_lines`);
+        const [idle] = await q1(
+          `SELECT count(*) FILTER (WHERE is_idle) AS idle, count(*) FILTER (WHERE is_idle AND months_with_usage > 0) AS idle_but_used FROM marts.dim_telecom_lines`,
+        );
         expect(Number(idle.idle)).toBeGreaterThan(0);
         expect(Number(idle.idle_but_used)).toBe(0);
-        const [tot] = await q1(`SELECT (SELECT sum(gross_amount) FROM marts.fct_telecom_costs) AS costs, (SELECT sum(gross_amount) FROM marts.fct_telecom_invoices) AS invoices,
+        const [tot] =
+          await q1(`SELECT (SELECT sum(gross_amount) FROM marts.fct_telecom_costs) AS costs, (SELECT sum(gross_amount) FROM marts.fct_telecom_invoices) AS invoices,
           (SELECT count(*) FROM marts.fct_telecom_costs WHERE unit_code IS NULL AND line_status = 'KAYITLI') AS registered_without_unit`);
         expect(tot.costs).toBe(tot.invoices); // every kuruş of every invoice is in the line costs
         expect(Number(tot.registered_without_unit)).toBe(0);

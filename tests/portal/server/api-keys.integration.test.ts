@@ -68,7 +68,9 @@ describe('API keys', () => {
     expect(((await r.json()) as any).error).toBe('API key revoked');
 
     const { key: expired } = await createApiKey(db, { name: 'gecici', role: 'analist', expiresInDays: 1 });
-    await db('api_keys').where({ name: 'gecici' }).update({ expires_at: new Date(Date.now() - 1000) });
+    await db('api_keys')
+      .where({ name: 'gecici' })
+      .update({ expires_at: new Date(Date.now() - 1000) });
     const e = await load(expired, { measures: [M.ticketCount] });
     expect(e.status).toBe(401);
     const msg = ((await e.json()) as any).error;

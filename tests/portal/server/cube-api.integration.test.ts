@@ -37,7 +37,10 @@ describe('Cube REST API through @cubejs-client/core', () => {
     const meta = await api.meta();
     const names = meta.cubes.map((c) => c.name).sort();
     // every public view of model/views, and nothing else (no private cube)
-    const views = fs.readdirSync('model/views').map((f) => f.replace(/\.ya?ml$/, '')).sort();
+    const views = fs
+      .readdirSync('model/views')
+      .map((f) => f.replace(/\.ya?ml$/, ''))
+      .sort();
     expect(names).toEqual(views);
     expect(names).toContain('yardim_masasi');
     const sla = meta.cubes.find((c) => c.name === 'yardim_masasi')!.measures.find((m) => m.name === M.slaCompliance)!;
@@ -80,7 +83,14 @@ describe('Cube REST API through @cubejs-client/core', () => {
   });
 
   it('supports filters, segments, order, limit, offset and total', async () => {
-    const all = await api.load({ dimensions: [D.ticketId], order: { [D.ticketId]: 'asc' }, limit: 5, offset: 2, total: true, filters: [{ member: D.status, operator: 'equals', values: ['Kapandı'] }] });
+    const all = await api.load({
+      dimensions: [D.ticketId],
+      order: { [D.ticketId]: 'asc' },
+      limit: 5,
+      offset: 2,
+      total: true,
+      filters: [{ member: D.status, operator: 'equals', values: ['Kapandı'] }],
+    });
     const rows = all.tablePivot();
     expect(rows).toHaveLength(5);
     expect((all as any).loadResponse.results[0].total).toBeGreaterThan(5);
@@ -89,7 +99,14 @@ describe('Cube REST API through @cubejs-client/core', () => {
     expect(open.tablePivot()[0][M.ticketCount]).toBe(backlog.tablePivot()[0][M.openCount]);
     const orq = await api.load({
       measures: [M.ticketCount],
-      filters: [{ or: [{ member: D.category, operator: 'startsWith', values: ['Donanım'] }, { member: D.category, operator: 'contains', values: ['Ağ'] }] }],
+      filters: [
+        {
+          or: [
+            { member: D.category, operator: 'startsWith', values: ['Donanım'] },
+            { member: D.category, operator: 'contains', values: ['Ağ'] },
+          ],
+        },
+      ],
     });
     expect(Number(orq.tablePivot()[0][M.ticketCount])).toBeGreaterThan(0);
   });
@@ -117,7 +134,12 @@ describe('errors in Cube’s shape', () => {
     ['private cube behind the view', { measures: ['tickets.ticket_count'] }, 403, /hidden member: 'tickets.ticket_count'/],
     ['measure given as a dimension', { dimensions: [M.ticketCount] }, 400, /is a measure/],
     ['not a time dimension', { measures: [M.ticketCount], timeDimensions: [{ dimension: D.status, granularity: 'month' }] }, 400, /not a time dimension/],
-    ['unknown operator', { measures: [M.ticketCount], filters: [{ member: D.status, operator: 'like', values: ['x'] }] }, 400, /Unknown filter operator "like" on 'yardim_masasi.status' in filters\[0\]/],
+    [
+      'unknown operator',
+      { measures: [M.ticketCount], filters: [{ member: D.status, operator: 'like', values: ['x'] }] },
+      400,
+      /Unknown filter operator "like" on 'yardim_masasi.status' in filters\[0\]/,
+    ],
     ['filters not an array', { measures: [M.ticketCount], filters: 'x' }, 400, /"filters" must be an array/],
     ['bad granularity', { measures: [M.ticketCount], timeDimensions: [{ dimension: D.openedAt, granularity: 'fortnight' }] }, 400, /./],
     ['empty query array', [], 400, /empty/],
@@ -145,7 +167,13 @@ describe('errors in Cube’s shape', () => {
     const forged = jwt.sign(payload, 'not-the-secret-not-the-secret');
     const expired = jwt.sign({ ...payload, exp: Math.floor(Date.now() / 1000) - 60 }, env.config.auth.jwtSecret);
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
-    for (const [token, msg] of [[undefined, /missing/], [forged, /Invalid token/], [expired, /expired/], [none, /Invalid token/], ['garbage', /Invalid token/]] as const) {
+    for (const [token, msg] of [
+      [undefined, /missing/],
+      [forged, /Invalid token/],
+      [expired, /expired/],
+      [none, /Invalid token/],
+      ['garbage', /Invalid token/],
+    ] as const) {
       const res = await post('/cubejs-api/v1/load', { query: { measures: [M.ticketCount] } }, token);
       expect(res.status).toBe(401);
       expect((await res.json()).error).toMatch(msg);
@@ -157,7 +185,11 @@ describe('errors in Cube’s shape', () => {
   it('login: wrong password 401, then rate-limited 429', async () => {
     let last = 0;
     for (let i = 0; i < 12; i++) {
-      const r = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'analist', password: 'wrong' }) });
+      const r = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'analist', password: 'wrong' }),
+      });
       last = r.status;
       if (i === 0) expect(r.status).toBe(401);
     }

@@ -93,7 +93,10 @@ describe('Cube internals: every file and export Pano reaches into exists in the 
   });
 
   it('all @cubejs-backend packages are pinned to one exact version', async () => {
-    const pkg = (await import('../../../package.json', { with: { type: 'json' } })).default as { dependencies: Record<string, string>; devDependencies?: Record<string, string> };
+    const pkg = (await import('../../../package.json', { with: { type: 'json' } })).default as {
+      dependencies: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
     const cube = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }).filter(([n]) => n.startsWith('@cubejs-backend/'));
     expect(cube.length).toBeGreaterThan(2);
     const versions = new Set(cube.map(([, v]) => v));

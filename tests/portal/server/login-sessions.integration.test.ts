@@ -13,7 +13,11 @@ let env: PanoTestEnv;
 let server: RunningServer;
 
 const tryLogin = async (url: string, username: string, password: string) => {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, any> };
 };
 const me = async (url: string, token: string) => (await fetch(`${url}/api/me`, { headers: { authorization: token } })).status;
@@ -77,7 +81,9 @@ describe('sessions end', () => {
       const out = await fetch(`${s.url}/api/auth/logout`, { method: 'POST', headers: { authorization: a } });
       expect(out.status).toBe(200);
       expect(await me(s.url, a)).toBe(401);
-      const q = await fetch(`${s.url}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify({ measures: ['yardim_masasi.ticket_count'] }))}`, { headers: { authorization: a } });
+      const q = await fetch(`${s.url}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify({ measures: ['yardim_masasi.ticket_count'] }))}`, {
+        headers: { authorization: a },
+      });
       expect(q.status).toBe(401);
       expect(((await q.json()) as any).error).toMatch(/Oturum kapatıldı/);
       // The same user's other session goes on.
@@ -90,12 +96,13 @@ describe('sessions end', () => {
     withServer(async (s) => {
       const token = await login(s.url, 'birim');
       expect(await me(s.url, token)).toBe(200);
-      const cli = (args: string[]) => run(process.execPath, ['bin/pano.js', ...args], { env: { ...process.env, PANO_DATA_DIR: env.dir, PANO_MODE: 'demo', PANO_LOG_LEVEL: 'silent' } });
+      const cli = (args: string[]) =>
+        run(process.execPath, ['bin/pano.js', ...args], { env: { ...process.env, PANO_DATA_DIR: env.dir, PANO_MODE: 'demo', PANO_LOG_LEVEL: 'silent' } });
       const { stdout } = await cli(['user', 'disable', 'birim']);
       expect(stdout).toMatch(/devre dışı/);
       // Another process changed the app database: this server learns of it within its refresh interval (5 s).
       let status = 200;
-      for (const t0 = Date.now(); status === 200 && Date.now() - t0 < 15_000; ) {
+      for (const t0 = Date.now(); status === 200 && Date.now() - t0 < 15_000;) {
         await new Promise((r) => setTimeout(r, 250));
         status = await me(s.url, token);
       }
@@ -145,7 +152,8 @@ describe('headers and hosts', () => {
     const server = await startServer(production, silentLogger, { port: 0 });
     try {
       const get = (host: string) => server.app.inject({ method: 'GET', url: '/api/health', headers: { host } });
-      for (const host of ['pano.belediye.example', 'PANO.belediye.example:443', 'pano-intranet', '10.1.2.3:8080', 'localhost:3000', '127.0.0.1']) expect((await get(host)).statusCode, host).toBe(200);
+      for (const host of ['pano.belediye.example', 'PANO.belediye.example:443', 'pano-intranet', '10.1.2.3:8080', 'localhost:3000', '127.0.0.1'])
+        expect((await get(host)).statusCode, host).toBe(200);
       const refused = await get('attacker.example');
       expect(refused.statusCode).toBe(421);
       expect(refused.json().error).toMatch(/PANO_ALLOWED_HOSTS/);

@@ -175,14 +175,20 @@ describe.skipIf(SKIP_POSTGRES)('API on the PostgreSQL warehouse (helpdesk)', () 
   it('lists rows and time series in the same shape: timestamps, booleans, numbers as strings', async () => {
     for (const query of [
       { dimensions: [D.ticketId, D.openedAt, D.solvedAt, D.status, 'yardim_masasi.is_open'], ungrouped: true, order: { [D.ticketId]: 'asc' }, limit: 300 },
-      { measures: [M.ticketCount, M.medianResolutionHours, M.p90ResolutionHours, M.slaCompliance], timeDimensions: [{ dimension: D.openedAt, granularity: 'week' }], order: { [D.openedAt]: 'asc' } },
+      {
+        measures: [M.ticketCount, M.medianResolutionHours, M.p90ResolutionHours, M.slaCompliance],
+        timeDimensions: [{ dimension: D.openedAt, granularity: 'week' }],
+        order: { [D.openedAt]: 'asc' },
+      },
       { measures: [M.ticketCount], timeDimensions: [{ dimension: D.solvedAt, granularity: 'day', dateRange: 'last 90 days' }], order: { [D.solvedAt]: 'asc' } },
     ]) {
       const [a, b] = await Promise.all([load(pgServer, mudur, query), load(duckServer, mudur, query)]);
       expect(a.results[0].data.length).toBeGreaterThan(0);
       expect(differencesBetween(a.results[0].data, b.results[0].data, query)).toEqual([]);
     }
-    const row = (await load(pgServer, mudur, { dimensions: [D.ticketId, D.openedAt, 'yardim_masasi.is_open'], ungrouped: true, order: { [D.ticketId]: 'asc' }, limit: 1 })).results[0].data[0];
+    const row = (
+      await load(pgServer, mudur, { dimensions: [D.ticketId, D.openedAt, 'yardim_masasi.is_open'], ungrouped: true, order: { [D.ticketId]: 'asc' }, limit: 1 })
+    ).results[0].data[0];
     expect(row[D.openedAt]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z?$/);
     expect(typeof row[D.ticketId]).toBe('string');
   });
@@ -192,7 +198,18 @@ describe.skipIf(SKIP_POSTGRES)('API on the PostgreSQL warehouse (helpdesk)', () 
       { measures: [M.ticketCount], dimensions: [D.unitCode] },
       { dimensions: [D.ticketId, D.unitCode], ungrouped: true, limit: 5000 },
       { dimensions: [D.unitCode], measures: [M.ticketCount], filters: [{ member: D.unitCode, operator: 'equals', values: ['ZABITA'] }] },
-      { dimensions: [D.unitCode], measures: [M.ticketCount], filters: [{ or: [{ member: D.unitCode, operator: 'notEquals', values: ['FEN_ISLERI'] }, { member: D.unitCode, operator: 'set' }] }] },
+      {
+        dimensions: [D.unitCode],
+        measures: [M.ticketCount],
+        filters: [
+          {
+            or: [
+              { member: D.unitCode, operator: 'notEquals', values: ['FEN_ISLERI'] },
+              { member: D.unitCode, operator: 'set' },
+            ],
+          },
+        ],
+      },
       { measures: [M.ticketCount], dimensions: [D.unitName, D.unitCode] },
       { measures: [M.ticketCount], dimensions: [D.unitCode], timeDimensions: [{ dimension: D.openedAt, granularity: 'month' }] },
     ]) {
@@ -245,7 +262,10 @@ describe.skipIf(SKIP_POSTGRES)('API on the PostgreSQL warehouse (helpdesk)', () 
         body: JSON.stringify({ query: { measures: [M.ticketCount] } }),
       });
       expect(res.status).toBe(503);
-      const r = await runConfiguredEtl({ ...env.config, warehouse: { ...env.config.warehouse, postgresUrl: empty.url } }, silentLogger, { now: () => TEST_NOW, sources: ['helpdesk'] });
+      const r = await runConfiguredEtl({ ...env.config, warehouse: { ...env.config.warehouse, postgresUrl: empty.url } }, silentLogger, {
+        now: () => TEST_NOW,
+        sources: ['helpdesk'],
+      });
       expect(r.failed).toBe(false);
       const body = await load(server, mudur, { measures: [M.ticketCount] });
       expect(body.results[0].pano.snapshotId).toBe(r.manifest!.snapshotId);

@@ -31,14 +31,23 @@ const refusal = (q: unknown): { status: number; message: string } | null => {
   }
 };
 
-const filter = (member: string, operator: string, values?: unknown[]) => ({ measures: ['v.count'], filters: [{ member, operator, ...(values ? { values } : {}) }] });
+const filter = (member: string, operator: string, values?: unknown[]) => ({
+  measures: ['v.count'],
+  filters: [{ member, operator, ...(values ? { values } : {}) }],
+});
 
 describe('validateQuery: what passes', () => {
   it.each([
     ['measures and dimensions', { measures: ['v.count', 'v.amount'], dimensions: ['v.unit'] }],
-    ['time dimension with granularity and a relative range', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', granularity: 'month', dateRange: 'last 30 days' }] }],
+    [
+      'time dimension with granularity and a relative range',
+      { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', granularity: 'month', dateRange: 'last 30 days' }] },
+    ],
     ['an absolute range, one day', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-11-01'] }] }],
-    ['an absolute range with times', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-11-01T00:00:00', '2026-11-30T23:59:59.999'] }] }],
+    [
+      'an absolute range with times',
+      { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-11-01T00:00:00', '2026-11-30T23:59:59.999'] }] },
+    ],
     ['compareDateRange', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', compareDateRange: ['last week', ['2026-01-01', '2026-01-31']] }] }],
     ['the granularity shorthand in dimensions and order', { measures: ['v.count'], dimensions: ['v.day.month'], order: { 'v.day.month': 'asc' } }],
     ['string operators', filter('v.unit', 'startsWith', ['Fen'])],
@@ -48,8 +57,14 @@ describe('validateQuery: what passes', () => {
     ['set without values', filter('v.unit', 'set')],
     ['date filters', filter('v.day', 'inDateRange', ['2026-01-01', '2026-02-01'])],
     ['a relative single-date filter', filter('v.day', 'afterDate', ['last week'])],
-    ['nested and/or within the depth', { measures: ['v.count'], filters: [{ or: [{ and: [{ member: 'v.unit', operator: 'equals', values: ['A'] }] }, { member: 'v.idle', operator: 'set' }] }] }],
-    ['order as array, limit, offset, total, ungrouped, timezone', { dimensions: ['v.unit'], order: [['v.unit', 'desc']], limit: 50_000, offset: 10, total: true, ungrouped: true, timezone: 'UTC' }],
+    [
+      'nested and/or within the depth',
+      { measures: ['v.count'], filters: [{ or: [{ and: [{ member: 'v.unit', operator: 'equals', values: ['A'] }] }, { member: 'v.idle', operator: 'set' }] }] },
+    ],
+    [
+      'order as array, limit, offset, total, ungrouped, timezone',
+      { dimensions: ['v.unit'], order: [['v.unit', 'desc']], limit: 50_000, offset: 10, total: true, ungrouped: true, timezone: 'UTC' },
+    ],
     ['segments', { measures: ['v.count'], segments: ['v.open'] }],
     ['cache modes and the default response format', { measures: ['v.count'], cache: 'stale-if-slow', responseFormat: 'default' }],
   ])('%s', (_name, q) => {
@@ -68,7 +83,11 @@ describe('validateQuery: what is refused, with a message naming it', () => {
     ['a dimension as a measure', { measures: ['v.unit'] }, /'v.unit' in measures is a dimension, expected a measure/],
     ['an unknown granularity', { timeDimensions: [{ dimension: 'v.day', granularity: 'fortnight' }] }, /Unknown granularity "fortnight" for 'v.day'/],
     ['a granularity on a string', { dimensions: ['v.unit.month'] }, /only a time dimension takes a granularity/],
-    ['an unknown time dimension field', { timeDimensions: [{ dimension: 'v.day', granularity: 'day', fillMissingDates: true }] }, /Unknown field "fillMissingDates" in timeDimensions\[0\]/],
+    [
+      'an unknown time dimension field',
+      { timeDimensions: [{ dimension: 'v.day', granularity: 'day', fillMissingDates: true }] },
+      /Unknown field "fillMissingDates" in timeDimensions\[0\]/,
+    ],
     ['limit above the maximum', { measures: ['v.count'], limit: 50_001 }, /"limit" 50001 is above the maximum of 50000 rows/],
     ['a fractional limit', { measures: ['v.count'], limit: 1.5 }, /"limit" must be a whole number/],
     ['limit as text', { measures: ['v.count'], limit: '10' }, /"limit" must be a whole number/],
@@ -90,14 +109,42 @@ describe('validateQuery: what is refused, with a message naming it', () => {
     ['values missing', filter('v.unit', 'equals'), /needs values/],
     ['values given to set', filter('v.unit', 'set', ['x']), /takes no values/],
     ['an unknown operator', filter('v.unit', 'like', ['x']), /Unknown filter operator "like" on 'v.unit'/],
-    ['member and dimension both', { measures: ['v.count'], filters: [{ member: 'v.unit', dimension: 'v.unit', operator: 'set' }] }, /names both "member" and "dimension"/],
+    [
+      'member and dimension both',
+      { measures: ['v.count'], filters: [{ member: 'v.unit', dimension: 'v.unit', operator: 'set' }] },
+      /names both "member" and "dimension"/,
+    ],
     ['and with or beside it', { measures: ['v.count'], filters: [{ and: [], or: [] }] }, /exactly one of "and" or "or"/],
-    ['an invalid date in a range', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-02-30', '2026-03-01'] }] }, /"2026-02-30" is not a date in the calendar/],
-    ['a month 13', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-13-01', '2026-13-02'] }] }, /"2026-13-01" is not a date in the calendar/],
-    ['text that is not a date in a range array', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['yesterday', 'today'] }] }, /"yesterday" is not a date/],
-    ['a year out of bounds', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['0001-01-01', '2026-01-01'] }] }, /outside the years 1900–2199/],
-    ['a range that ends before it starts', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-02-01', '2026-01-01'] }] }, /starts after it ends/],
-    ['three dates in a range', { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-01-01', '2026-01-02', '2026-01-03'] }] }, /array of one or two dates/],
+    [
+      'an invalid date in a range',
+      { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-02-30', '2026-03-01'] }] },
+      /"2026-02-30" is not a date in the calendar/,
+    ],
+    [
+      'a month 13',
+      { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-13-01', '2026-13-02'] }] },
+      /"2026-13-01" is not a date in the calendar/,
+    ],
+    [
+      'text that is not a date in a range array',
+      { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['yesterday', 'today'] }] },
+      /"yesterday" is not a date/,
+    ],
+    [
+      'a year out of bounds',
+      { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['0001-01-01', '2026-01-01'] }] },
+      /outside the years 1900–2199/,
+    ],
+    [
+      'a range that ends before it starts',
+      { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-02-01', '2026-01-01'] }] },
+      /starts after it ends/,
+    ],
+    [
+      'three dates in a range',
+      { measures: ['v.count'], timeDimensions: [{ dimension: 'v.day', dateRange: ['2026-01-01', '2026-01-02', '2026-01-03'] }] },
+      /array of one or two dates/,
+    ],
     ['a number as a date', filter('v.day', 'beforeDate', [20260101]), /must be a date as text/],
   ])('%s', (_name, q, message) => {
     const r = refusal(q);
@@ -123,11 +170,37 @@ describe('validateQuery: what is refused, with a message naming it', () => {
   it('too many filter conditions and too many values', () => {
     const many = Array.from({ length: 101 }, () => ({ member: 'v.unit', operator: 'set' }));
     expect(refusal({ measures: ['v.count'], filters: many })?.message).toMatch(/Too many filter conditions: at most 100/);
-    expect(refusal(filter('v.unit', 'in', Array.from({ length: 1001 }, (_, i) => `u${i}`)))?.message).toMatch(/Too many values for 'v.unit'.*1001; at most 1000/);
+    expect(
+      refusal(
+        filter(
+          'v.unit',
+          'in',
+          Array.from({ length: 1001 }, (_, i) => `u${i}`),
+        ),
+      )?.message,
+    ).toMatch(/Too many values for 'v.unit'.*1001; at most 1000/);
   });
 
   it('every field Cube’s query schema knows is either allowed or refused by name', () => {
-    const cubeFields = ['measures', 'dimensions', 'filters', 'timeDimensions', 'order', 'segments', 'timezone', 'limit', 'offset', 'total', 'cacheMode', 'cache', 'ungrouped', 'responseFormat', 'subqueryJoins', 'joinHints', 'maskedMembers'];
+    const cubeFields = [
+      'measures',
+      'dimensions',
+      'filters',
+      'timeDimensions',
+      'order',
+      'segments',
+      'timezone',
+      'limit',
+      'offset',
+      'total',
+      'cacheMode',
+      'cache',
+      'ungrouped',
+      'responseFormat',
+      'subqueryJoins',
+      'joinHints',
+      'maskedMembers',
+    ];
     for (const f of cubeFields) expect([...ALLOWED_QUERY_FIELDS, ...Object.keys(REFUSED_QUERY_FIELDS)]).toContain(f);
   });
 });

@@ -65,7 +65,12 @@ const same = (a: unknown, b: unknown): boolean => {
   const y = Number(b);
   return Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
 };
-const canonical = (row: Json) => JSON.stringify(Object.keys(row).sort().map((k) => [k, row[k]]));
+const canonical = (row: Json) =>
+  JSON.stringify(
+    Object.keys(row)
+      .sort()
+      .map((k) => [k, row[k]]),
+  );
 const sortRows = (rows: Json[]) => [...rows].sort((p, q) => canonical(p).localeCompare(canonical(q)));
 const expectSameRows = (actual: Json[], expected: Json[], ordered: boolean, label: string) => {
   const a = ordered ? actual : sortRows(actual);
@@ -101,7 +106,16 @@ beforeAll(async () => {
     for (const m of view.measures) {
       const cube = cubeOf(m);
       const key = `${view.name}/${cube}`;
-      if (!byFact.has(key)) byFact.set(key, { view: view.name, cube, ownUnit: dimsOf.get(cube)?.has(`${cube}.unit_code`) ?? false, measures: [], dimensions: [], times: [], segments: [] });
+      if (!byFact.has(key))
+        byFact.set(key, {
+          view: view.name,
+          cube,
+          ownUnit: dimsOf.get(cube)?.has(`${cube}.unit_code`) ?? false,
+          measures: [],
+          dimensions: [],
+          times: [],
+          segments: [],
+        });
       byFact.get(key)!.measures.push(m);
     }
     for (const fact of [...byFact.values()].filter((f) => f.view === view.name)) {
@@ -124,83 +138,159 @@ describe('row-level security matrix: every view, every fact with a unit', () => 
     const views = new Set(facts.map((f) => f.view));
     expect([...views].sort()).toEqual(['envanter', 'insan_kaynaklari', 'telekom', 'yardim_masasi', 'yedekleme', 'yonetim_ozeti']);
     // Every fact cube behind a view that carries its own unit, plus the two that reach it through a parent.
-    for (const cube of ['telecom_costs', 'telecom_usage', 'telecom_lines', 'telecom_invoices', 'telecom_taxes', 'assets', 'asset_daily', 'tickets', 'backup_sessions', 'trainings', 'leaves', 'employees', 'exec_monthly']) {
-      expect(facts.map((f) => f.cube), cube).toContain(cube);
+    for (const cube of [
+      'telecom_costs',
+      'telecom_usage',
+      'telecom_lines',
+      'telecom_invoices',
+      'telecom_taxes',
+      'assets',
+      'asset_daily',
+      'tickets',
+      'backup_sessions',
+      'trainings',
+      'leaves',
+      'employees',
+      'exec_monthly',
+    ]) {
+      expect(
+        facts.map((f) => f.cube),
+        cube,
+      ).toContain(cube);
     }
   });
 
   // One test per fact: ~10 query shapes × 2 users, plus the direct reads.
-  it.each(['envanter', 'insan_kaynaklari', 'telekom', 'yardim_masasi', 'yedekleme', 'yonetim_ozeti'])('%s: birim = mudur filtered to the unit = the fact read directly', async (viewName) => {
-    const checked: string[] = [];
-    for (const f of facts.filter((x) => x.view === viewName)) {
-      const measures = f.measures.map((m) => m.name);
-      const dim = f.dimensions.find((d) => d.type === 'string' && !d.name.endsWith('.unit_code'));
-      const time = f.times[0];
-      const first = measures[0]!;
-      const shapes: Array<[string, Json | Json[], boolean]> = [
-        ['measures only', { measures }, false],
-        ['order, limit, offset, total', { measures: [first], dimensions: dim ? [dim.name] : [], order: [[first, 'desc'], ...(dim ? [[dim.name, 'asc']] : [])], limit: 3, offset: 1, total: true }, true],
-        ['or-filter widening to every unit', { measures: [first], filters: [{ or: [{ member: `${f.view}.unit_code`, operator: 'notEquals', values: [UNIT] }, { member: `${f.view}.unit_code`, operator: 'notSet' }] }] }, false],
-        ['timezone, cache fields, responseFormat', { measures: [first], timezone: 'UTC', cache: 'must-revalidate', responseFormat: 'default' }, false],
-      ];
-      if (dim) {
-        shapes.push(['grouped by a fact dimension', { measures, dimensions: [dim.name] }, false]);
-        shapes.push(['ungrouped rows', { dimensions: [dim.name, `${f.view}.unit_code`], ungrouped: true, limit: 2000 }, false]);
-        shapes.push(['filter on a fact dimension', { measures: [first], filters: [{ member: dim.name, operator: 'set' }] }, false]);
-      }
-      if (time) {
-        shapes.push(['granularity and dateRange', { measures: [first], timeDimensions: [{ dimension: time.name, granularity: 'month', dateRange: ['2020-01-01', '2026-12-31'] }], order: { [time.name]: 'asc' } }, true]);
-        shapes.push(['compareDateRange', { measures: [first], timeDimensions: [{ dimension: time.name, compareDateRange: [['2025-01-01', '2025-12-31'], ['2026-01-01', '2026-12-31']] }] }, false]);
-        shapes.push(['time dimension as dimension with granularity', { measures: [first], dimensions: [`${time.name}.year`] }, false]);
-      }
-      if (f.segments.length) shapes.push(['segments', { measures: [first], segments: f.segments.map((s) => s.name) }, false]);
-      // A blending query: two queries of one request, each secured on its own.
-      if (time) {
-        const td = [{ dimension: time.name, granularity: 'year', dateRange: ['2020-01-01', '2026-12-31'] }];
-        shapes.push(['blending', [{ measures: [first], timeDimensions: td }, { measures: [measures.at(-1)!], timeDimensions: td }], false]);
-      }
-
-      for (const [shape, query, ordered] of shapes) {
-        const label = `${f.view}/${f.cube} ${shape}`;
-        const mine = await load(birim, query);
-        const theirs = await load(mudur, Array.isArray(query) ? query.map((q) => withUnitFilter(f.view, q)) : withUnitFilter(f.view, query));
-        expect(mine.length, label).toBe(theirs.length);
-        mine.forEach((r: Json, i: number) => {
-          expectSameRows(r.data, theirs[i].data, ordered, `${label} [${i}]`);
-          expect(r.total, `${label} total`).toBe(theirs[i].total);
-          for (const row of r.data) if (`${f.view}.unit_code` in row) expect(row[`${f.view}.unit_code`], label).toBe(UNIT);
-        });
-      }
-      // The unit sees a part of the whole, not nothing and not everything.
-      const mineAll = (await load(birim, { measures: [first] }))[0].data[0]?.[first];
-      const everyone = (await load(mudur, { measures: [first] }))[0].data[0]?.[first];
-      expect(mineAll, `${f.view}/${f.cube}: ${first} for the unit`).not.toBeUndefined();
-      if (f.measures[0].aggType === 'sum' || f.measures[0].aggType === 'count') expect(Number(mineAll)).toBeLessThan(Number(everyone));
-
-      if (f.ownUnit) {
-        const aliases = f.measures.map((m) => m.aliasMember as string);
-        const ownFilter = [{ member: `${f.cube}.unit_code`, operator: 'equals', values: [UNIT] }];
-        const [viaView] = await load(birim, { measures });
-        const [row] = await direct({ measures: aliases, filters: ownFilter });
-        expect(row, `${f.cube} read directly`).toBeDefined();
-        f.measures.forEach((m) => {
-          if (!same(viaView.data[0]?.[m.name] ?? null, row![m.aliasMember] ?? null)) {
-            throw new Error(`${f.view}/${f.cube}: ${m.name} = ${viaView.data[0]?.[m.name]} for birim, ${row![m.aliasMember]} on the fact's own unit`);
-          }
-        });
+  it.each(['envanter', 'insan_kaynaklari', 'telekom', 'yardim_masasi', 'yedekleme', 'yonetim_ozeti'])(
+    '%s: birim = mudur filtered to the unit = the fact read directly',
+    async (viewName) => {
+      const checked: string[] = [];
+      for (const f of facts.filter((x) => x.view === viewName)) {
+        const measures = f.measures.map((m) => m.name);
+        const dim = f.dimensions.find((d) => d.type === 'string' && !d.name.endsWith('.unit_code'));
+        const time = f.times[0];
+        const first = measures[0]!;
+        const shapes: Array<[string, Json | Json[], boolean]> = [
+          ['measures only', { measures }, false],
+          [
+            'order, limit, offset, total',
+            {
+              measures: [first],
+              dimensions: dim ? [dim.name] : [],
+              order: [[first, 'desc'], ...(dim ? [[dim.name, 'asc']] : [])],
+              limit: 3,
+              offset: 1,
+              total: true,
+            },
+            true,
+          ],
+          [
+            'or-filter widening to every unit',
+            {
+              measures: [first],
+              filters: [
+                {
+                  or: [
+                    { member: `${f.view}.unit_code`, operator: 'notEquals', values: [UNIT] },
+                    { member: `${f.view}.unit_code`, operator: 'notSet' },
+                  ],
+                },
+              ],
+            },
+            false,
+          ],
+          ['timezone, cache fields, responseFormat', { measures: [first], timezone: 'UTC', cache: 'must-revalidate', responseFormat: 'default' }, false],
+        ];
         if (dim) {
-          const grouped = (await load(birim, { measures: [first], dimensions: [dim.name] }))[0].data;
-          const alias = f.measures[0].aliasMember;
-          const directRows = await direct({ measures: [alias], dimensions: [dim.aliasMember], filters: ownFilter });
-          const expected = directRows.map((r) => ({ [first]: r[alias], [dim.name]: r[dim.aliasMember] }));
-          // A group the view leaves out on a null measure is still the same answer.
-          expectSameRows(grouped, expected, false, `${f.view}/${f.cube} grouped by ${dim.name}, read directly`);
+          shapes.push(['grouped by a fact dimension', { measures, dimensions: [dim.name] }, false]);
+          shapes.push(['ungrouped rows', { dimensions: [dim.name, `${f.view}.unit_code`], ungrouped: true, limit: 2000 }, false]);
+          shapes.push(['filter on a fact dimension', { measures: [first], filters: [{ member: dim.name, operator: 'set' }] }, false]);
         }
+        if (time) {
+          shapes.push([
+            'granularity and dateRange',
+            {
+              measures: [first],
+              timeDimensions: [{ dimension: time.name, granularity: 'month', dateRange: ['2020-01-01', '2026-12-31'] }],
+              order: { [time.name]: 'asc' },
+            },
+            true,
+          ]);
+          shapes.push([
+            'compareDateRange',
+            {
+              measures: [first],
+              timeDimensions: [
+                {
+                  dimension: time.name,
+                  compareDateRange: [
+                    ['2025-01-01', '2025-12-31'],
+                    ['2026-01-01', '2026-12-31'],
+                  ],
+                },
+              ],
+            },
+            false,
+          ]);
+          shapes.push(['time dimension as dimension with granularity', { measures: [first], dimensions: [`${time.name}.year`] }, false]);
+        }
+        if (f.segments.length) shapes.push(['segments', { measures: [first], segments: f.segments.map((s) => s.name) }, false]);
+        // A blending query: two queries of one request, each secured on its own.
+        if (time) {
+          const td = [{ dimension: time.name, granularity: 'year', dateRange: ['2020-01-01', '2026-12-31'] }];
+          shapes.push([
+            'blending',
+            [
+              { measures: [first], timeDimensions: td },
+              { measures: [measures.at(-1)!], timeDimensions: td },
+            ],
+            false,
+          ]);
+        }
+
+        for (const [shape, query, ordered] of shapes) {
+          const label = `${f.view}/${f.cube} ${shape}`;
+          const mine = await load(birim, query);
+          const theirs = await load(mudur, Array.isArray(query) ? query.map((q) => withUnitFilter(f.view, q)) : withUnitFilter(f.view, query));
+          expect(mine.length, label).toBe(theirs.length);
+          mine.forEach((r: Json, i: number) => {
+            expectSameRows(r.data, theirs[i].data, ordered, `${label} [${i}]`);
+            expect(r.total, `${label} total`).toBe(theirs[i].total);
+            for (const row of r.data) if (`${f.view}.unit_code` in row) expect(row[`${f.view}.unit_code`], label).toBe(UNIT);
+          });
+        }
+        // The unit sees a part of the whole, not nothing and not everything.
+        const mineAll = (await load(birim, { measures: [first] }))[0].data[0]?.[first];
+        const everyone = (await load(mudur, { measures: [first] }))[0].data[0]?.[first];
+        expect(mineAll, `${f.view}/${f.cube}: ${first} for the unit`).not.toBeUndefined();
+        if (f.measures[0].aggType === 'sum' || f.measures[0].aggType === 'count') expect(Number(mineAll)).toBeLessThan(Number(everyone));
+
+        if (f.ownUnit) {
+          const aliases = f.measures.map((m) => m.aliasMember as string);
+          const ownFilter = [{ member: `${f.cube}.unit_code`, operator: 'equals', values: [UNIT] }];
+          const [viaView] = await load(birim, { measures });
+          const [row] = await direct({ measures: aliases, filters: ownFilter });
+          expect(row, `${f.cube} read directly`).toBeDefined();
+          f.measures.forEach((m) => {
+            if (!same(viaView.data[0]?.[m.name] ?? null, row![m.aliasMember] ?? null)) {
+              throw new Error(`${f.view}/${f.cube}: ${m.name} = ${viaView.data[0]?.[m.name]} for birim, ${row![m.aliasMember]} on the fact's own unit`);
+            }
+          });
+          if (dim) {
+            const grouped = (await load(birim, { measures: [first], dimensions: [dim.name] }))[0].data;
+            const alias = f.measures[0].aliasMember;
+            const directRows = await direct({ measures: [alias], dimensions: [dim.aliasMember], filters: ownFilter });
+            const expected = directRows.map((r) => ({ [first]: r[alias], [dim.name]: r[dim.aliasMember] }));
+            // A group the view leaves out on a null measure is still the same answer.
+            expectSameRows(grouped, expected, false, `${f.view}/${f.cube} grouped by ${dim.name}, read directly`);
+          }
+        }
+        checked.push(f.cube);
       }
-      checked.push(f.cube);
-    }
-    expect(checked.length).toBeGreaterThan(0);
-  }, 300_000);
+      expect(checked.length).toBeGreaterThan(0);
+    },
+    300_000,
+  );
 });
 
 describe('query fields that could re-route the unit join', () => {
@@ -222,7 +312,13 @@ describe('query fields that could re-route the unit join', () => {
   });
 
   it('member expressions are refused: only names of the caller’s view members', async () => {
-    const expr = { cubeName: 'telecom_costs', name: 'x', expressionName: 'x', definition: 'SUM(gross_amount)', expression: ['telecom_costs', 'return `SUM(gross_amount)`'] };
+    const expr = {
+      cubeName: 'telecom_costs',
+      name: 'x',
+      expressionName: 'x',
+      definition: 'SUM(gross_amount)',
+      expression: ['telecom_costs', 'return `SUM(gross_amount)`'],
+    };
     for (const q of [{ measures: [expr] }, { dimensions: [JSON.stringify(expr)] }, { measures: ['telekom.gross_amount'], segments: [expr] }]) {
       const { status, body } = await call('load', birim, q);
       expect(status).toBe(400);
@@ -237,12 +333,22 @@ describe('query fields that could re-route the unit join', () => {
     for (const r of rows) unitsOf.set(r['telekom.line_key'], (unitsOf.get(r['telekom.line_key']) ?? new Set()).add(r['telekom.unit_code']));
     const moved = [...unitsOf].find(([, u]) => u.size > 1 && u.has(UNIT))?.[0];
     expect(moved, 'the demo has a line that moved into or out of Fen İşleri').toBeDefined();
-    const q = { measures: ['telekom.gross_amount'], dimensions: ['telekom.line_display'], filters: [{ member: 'telekom.line_key', operator: 'equals', values: [moved] }] };
+    const q = {
+      measures: ['telekom.gross_amount'],
+      dimensions: ['telekom.line_display'],
+      filters: [{ member: 'telekom.line_key', operator: 'equals', values: [moved] }],
+    };
     const mine = (await load(birim, q))[0].data;
     const own = rows.find((r: Json) => r['telekom.line_key'] === moved && r['telekom.unit_code'] === UNIT)['telekom.gross_amount'];
     expect(mine).toHaveLength(1);
     expect(same(mine[0]['telekom.gross_amount'], own)).toBe(true);
-    const [fromCost] = await direct({ measures: ['telecom_costs.gross_amount'], filters: [{ member: 'telecom_costs.line_key', operator: 'equals', values: [moved] }, { member: 'telecom_costs.unit_code', operator: 'equals', values: [UNIT] }] });
+    const [fromCost] = await direct({
+      measures: ['telecom_costs.gross_amount'],
+      filters: [
+        { member: 'telecom_costs.line_key', operator: 'equals', values: [moved] },
+        { member: 'telecom_costs.unit_code', operator: 'equals', values: [UNIT] },
+      ],
+    });
     expect(same(mine[0]['telekom.gross_amount'], fromCost!['telecom_costs.gross_amount'])).toBe(true);
     expect((await call('load', birim, { ...q, joinHints: [['telecom_costs', 'telecom_lines', 'units']] })).status).toBe(400);
   });

@@ -36,11 +36,34 @@ describe('row-level security for a birim user', () => {
   it.each([
     ['grouped by unit', { measures: [M.ticketCount], dimensions: [D.unitCode] }],
     ['ungrouped rows', { dimensions: [D.ticketId, D.unitCode], ungrouped: true, limit: 5000 }],
-    ['filter naming another unit', { dimensions: [D.unitCode], measures: [M.ticketCount], filters: [{ member: D.unitCode, operator: 'equals', values: ['ZABITA'] }] }],
-    ['or-filter widening the set', { dimensions: [D.unitCode], measures: [M.ticketCount], filters: [{ or: [{ member: D.unitCode, operator: 'notEquals', values: ['FEN_ISLERI'] }, { member: D.unitCode, operator: 'set' }] }] }],
+    [
+      'filter naming another unit',
+      { dimensions: [D.unitCode], measures: [M.ticketCount], filters: [{ member: D.unitCode, operator: 'equals', values: ['ZABITA'] }] },
+    ],
+    [
+      'or-filter widening the set',
+      {
+        dimensions: [D.unitCode],
+        measures: [M.ticketCount],
+        filters: [
+          {
+            or: [
+              { member: D.unitCode, operator: 'notEquals', values: ['FEN_ISLERI'] },
+              { member: D.unitCode, operator: 'set' },
+            ],
+          },
+        ],
+      },
+    ],
     ['by unit name through the join', { measures: [M.ticketCount], dimensions: [D.unitName, D.unitCode] }],
     ['time series', { measures: [M.ticketCount], dimensions: [D.unitCode], timeDimensions: [{ dimension: D.openedAt, granularity: 'month' }] }],
-    ['blending query', [{ measures: [M.ticketCount], dimensions: [D.unitCode], timeDimensions: [{ dimension: D.openedAt, granularity: 'year' }] }, { measures: [M.openCount], dimensions: [D.unitCode], timeDimensions: [{ dimension: D.openedAt, granularity: 'year' }] }]],
+    [
+      'blending query',
+      [
+        { measures: [M.ticketCount], dimensions: [D.unitCode], timeDimensions: [{ dimension: D.openedAt, granularity: 'year' }] },
+        { measures: [M.openCount], dimensions: [D.unitCode], timeDimensions: [{ dimension: D.openedAt, granularity: 'year' }] },
+      ],
+    ],
   ])('%s: only FEN_ISLERI rows', async (_name, query) => {
     const { status, body } = await call('load', birim, query);
     expect(status).toBe(200);
@@ -57,7 +80,11 @@ describe('row-level security for a birim user', () => {
   });
 
   it('cannot bypass the view through the private cube', async () => {
-    for (const q of [{ measures: ['tickets.ticket_count'] }, { dimensions: ['tickets.unit_code'] }, { measures: [M.ticketCount], filters: [{ member: 'units.unit_code', operator: 'set' }] }]) {
+    for (const q of [
+      { measures: ['tickets.ticket_count'] },
+      { dimensions: ['tickets.unit_code'] },
+      { measures: [M.ticketCount], filters: [{ member: 'units.unit_code', operator: 'set' }] },
+    ]) {
       const { status } = await call('load', birim, q);
       expect(status).toBe(403);
       expect((await call('sql', birim, q)).status).toBe(403);

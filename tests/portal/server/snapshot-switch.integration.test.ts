@@ -30,7 +30,10 @@ it('queries keep succeeding while new snapshots are published, and the server mo
       const res = await fetch(`${server.url}/cubejs-api/v1/load`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: token },
-        body: JSON.stringify({ queryType: 'multi', query: { measures: [M.ticketCount], filters: [{ member: 'yardim_masasi.ticket_id', operator: 'gt', values: [String((ok + i) % 500)] }] } }),
+        body: JSON.stringify({
+          queryType: 'multi',
+          query: { measures: [M.ticketCount], filters: [{ member: 'yardim_masasi.ticket_id', operator: 'gt', values: [String((ok + i) % 500)] }] },
+        }),
       });
       const body = await res.json();
       if (res.status !== 200) failures.push(`${res.status} ${JSON.stringify(body)}`);

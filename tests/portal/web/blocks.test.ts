@@ -64,11 +64,7 @@ describe('timeKey and formatXLabel', () => {
 
 describe('monthBuckets', () => {
   it('covers every month of a range across a year end', () => {
-    expect(monthBuckets('2025-12-01', '2026-02-28')).toEqual([
-      '2025-12-01T00:00:00.000',
-      '2026-01-01T00:00:00.000',
-      '2026-02-01T00:00:00.000',
-    ]);
+    expect(monthBuckets('2025-12-01', '2026-02-28')).toEqual(['2025-12-01T00:00:00.000', '2026-01-01T00:00:00.000', '2026-02-01T00:00:00.000']);
   });
   it('is empty for an inverted or broken range', () => {
     expect(monthBuckets('2026-03-01', '2026-01-01')).toEqual([]);

@@ -55,10 +55,7 @@ describe('qualityIssues', () => {
     expect(issue.message).toBe('Uyarı: GLPI Yardım Masası kaynağı son yüklemede başarısız; veriler 27.11.2026 tarihli.');
   });
   it('counts rejected rows and names failed checks on a warning', () => {
-    const [issue] = qualityIssues(
-      snapshot([source({ status: 'warn', rowsRejected: 1234, checksFailed: ['unit_code_known'] })]),
-      ['glpi'],
-    );
+    const [issue] = qualityIssues(snapshot([source({ status: 'warn', rowsRejected: 1234, checksFailed: ['unit_code_known'] })]), ['glpi']);
     expect(issue.badge).toBe('Uyarı · 1.234 satır reddedildi');
     expect(issue.message).toBe(
       'Uyarı: GLPI Yardım Masası kaynağının son yüklemesinde sorun var (1.234 satır reddedildi; başarısız kontroller: unit_code_known); veriler 28.11.2026 tarihli.',

@@ -40,7 +40,11 @@ export interface Warehouse {
    * `mapRow` turns each row as it arrives (a large answer is then never held twice); rows are read in batches with
    * the event loop free between them, so one large answer does not stall other requests.
    */
-  query<T = Record<string, unknown>>(sql: string, values?: unknown[], mapRow?: (row: Record<string, unknown>) => T): Promise<{ rows: T[]; manifest: SnapshotManifest }>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    values?: unknown[],
+    mapRow?: (row: Record<string, unknown>) => T,
+  ): Promise<{ rows: T[]; manifest: SnapshotManifest }>;
   close(): Promise<void>;
 }
 

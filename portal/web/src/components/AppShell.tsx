@@ -19,17 +19,7 @@ const NAV: NavItem[] = [
 ];
 
 /** The portal frame: top bar "Pano · Bilgi İşlem Müdürlüğü", section navigation, the user and "Çıkış". */
-export function AppShell({
-  user,
-  pathname,
-  onSignOut,
-  children,
-}: {
-  user: User;
-  pathname: string;
-  onSignOut: () => void;
-  children: ReactNode;
-}) {
+export function AppShell({ user, pathname, onSignOut, children }: { user: User; pathname: string; onSignOut: () => void; children: ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-tremor-border bg-white">

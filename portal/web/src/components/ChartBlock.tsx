@@ -88,17 +88,7 @@ export function ChartBlock({ block, state, query, colors = ['blue'], subtitle, c
 /** On screen the first SCREEN_ROWS bars and a button for the rest; on paper all of them, compact. */
 const SCREEN_ROWS = 12;
 
-function CategoryBars({
-  items,
-  valueFormatter,
-  color,
-  print,
-}: {
-  items: BarItem[];
-  valueFormatter: (v: number) => string;
-  color: Color;
-  print: boolean;
-}) {
+function CategoryBars({ items, valueFormatter, color, print }: { items: BarItem[]; valueFormatter: (v: number) => string; color: Color; print: boolean }) {
   const [expanded, setExpanded] = useState(false);
   const shown = print || expanded ? items : items.slice(0, SCREEN_ROWS);
   const hidden = items.length - shown.length;

@@ -40,8 +40,7 @@ export function KpiBlock({ block, state }: { block: KpiBlockDef; state: QuerySta
   }
 
   const extra = KPI_SECONDARY[block.measure];
-  const secondary =
-    extra && rows.length && extra.measure in rows[0] ? `${extra.label}: ${formatValue(rows[0][extra.measure], extra.format)}` : undefined;
+  const secondary = extra && rows.length && extra.measure in rows[0] ? `${extra.label}: ${formatValue(rows[0][extra.measure], extra.format)}` : undefined;
 
   return <KpiCard {...common} value={value} valueText={valueText} delta={delta} secondary={secondary} />;
 }

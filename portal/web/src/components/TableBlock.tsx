@@ -42,10 +42,7 @@ export function TableBlock({ block, state, className }: { block: TableBlockDef; 
           {rows.map((row, i) => (
             <TableRow key={i}>
               {block.columns.map((c) => (
-                <TableCell
-                  key={c.member}
-                  className={`whitespace-normal py-2 ${isText(c.format) ? 'text-tremor-content-emphasis' : 'text-right tabular-nums'}`}
-                >
+                <TableCell key={c.member} className={`whitespace-normal py-2 ${isText(c.format) ? 'text-tremor-content-emphasis' : 'text-right tabular-nums'}`}>
                   {formatValue(row[c.member], c.format ?? 'text')}
                 </TableCell>
               ))}

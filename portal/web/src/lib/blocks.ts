@@ -2,15 +2,7 @@
  * Pure helpers that turn Cube rows into what the block components draw. No React, no I/O:
  * tested in tests/portal/web/blocks.test.ts.
  */
-import {
-  formatChange,
-  formatDate,
-  formatHours,
-  formatMoney,
-  formatMonth,
-  formatNumber,
-  formatPercent,
-} from '../../../../common/definitions/format.js';
+import { formatChange, formatDate, formatHours, formatMoney, formatMonth, formatNumber, formatPercent } from '../../../../common/definitions/format.js';
 import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
 
 export type ValueFormat = 'number' | 'percent' | 'hours' | 'money' | 'text';
@@ -146,11 +138,7 @@ export interface ChartData {
  * dataKey as a nested path. A monthly series is completed with the months of the query's date range that have
  * no row (Cube leaves them out): counts ('number' format) become 0, other measures stay empty.
  */
-export function chartData(
-  rows: Row[],
-  block: { x: string; measures: string[]; format: ValueFormat },
-  query?: CubeQuery,
-): ChartData {
+export function chartData(rows: Row[], block: { x: string; measures: string[]; format: ValueFormat }, query?: CubeQuery): ChartData {
   const categories = block.measures.map(memberLabel);
   const key = timeKey(block.x);
   const range = key && query?.timeDimensions?.find((t) => t.dimension === key.dimension)?.dateRange;

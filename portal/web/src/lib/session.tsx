@@ -5,11 +5,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, clearToken, fetchMe, getToken, logout, setToken, type User } from './api.js';
 
-export type SessionState =
-  | { status: 'loading' }
-  | { status: 'anonymous' }
-  | { status: 'signed-in'; user: User }
-  | { status: 'error'; message: string };
+export type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; user: User } | { status: 'error'; message: string };
 
 interface SessionContextValue {
   session: SessionState;

@@ -7,10 +7,7 @@ import type { CubeQuery } from '../../../../common/definitions/kpi/helpdesk.js';
 import { ApiError, fetchSnapshot, type Snapshot } from './api.js';
 import { loadQuery, type ResultSet } from './cube.js';
 
-export type QueryState =
-  | { status: 'loading' }
-  | { status: 'error'; error: string; unauthorized: boolean }
-  | { status: 'ok'; resultSet: ResultSet };
+export type QueryState = { status: 'loading' } | { status: 'error'; error: string; unauthorized: boolean } | { status: 'ok'; resultSet: ResultSet };
 
 export type QueryStates = Record<string, QueryState>;
 
@@ -21,9 +18,7 @@ function failure(error: unknown): { status: 'error'; error: string; unauthorized
 
 /** Load the named queries; the map must be stable (build it once with useMemo/useState). */
 export function useCubeQueries(queries: Record<string, CubeQuery>): QueryStates {
-  const [states, setStates] = useState<QueryStates>(() =>
-    Object.fromEntries(Object.keys(queries).map((name) => [name, { status: 'loading' } as QueryState])),
-  );
+  const [states, setStates] = useState<QueryStates>(() => Object.fromEntries(Object.keys(queries).map((name) => [name, { status: 'loading' } as QueryState])));
   useEffect(() => {
     let cancelled = false;
     setStates(Object.fromEntries(Object.keys(queries).map((name) => [name, { status: 'loading' } as QueryState])));

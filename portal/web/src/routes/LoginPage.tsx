@@ -101,7 +101,12 @@ export default function LoginPage({ next }: { next: string | null }) {
             />
           </div>
           {error ? (
-            <p id="login-error" role="alert" data-testid="login-error" className="mt-4 rounded-tremor-small bg-red-50 px-3 py-2 text-tremor-default text-red-800">
+            <p
+              id="login-error"
+              role="alert"
+              data-testid="login-error"
+              className="mt-4 rounded-tremor-small bg-red-50 px-3 py-2 text-tremor-default text-red-800"
+            >
               {error}
             </p>
           ) : null}

@@ -89,8 +89,7 @@ function PrintReport({ report }: { report: ReportDefinition }) {
     return null;
   })();
 
-  const loaded =
-    me.status === 'ok' && snapshot.status === 'ok' && Object.values(states).every((s) => s.status === 'ok');
+  const loaded = me.status === 'ok' && snapshot.status === 'ok' && Object.values(states).every((s) => s.status === 'ok');
 
   const rootRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -126,13 +125,21 @@ function PrintReport({ report }: { report: ReportDefinition }) {
           <div className="mt-1 flex flex-wrap gap-x-4 text-tremor-label text-tremor-content">
             <span data-testid="generated-at">Oluşturulma: {formatDateTime(now, TIMEZONE)}</span>
             <span data-testid="freshness">
-              {snapshot.status === 'ok' ? freshnessText(snapshot.snapshot, sources) : snapshot.status === 'loading' ? 'Veri tazeliği yükleniyor…' : 'Veri tazeliği alınamadı'}
+              {snapshot.status === 'ok'
+                ? freshnessText(snapshot.snapshot, sources)
+                : snapshot.status === 'loading'
+                  ? 'Veri tazeliği yükleniyor…'
+                  : 'Veri tazeliği alınamadı'}
             </span>
           </div>
         </header>
 
         {failure ? (
-          <div role="alert" data-testid="print-error" className="mb-4 rounded-tremor-small border-2 border-red-600 bg-red-50 px-3 py-2 text-tremor-default font-semibold text-red-800">
+          <div
+            role="alert"
+            data-testid="print-error"
+            className="mb-4 rounded-tremor-small border-2 border-red-600 bg-red-50 px-3 py-2 text-tremor-default font-semibold text-red-800"
+          >
             Rapor oluşturulamadı: {failure}
           </div>
         ) : null}

@@ -107,7 +107,28 @@ export const HISTO: FixtureJob[] = [
 export const EXPECTED_ORDER = [...JOBS.map((j) => j.JobId), 101, 102, 103, 104, 105];
 
 const lit = (v: V) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`);
-const COLS: Array<keyof FixtureJob> = ['JobId', 'Job', 'Name', 'Type', 'Level', 'ClientId', 'JobStatus', 'SchedTime', 'StartTime', 'EndTime', 'RealEndTime', 'JobFiles', 'JobBytes', 'ReadBytes', 'JobErrors', 'JobMissingFiles', 'PoolId', 'FileSetId', 'PriorJobId', 'Comment'];
+const COLS: Array<keyof FixtureJob> = [
+  'JobId',
+  'Job',
+  'Name',
+  'Type',
+  'Level',
+  'ClientId',
+  'JobStatus',
+  'SchedTime',
+  'StartTime',
+  'EndTime',
+  'RealEndTime',
+  'JobFiles',
+  'JobBytes',
+  'ReadBytes',
+  'JobErrors',
+  'JobMissingFiles',
+  'PoolId',
+  'FileSetId',
+  'PriorJobId',
+  'Comment',
+];
 
 /**
  * INSERT statements for the fixture. Every column Pano reads is written (PostgreSQL's `JobHisto (LIKE Job)`
@@ -122,7 +143,10 @@ export function fixtureInserts(opts: { nullTime?: string } = {}): string[] {
       return lit(v);
     }).join(', ');
   return [
-    ...CLIENTS.map(([id, name, uname]) => `INSERT INTO Client (ClientId, Name, UName, AutoPrune, FileRetention, JobRetention) VALUES (${id}, ${lit(name)}, ${lit(uname)}, 1, 5184000, 15552000)`),
+    ...CLIENTS.map(
+      ([id, name, uname]) =>
+        `INSERT INTO Client (ClientId, Name, UName, AutoPrune, FileRetention, JobRetention) VALUES (${id}, ${lit(name)}, ${lit(uname)}, 1, 5184000, 15552000)`,
+    ),
     ...POOLS.map(([id, name]) => `INSERT INTO Pool (PoolId, Name, PoolType, LabelFormat) VALUES (${id}, ${lit(name)}, 'Backup', ${lit(`${name}-`)})`),
     ...FILESETS.map(([id, name]) => `INSERT INTO FileSet (FileSetId, FileSet, MD5, CreateTime) VALUES (${id}, ${lit(name)}, 'x', '2023-01-01 00:00:00')`),
     ...JOBS.map((j) => `INSERT INTO Job (${COLS.join(', ')}) VALUES (${row(j)})`),

@@ -28,7 +28,11 @@ import { createEtlHome, type EtlHome } from './run-helper.js';
 const PG_DDL = fs.readFileSync(path.resolve(__dirname, '../../../../../shared/samples/backup/bareos/bareos-catalog-postgresql-excerpt.sql'), 'utf8');
 const TZ = 'Europe/Istanbul';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pano-bareos-'));
-const Sqlite = createRequire(import.meta.url)('better-sqlite3') as new (f: string) => { exec(s: string): void; prepare(s: string): { run(...a: unknown[]): void }; close(): void };
+const Sqlite = createRequire(import.meta.url)('better-sqlite3') as new (f: string) => {
+  exec(s: string): void;
+  prepare(s: string): { run(...a: unknown[]): void };
+  close(): void;
+};
 
 async function extractAll(url: string, pageSize = 4): Promise<RawBareosJob[]> {
   const db = await connectBareos(url);
@@ -158,7 +162,9 @@ describe.skipIf(SKIP_POSTGRES)('Bareos catalog on PostgreSQL (real DDL) and SQLi
       const e = await connectBareos(empty.url).catch((x) => x);
       expect(e).toBeInstanceOf(NotBareosCatalogError);
       expect(e.retryable).toBe(false);
-      expect(e.message).toBe(`Bareos catalog at 127.0.0.1:5432/${empty.name} does not look like a Bareos/Bacula catalog: tables Job, Client, Pool, FileSet, Status not found`);
+      expect(e.message).toBe(
+        `Bareos catalog at 127.0.0.1:5432/${empty.name} does not look like a Bareos/Bacula catalog: tables Job, Client, Pool, FileSet, Status not found`,
+      );
     } finally {
       await empty.drop();
     }
@@ -183,7 +189,9 @@ describe.skipIf(SKIP_POSTGRES)('Bareos through the runner', () => {
   let home: EtlHome;
   let catalog: TempPgDatabase;
   const NOW = new Date('2024-03-10T12:00:00Z');
-  const sources = (url: string) => [bareosJobsSource(parseBackupConfig({ veeamDir: tmp, bareosUrl: url }), new ObjectResolver(null, { unitCode: 'BILGI_ISLEM', rpoTargetHours: 24 }))];
+  const sources = (url: string) => [
+    bareosJobsSource(parseBackupConfig({ veeamDir: tmp, bareosUrl: url }), new ObjectResolver(null, { unitCode: 'BILGI_ISLEM', rpoTargetHours: 24 })),
+  ];
 
   beforeAll(async () => {
     home = await createEtlHome();
@@ -198,8 +206,17 @@ describe.skipIf(SKIP_POSTGRES)('Bareos through the runner', () => {
   it('loads the catalog, quarantines the bad jobs by JobId, warns about the orphan client', async () => {
     const r = await home.run(sources(catalog.url), NOW);
     const s = r.sources[0];
-    expect(s).toMatchObject({ source: 'backup_bareos', status: 'warn', rowsRead: EXPECTED_ORDER.length, rowsRejected: 2, rowsLoaded: EXPECTED_ORDER.length - 2 });
-    expect(s.checks.find((c) => c.name === 'references_resolve')).toMatchObject({ passed: false, detail: '2 jobs name a client that is not in the catalog\'s Client table (ClientId 99): their server is unknown' });
+    expect(s).toMatchObject({
+      source: 'backup_bareos',
+      status: 'warn',
+      rowsRead: EXPECTED_ORDER.length,
+      rowsRejected: 2,
+      rowsLoaded: EXPECTED_ORDER.length - 2,
+    });
+    expect(s.checks.find((c) => c.name === 'references_resolve')).toMatchObject({
+      passed: false,
+      detail: "2 jobs name a client that is not in the catalog's Client table (ClientId 99): their server is unknown",
+    });
     expect(s.checks.filter((c) => c.severity === 'fail').every((c) => c.passed)).toBe(true);
     const q = await home.quarantine('backup_bareos');
     expect(q.map((x) => x.locator)).toEqual(['Job.JobId=14', 'Job.JobId=15']);
@@ -236,6 +253,13 @@ describe.skipIf(SKIP_MARIADB)('Bareos catalog on MariaDB (Bareos MySQL types: TI
     const fromSqlite = await extractAll(sqliteCatalog(path.join(tmp, 'for-maria.sqlite'), 'NULL'));
     expect(fromMaria.map((r) => r.job_id)).toEqual(EXPECTED_ORDER);
     expect(fromMaria).toEqual(fromSqlite);
-    expect(fromMaria[0]).toMatchObject({ job: 'ebys-db-dump.2024-03-05_01.30.05_01', type: 'B', level: 'F', job_status: 'T', client_name: 'ebys-db-fd', job_bytes: 5_000_000_001 });
+    expect(fromMaria[0]).toMatchObject({
+      job: 'ebys-db-dump.2024-03-05_01.30.05_01',
+      type: 'B',
+      level: 'F',
+      job_status: 'T',
+      client_name: 'ebys-db-fd',
+      job_bytes: 5_000_000_001,
+    });
   }, 60_000);
 });

@@ -84,10 +84,30 @@ describe('Bareos Level and Type', () => {
 
 describe('validateBareosJob', () => {
   const base: RawBareosJob = {
-    job_id: 7, job: 'ebys-db-dump.2024-03-05_01.30.00_07', name: 'ebys-db-dump', type: 'B', level: 'F', client_id: 2, client_name: 'ebys-db-fd',
-    client_uname: null, job_status: 'T', job_status_long: 'Completed successfully', sched_time: '2024-03-05 01:30:00', start_time: '2024-03-05 01:30:05',
-    end_time: '2024-03-05 01:40:05', real_end_time: '2024-03-05 01:40:07', job_files: 3, job_bytes: 1000, read_bytes: 1500, job_errors: 0,
-    job_missing_files: 0, pool_name: 'Full', fileset_name: 'PostgreSQLDump', prior_job_id: 0, comment: null, from_histo: false,
+    job_id: 7,
+    job: 'ebys-db-dump.2024-03-05_01.30.00_07',
+    name: 'ebys-db-dump',
+    type: 'B',
+    level: 'F',
+    client_id: 2,
+    client_name: 'ebys-db-fd',
+    client_uname: null,
+    job_status: 'T',
+    job_status_long: 'Completed successfully',
+    sched_time: '2024-03-05 01:30:00',
+    start_time: '2024-03-05 01:30:05',
+    end_time: '2024-03-05 01:40:05',
+    real_end_time: '2024-03-05 01:40:07',
+    job_files: 3,
+    job_bytes: 1000,
+    read_bytes: 1500,
+    job_errors: 0,
+    job_missing_files: 0,
+    pool_name: 'Full',
+    fileset_name: 'PostgreSQLDump',
+    prior_job_id: 0,
+    comment: null,
+    from_histo: false,
   };
 
   it('reads wall-clock times in the director zone, RealEndTime first', () => {
@@ -108,7 +128,11 @@ describe('validateBareosJob', () => {
     ['end before start', { real_end_time: '2024-03-05 00:40:07' }, /RealEndTime 2024-03-05 00:40:07 is before StartTime 2024-03-05 01:30:05/],
     ['garbage time', { start_time: '05/03/2024' }, /StartTime "05\/03\/2024" is not a date-time/],
     ['negative bytes', { job_bytes: -5 }, /JobBytes -5 is not a non-negative whole number/],
-    ['finished without any time', { sched_time: null, start_time: '0', end_time: null, real_end_time: null }, /a finished job \(JobStatus T\) has neither StartTime nor SchedTime/],
+    [
+      'finished without any time',
+      { sched_time: null, start_time: '0', end_time: null, real_end_time: null },
+      /a finished job \(JobStatus T\) has neither StartTime nor SchedTime/,
+    ],
   ])('refuses %s', (_what, patch, reason) => {
     const v = validateBareosJob({ ...base, ...patch }, 'Europe/Istanbul');
     expect(v.ok).toBe(false);

@@ -21,7 +21,8 @@ const TR_MAP = {
   columns: { 'İş Adı': 'JobName', Sonuç: 'Result', 'Veri (GB)': 'DataSize(GB)', 'Yedek (GB)': 'BackupSize(GB)', Tarih: 'Date' },
   values: { Result: { Başarılı: 'Success', Uyarı: 'Warning', Başarısız: 'Failed' } },
 };
-const TR_FILE = '"İş Adı";"Sonuç";"Veri (GB)";"Yedek (GB)";"Tarih"\n"EBYS";"Başarılı";"1,5";"0,5";"30.07.2020 01:00:00"\n"EBYS";"BAŞARISIZ";"0";"0";"31.07.2020 01:00:00"\n"EBYS";"Belki";"0";"0";"01.08.2020 01:00:00"\n';
+const TR_FILE =
+  '"İş Adı";"Sonuç";"Veri (GB)";"Yedek (GB)";"Tarih"\n"EBYS";"Başarılı";"1,5";"0,5";"30.07.2020 01:00:00"\n"EBYS";"BAŞARISIZ";"0";"0";"31.07.2020 01:00:00"\n"EBYS";"Belki";"0";"0";"01.08.2020 01:00:00"\n';
 
 describe('parseVeeamColumnMap', () => {
   it('reads headers and value maps', () => {
@@ -45,8 +46,16 @@ describe('parseVeeamColumnMap', () => {
     ['a duplicate target', '{"columns": {"Durum": "Result", "Sonuç": "result"}}', /columns\."Sonuç": duplicate target Result, "Durum" already maps to it/],
     ['a header twice', '{"columns": {"Durum": "Result", " durum ": "State"}}', /columns\." durum ": the header is listed twice/],
     ['an unknown key', '{"colums": {}}', /"colums": unknown key/],
-    ['values for a field that takes none', '{"values": {"TotalSize": {"a": "b"}}}', /values\."TotalSize": takes no value map \(value maps are for Result, Status, State/],
-    ['a result Pano does not read', '{"values": {"Result": {"Başarılı": "Sucess"}}}', /values\."Result"\."Başarılı": "Sucess" is not a Veeam result Pano reads/],
+    [
+      'values for a field that takes none',
+      '{"values": {"TotalSize": {"a": "b"}}}',
+      /values\."TotalSize": takes no value map \(value maps are for Result, Status, State/,
+    ],
+    [
+      'a result Pano does not read',
+      '{"values": {"Result": {"Başarılı": "Sucess"}}}',
+      /values\."Result"\."Başarılı": "Sucess" is not a Veeam result Pano reads/,
+    ],
     ['a state Pano does not read', '{"values": {"State": {"Bitti": "Done"}}}', /values\."State"\."Bitti": "Done" is not a Veeam session state/],
   ])('refuses %s, naming the file and the entry', (_case, text, message) => {
     expect(() => parseVeeamColumnMap(text, 'm.json')).toThrow(ConfigError);
@@ -65,9 +74,13 @@ describe('the column map at config load (parseBackupConfig)', () => {
     const bad = path.join(tmp, 'bad.json');
     fs.writeFileSync(bad, '{"columns": {"Durum": "Durum"}}');
     expect(() => parseBackupConfig({ veeamDir: tmp, bareosUrl: 'sqlite:x', veeamColumnMapFile: bad, rpoTargetHours: -1 })).toThrow(
-      new RegExp(`PANO_BACKUP_RPO_HOURS: must be a positive number of hours\\n {2}PANO_VEEAM_COLUMN_MAP ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid Veeam column map:\\n {4}columns\\."Durum": "Durum" is not a Pano Veeam field`),
+      new RegExp(
+        `PANO_BACKUP_RPO_HOURS: must be a positive number of hours\\n {2}PANO_VEEAM_COLUMN_MAP ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid Veeam column map:\\n {4}columns\\."Durum": "Durum" is not a Pano Veeam field`,
+      ),
     );
-    expect(() => parseBackupConfig({ veeamDir: tmp, bareosUrl: 'sqlite:x', veeamColumnMapFile: path.join(tmp, 'yok.json') })).toThrow(/PANO_VEEAM_COLUMN_MAP .*yok\.json: cannot be read/);
+    expect(() => parseBackupConfig({ veeamDir: tmp, bareosUrl: 'sqlite:x', veeamColumnMapFile: path.join(tmp, 'yok.json') })).toThrow(
+      /PANO_VEEAM_COLUMN_MAP .*yok\.json: cannot be read/,
+    );
     const good = path.join(tmp, 'good.json');
     fs.writeFileSync(good, JSON.stringify(TR_MAP));
     expect(parseBackupConfig({ veeamDir: tmp, bareosUrl: 'sqlite:x', veeamColumnMapFile: good }).veeamColumnMap!.byHeader.get('sonuç')).toBe('Result');
@@ -81,9 +94,17 @@ describe('reading through a column map', () => {
     const shape = detectVeeamShape(['İş Adı', 'Sonuç', 'Veri (GB)', 'Yedek (GB)', 'Tarih', 'Result'], 'x.csv', map);
     expect(shape.def.shape).toBe('br_session_report');
     expect(shape.col.Result).toBe(1);
-    expect(shape.mapped.map((m) => `${m.header}→${m.field}`)).toEqual(['İş Adı→JobName', 'Sonuç→Result', 'Veri (GB)→DataSize(GB)', 'Yedek (GB)→BackupSize(GB)', 'Tarih→Date']);
+    expect(shape.mapped.map((m) => `${m.header}→${m.field}`)).toEqual([
+      'İş Adı→JobName',
+      'Sonuç→Result',
+      'Veri (GB)→DataSize(GB)',
+      'Yedek (GB)→BackupSize(GB)',
+      'Tarih→Date',
+    ]);
     // without the map the same header is refused, with its columns named
-    expect(() => detectVeeamShape(['İş Adı', 'Sonuç', 'Veri (GB)', 'Yedek (GB)', 'Tarih'], 'x.csv')).toThrow(/bulunan sütunlar \(columns found\): İş Adı, Sonuç, Veri \(GB\), Yedek \(GB\), Tarih;/);
+    expect(() => detectVeeamShape(['İş Adı', 'Sonuç', 'Veri (GB)', 'Yedek (GB)', 'Tarih'], 'x.csv')).toThrow(
+      /bulunan sütunlar \(columns found\): İş Adı, Sonuç, Veri \(GB\), Yedek \(GB\), Tarih;/,
+    );
   });
 
   it('translates the words before the row rules read them', async () => {
@@ -95,14 +116,28 @@ describe('reading through a column map', () => {
     const rows = records.filter((r): r is Extract<VeeamRecord, { kind: 'row' }> => r.kind === 'row');
     expect(rows).toHaveLength(3);
     const read = rows.map((r) => validateVeeamRow(r.ctx, r.values, 'Europe/Istanbul'));
-    expect(read.map((v) => (v.ok ? v.session.status : v.reason))).toEqual(['success', 'failed', 'Result "Belki" is not a Veeam result (Success, Warning, Failed, None)']);
+    expect(read.map((v) => (v.ok ? v.session.status : v.reason))).toEqual([
+      'success',
+      'failed',
+      'Result "Belki" is not a Veeam result (Success, Warning, Failed, None)',
+    ]);
     expect(read[0].ok && read[0].session).toMatchObject({ resultRaw: 'Success', dataBytes: Math.round(1.5 * 1024 ** 3), culture: 'tr-TR' });
   });
 
   it('check-file: how the file reads, with the mapping applied and the refused line', async () => {
     const file = path.join(tmp, 'tr', 'oturumlar.csv');
     const c = await checkVeeamFile(file, { timezone: 'Europe/Istanbul', columnMap: map });
-    expect(c).toMatchObject({ recognised: true, shape: 'br_session_report', encoding: 'utf-8', delimiter: ';', culture: 'tr-TR', rows: 3, valid: 2, rejected: 1, refused: null });
+    expect(c).toMatchObject({
+      recognised: true,
+      shape: 'br_session_report',
+      encoding: 'utf-8',
+      delimiter: ';',
+      culture: 'tr-TR',
+      rows: 3,
+      valid: 2,
+      rejected: 1,
+      refused: null,
+    });
     expect(c.rejects).toEqual([{ locator: 'oturumlar.csv:line 4', reason: 'Result "Belki" is not a Veeam result (Success, Warning, Failed, None)' }]);
     expect(c.mapping!.columns).toHaveLength(5);
     expect(c.mapping!.values).toContainEqual({ field: 'Result', from: 'Başarılı', to: 'Success' });

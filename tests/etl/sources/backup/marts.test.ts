@@ -109,42 +109,142 @@ describe('RPO per protected object, at the snapshot time', () => {
        FROM marts.dim_protected_objects ORDER BY object_key`,
     );
     expect(objects).toEqual([
-      { object_key: 'bareos:dosya-fen-isleri', rpo_hours: null, rpo_target_hours: 24, rpo_breached: true, is_active: true, last_run_status: 'failed', last_good_at: null, last_success_at: null, unit_code: 'FEN_ISLERI' },
-      { object_key: 'veeam:ebys-db', rpo_hours: 2, rpo_target_hours: 6, rpo_breached: false, is_active: true, last_run_status: 'running', last_good_at: '2026-11-25 07:00:00+00', last_success_at: '2026-11-25 07:00:00+00', unit_code: 'BILGI_ISLEM' },
-      { object_key: 'veeam:kamera-nvr01', rpo_hours: 250, rpo_target_hours: 24, rpo_breached: true, is_active: true, last_run_status: 'failed', last_good_at: '2026-11-14 23:00:00+00', last_success_at: '2026-11-14 23:00:00+00', unit_code: 'BILGI_ISLEM' },
-      { object_key: 'veeam:old-srv', rpo_hours: 960, rpo_target_hours: 24, rpo_breached: false, is_active: false, last_run_status: 'success', last_good_at: '2026-10-16 09:00:00+00', last_success_at: '2026-10-16 09:00:00+00', unit_code: 'BILGI_ISLEM' },
-      { object_key: 'veeam:web01', rpo_hours: 20, rpo_target_hours: 24, rpo_breached: false, is_active: true, last_run_status: 'warning', last_good_at: '2026-11-24 13:00:00+00', last_success_at: '2026-11-22 09:00:00+00', unit_code: 'BILGI_ISLEM' },
+      {
+        object_key: 'bareos:dosya-fen-isleri',
+        rpo_hours: null,
+        rpo_target_hours: 24,
+        rpo_breached: true,
+        is_active: true,
+        last_run_status: 'failed',
+        last_good_at: null,
+        last_success_at: null,
+        unit_code: 'FEN_ISLERI',
+      },
+      {
+        object_key: 'veeam:ebys-db',
+        rpo_hours: 2,
+        rpo_target_hours: 6,
+        rpo_breached: false,
+        is_active: true,
+        last_run_status: 'running',
+        last_good_at: '2026-11-25 07:00:00+00',
+        last_success_at: '2026-11-25 07:00:00+00',
+        unit_code: 'BILGI_ISLEM',
+      },
+      {
+        object_key: 'veeam:kamera-nvr01',
+        rpo_hours: 250,
+        rpo_target_hours: 24,
+        rpo_breached: true,
+        is_active: true,
+        last_run_status: 'failed',
+        last_good_at: '2026-11-14 23:00:00+00',
+        last_success_at: '2026-11-14 23:00:00+00',
+        unit_code: 'BILGI_ISLEM',
+      },
+      {
+        object_key: 'veeam:old-srv',
+        rpo_hours: 960,
+        rpo_target_hours: 24,
+        rpo_breached: false,
+        is_active: false,
+        last_run_status: 'success',
+        last_good_at: '2026-10-16 09:00:00+00',
+        last_success_at: '2026-10-16 09:00:00+00',
+        unit_code: 'BILGI_ISLEM',
+      },
+      {
+        object_key: 'veeam:web01',
+        rpo_hours: 20,
+        rpo_target_hours: 24,
+        rpo_breached: false,
+        is_active: true,
+        last_run_status: 'warning',
+        last_good_at: '2026-11-24 13:00:00+00',
+        last_success_at: '2026-11-22 09:00:00+00',
+        unit_code: 'BILGI_ISLEM',
+      },
     ]);
   });
 
   it('30-day counts and good rate; restores and jobs without a server are not protected objects', async () => {
-    const [k] = await rows(`SELECT outcomes_30d, failed_30d, success_30d, good_rate_30d, snapshot_at::VARCHAR AS snapshot_at FROM marts.dim_protected_objects WHERE server = 'kamera-nvr01'`);
+    const [k] = await rows(
+      `SELECT outcomes_30d, failed_30d, success_30d, good_rate_30d, snapshot_at::VARCHAR AS snapshot_at FROM marts.dim_protected_objects WHERE server = 'kamera-nvr01'`,
+    );
     expect(k).toEqual({ outcomes_30d: '11', failed_30d: '10', success_30d: '1', good_rate_30d: 0.0909, snapshot_at: '2026-11-25 09:00:00+00' });
-    expect(await rows(`SELECT count(*) AS n FROM marts.dim_protected_objects WHERE server IS NULL OR tool = 'bareos' AND server <> 'dosya-fen-isleri'`)).toEqual([{ n: '0' }]);
+    expect(
+      await rows(`SELECT count(*) AS n FROM marts.dim_protected_objects WHERE server IS NULL OR tool = 'bareos' AND server <> 'dosya-fen-isleri'`),
+    ).toEqual([{ n: '0' }]);
   });
 
   it('jobs: no good run in 24 h / 7 days, only for backup jobs that still run', async () => {
-    const jobs = await rows(`SELECT job_key, job_type, no_success_24h, no_success_7d, is_active, hours_since_good, sessions_30d FROM marts.dim_backup_jobs ORDER BY job_key`);
+    const jobs = await rows(
+      `SELECT job_key, job_type, no_success_24h, no_success_7d, is_active, hours_since_good, sessions_30d FROM marts.dim_backup_jobs ORDER BY job_key`,
+    );
     expect(jobs).toEqual([
-      { job_key: 'bareos:RestoreFiles', job_type: 'restore', no_success_24h: null, no_success_7d: null, is_active: true, hours_since_good: 1, sessions_30d: '1' },
-      { job_key: 'bareos:dosya-fen-isleri-yedek', job_type: 'backup', no_success_24h: true, no_success_7d: true, is_active: true, hours_since_good: null, sessions_30d: '2' },
-      { job_key: 'bareos:eski-muhasebe-sistem', job_type: 'backup', no_success_24h: false, no_success_7d: false, is_active: true, hours_since_good: 5, sessions_30d: '1' },
-      { job_key: 'veeam:DB 4 saatlik', job_type: 'backup', no_success_24h: false, no_success_7d: false, is_active: true, hours_since_good: 2, sessions_30d: '3' },
+      {
+        job_key: 'bareos:RestoreFiles',
+        job_type: 'restore',
+        no_success_24h: null,
+        no_success_7d: null,
+        is_active: true,
+        hours_since_good: 1,
+        sessions_30d: '1',
+      },
+      {
+        job_key: 'bareos:dosya-fen-isleri-yedek',
+        job_type: 'backup',
+        no_success_24h: true,
+        no_success_7d: true,
+        is_active: true,
+        hours_since_good: null,
+        sessions_30d: '2',
+      },
+      {
+        job_key: 'bareos:eski-muhasebe-sistem',
+        job_type: 'backup',
+        no_success_24h: false,
+        no_success_7d: false,
+        is_active: true,
+        hours_since_good: 5,
+        sessions_30d: '1',
+      },
+      {
+        job_key: 'veeam:DB 4 saatlik',
+        job_type: 'backup',
+        no_success_24h: false,
+        no_success_7d: false,
+        is_active: true,
+        hours_since_good: 2,
+        sessions_30d: '3',
+      },
       { job_key: 'veeam:Eski', job_type: 'backup', no_success_24h: false, no_success_7d: false, is_active: false, hours_since_good: 960, sessions_30d: '0' },
-      { job_key: 'veeam:Kamera-NVR01 Yedek', job_type: 'backup', no_success_24h: true, no_success_7d: true, is_active: true, hours_since_good: 250, sessions_30d: '11' },
+      {
+        job_key: 'veeam:Kamera-NVR01 Yedek',
+        job_type: 'backup',
+        no_success_24h: true,
+        no_success_7d: true,
+        is_active: true,
+        hours_since_good: 250,
+        sessions_30d: '11',
+      },
       { job_key: 'veeam:Web', job_type: 'backup', no_success_24h: false, no_success_7d: false, is_active: true, hours_since_good: 20, sessions_30d: '2' },
     ]);
   });
 
   it('fct_backup_sessions: one row per session of both tools, outcome flags, Istanbul business date', async () => {
-    const [t] = await rows(`SELECT count(*) AS n, count(DISTINCT session_key) AS keys, sum(is_outcome::INT) AS outcomes, sum(is_good::INT) AS good FROM marts.fct_backup_sessions`);
+    const [t] = await rows(
+      `SELECT count(*) AS n, count(DISTINCT session_key) AS keys, sum(is_outcome::INT) AS outcomes, sum(is_good::INT) AS good FROM marts.fct_backup_sessions`,
+    );
     expect(t).toEqual({ n: '22', keys: '22', outcomes: '21', good: '9' }); // 18 Veeam + 4 Bareos; one running; the session after the snapshot is a fact too
     const [late] = await rows(
       `SELECT status_label, session_date::VARCHAR AS d, source_locator FROM marts.fct_backup_sessions WHERE tool = 'veeam' AND server = 'kamera-nvr01' ORDER BY started_at LIMIT 1`,
     );
     expect(late).toMatchObject({ status_label: 'Başarılı', d: '2026-11-15' }); // 23:00 UTC is the next day in Istanbul
     expect(late.source_locator).toMatch(/^x\.csv:line \d+$/);
-    const [b] = await rows(`SELECT session_key, status_label, message, source_locator FROM marts.fct_backup_sessions WHERE tool = 'bareos' AND job_type = 'restore'`);
+    const [b] = await rows(
+      `SELECT session_key, status_label, message, source_locator FROM marts.fct_backup_sessions WHERE tool = 'bareos' AND job_type = 'restore'`,
+    );
     expect(b).toMatchObject({ status_label: 'Başarılı', message: 'Completed successfully' });
     expect(b.session_key).toMatch(/^bareos:\d+$/);
     expect(b.source_locator).toMatch(/^Job\.JobId=\d+$/);

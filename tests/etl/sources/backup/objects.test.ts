@@ -43,7 +43,10 @@ describe('the service map', () => {
   it('reads Turkish headers, `;`, windows-1254, comments; first matching line wins; patterns with *', () => {
     const f = write(
       'map-1254.csv',
-      iconv.encode('# yorum satırı\r\nsunucu;hizmet;birim;rpo_saat\r\nebys-db;EBYS;YAZI_ISLERI;6\r\nebys-*;EBYS (Elektronik Belge Yönetim Sistemi);YAZI_ISLERI;\r\nkamera-*;Kent güvenlik kameraları;ZABITA;48\r\n', 'windows-1254'),
+      iconv.encode(
+        '# yorum satırı\r\nsunucu;hizmet;birim;rpo_saat\r\nebys-db;EBYS;YAZI_ISLERI;6\r\nebys-*;EBYS (Elektronik Belge Yönetim Sistemi);YAZI_ISLERI;\r\nkamera-*;Kent güvenlik kameraları;ZABITA;48\r\n',
+        'windows-1254',
+      ),
     );
     const r = new ObjectResolver(loadServiceMap(f), { unitCode: 'BILGI_ISLEM', rpoTargetHours: 24 });
     expect(r.resolve('ebys-db')).toEqual({ service: 'EBYS', unitCode: 'YAZI_ISLERI', rpoTargetHours: 6, mapped: true });
@@ -98,7 +101,8 @@ describe('backup settings', () => {
       msg = (e as Error).message;
     }
     expect(msg).toMatch(/^Invalid backup source settings \(catalog oracle:\/\/pano:\*\*\*@db\/bareos\):/);
-    for (const k of ['PANO_VEEAM_DIR', 'PANO_BAREOS_URL', 'PANO_VEEAM_TIMEZONE', 'PANO_BACKUP_RPO_HOURS', 'PANO_BACKUP_DEFAULT_UNIT']) expect(msg).toContain(`  ${k}: `);
+    for (const k of ['PANO_VEEAM_DIR', 'PANO_BAREOS_URL', 'PANO_VEEAM_TIMEZONE', 'PANO_BACKUP_RPO_HOURS', 'PANO_BACKUP_DEFAULT_UNIT'])
+      expect(msg).toContain(`  ${k}: `);
     expect(msg).not.toContain('gizli');
   });
 });

@@ -22,13 +22,22 @@ const br = (...rows: string[]) => `${BR_HEADER}\n${rows.join('\n')}\n`;
 const CASES: Record<string, string | Buffer> = {
   'good-ahv.csv': AHV,
   'kopya/good-ahv.csv': AHV, // the same file again, in a sub-folder
-  'truncated-quote.csv': AHV.replaceAll('Windows 2016 Backup', 'Truncated Job').split('\n').slice(0, 4).join('\n') + '\n"Truncated Job","Windows 2016","4/28/2020 5:12', // export cut mid-value
+  'truncated-quote.csv':
+    AHV.replaceAll('Windows 2016 Backup', 'Truncated Job').split('\n').slice(0, 4).join('\n') + '\n"Truncated Job","Windows 2016","4/28/2020 5:12', // export cut mid-value
   'truncated-fields.csv': br('"VMware - SQL","Success","1.5","0.5","1x","2x","7/30/2020 1:00:00 AM"', '"VMware - SQL","Success","1.5"'),
-  'broken-quote.csv': br('"Job A","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"', '"Job "B"","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"', '"Job C","Warning","2","1","1x","1x","7/30/2020 2:00:00 AM"'),
+  'broken-quote.csv': br(
+    '"Job A","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"',
+    '"Job "B"","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"',
+    '"Job C","Warning","2","1","1x","1x","7/30/2020 2:00:00 AM"',
+  ),
   'utf16-no-bom.csv': iconv.encode(br('"Job A","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"'), 'utf-16le'),
-  'mixed-encoding.csv': Buffer.concat([Buffer.from(br('"Müdürlük","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"'), 'utf8'), iconv.encode('"Şube","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"\n', 'windows-1254')]),
+  'mixed-encoding.csv': Buffer.concat([
+    Buffer.from(br('"Müdürlük","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"'), 'utf8'),
+    iconv.encode('"Şube","Success","1","1","1x","1x","7/30/2020 1:00:00 AM"\n', 'windows-1254'),
+  ]),
   'unknown-header.csv': '"Makine","Durum","Tarih"\n"dc01","Başarılı","30.07.2020 01:00:00"\n',
-  'missing-column.csv': '"RestorePointType","JobAlgorithm","BackupEndTime(UTC)","IncludedTags","State","TotalSize","VMName","JobName","Reason","BackupCreationTime(UTC)"\n"Full","Full","2019-04-19T05:27:22.863Z",,"Completed","1","a","J","","2019-04-19T05:25:19.8Z"\n',
+  'missing-column.csv':
+    '"RestorePointType","JobAlgorithm","BackupEndTime(UTC)","IncludedTags","State","TotalSize","VMName","JobName","Reason","BackupCreationTime(UTC)"\n"Full","Full","2019-04-19T05:27:22.863Z",,"Completed","1","a","J","","2019-04-19T05:25:19.8Z"\n',
   'empty.csv': '',
   'header-only.csv': `${BR_HEADER}\r\n`,
   'en-gb-dates.csv': br('"Job A","Success","1","1","1x","1x","30/07/2020 13:00:00"', '"Job A","Success","1","1","1x","1x","31/07/2020 13:00:00"'),
@@ -51,7 +60,10 @@ describe('Veeam bad-input matrix through the runner', () => {
   let dir: string;
 
   const source = (veeamDir: string) =>
-    veeamSessionsSource(parseBackupConfig({ veeamDir, bareosUrl: 'sqlite:/nonexistent' }), new ObjectResolver(null, { unitCode: 'BILGI_ISLEM', rpoTargetHours: 24 }));
+    veeamSessionsSource(
+      parseBackupConfig({ veeamDir, bareosUrl: 'sqlite:/nonexistent' }),
+      new ObjectResolver(null, { unitCode: 'BILGI_ISLEM', rpoTargetHours: 24 }),
+    );
 
   beforeAll(async () => {
     home = await createEtlHome();
@@ -81,16 +93,40 @@ describe('Veeam bad-input matrix through the runner', () => {
   });
 
   it.each<[string, string, RegExp]>([
-    ['truncated CSV (cut inside a quoted value)', 'truncated-quote.csv:line 5', /^quote opened on line 5 is never closed: the file ends inside a value \(truncated export\?\)$/],
+    [
+      'truncated CSV (cut inside a quoted value)',
+      'truncated-quote.csv:line 5',
+      /^quote opened on line 5 is never closed: the file ends inside a value \(truncated export\?\)$/,
+    ],
     ['truncated CSV (line with too few fields)', 'truncated-fields.csv:line 3', /^line has 3 fields but the header has 7 \(truncated line\?\)$/],
     ['broken quoting inside a value', 'broken-quote.csv:line 3', /^broken quoting on line 3: a quote inside a value is not doubled$/],
     ['UTF-16 without byte-order mark', 'utf16-no-bom.csv', /^utf16-no-bom\.csv contains NUL bytes: it is UTF-16 without a byte-order mark, or not a text file/],
-    ['mixed encodings', 'mixed-encoding.csv', /^mixed-encoding\.csv mixes encodings: it has Turkish letters in UTF-8 and bytes that are not UTF-8 \(first at byte \d+\)/],
-    ['unknown header', 'unknown-header.csv', /^unknown-header\.csv: bilinen bir Veeam dışa aktarım biçimi değil \(not a Veeam export shape Pano knows\) — bulunan sütunlar \(columns found\): Makine, Durum, Tarih; bilinen biçimler/],
-    ['missing column', 'missing-column.csv', /^missing-column\.csv: bilinen bir Veeam dışa aktarım biçimi değil .* em_api \(Veeam Enterprise Manager API export\): JobName, VMName, Result, State, BackupCreationTime\(UTC\), BackupEndTime\(UTC\), TotalSize — eksik \(missing\): Result;/],
+    [
+      'mixed encodings',
+      'mixed-encoding.csv',
+      /^mixed-encoding\.csv mixes encodings: it has Turkish letters in UTF-8 and bytes that are not UTF-8 \(first at byte \d+\)/,
+    ],
+    [
+      'unknown header',
+      'unknown-header.csv',
+      /^unknown-header\.csv: bilinen bir Veeam dışa aktarım biçimi değil \(not a Veeam export shape Pano knows\) — bulunan sütunlar \(columns found\): Makine, Durum, Tarih; bilinen biçimler/,
+    ],
+    [
+      'missing column',
+      'missing-column.csv',
+      /^missing-column\.csv: bilinen bir Veeam dışa aktarım biçimi değil .* em_api \(Veeam Enterprise Manager API export\): JobName, VMName, Result, State, BackupCreationTime\(UTC\), BackupEndTime\(UTC\), TotalSize — eksik \(missing\): Result;/,
+    ],
     ['empty file', 'empty.csv', /^empty\.csv is empty \(no header line\)$/],
-    ['unreadable date format (en-GB)', 'en-gb-dates.csv', /^en-gb-dates\.csv: no session date in column Date is readable: date "30\/07\/2020 13:00:00" uses slashes without AM\/PM/],
-    ['the same file twice', 'kopya/good-ahv.csv', /^kopya\/good-ahv\.csv is byte-for-byte the same file as good-ahv\.csv \(sha256 [0-9a-f]{12}…\): loaded once, from good-ahv\.csv$/],
+    [
+      'unreadable date format (en-GB)',
+      'en-gb-dates.csv',
+      /^en-gb-dates\.csv: no session date in column Date is readable: date "30\/07\/2020 13:00:00" uses slashes without AM\/PM/,
+    ],
+    [
+      'the same file twice',
+      'kopya/good-ahv.csv',
+      /^kopya\/good-ahv\.csv is byte-for-byte the same file as good-ahv\.csv \(sha256 [0-9a-f]{12}…\): loaded once, from good-ahv\.csv$/,
+    ],
     ['impossible date', 'bad-values.csv:line 3', /^Date "2\/30\/2020 1:00:00 AM" is not a real date-time \(en-US month\/day\/year\)$/],
     ['unknown result', 'bad-values.csv:line 4', /^Result "Partial" is not a Veeam result \(Success, Warning, Failed, None\)$/],
     ['negative size', 'bad-values.csv:line 5', /^DataSize\(GB\) "-1" is negative$/],
@@ -104,7 +140,9 @@ describe('Veeam bad-input matrix through the runner', () => {
 
   it('nothing is lost: every data line of every readable file is landed or quarantined, once', () => {
     const expectLines = (file: string, lines: number[]) => {
-      const got = [...landed(file), ...q.filter((x) => x.locator.startsWith(`${file}:line `)).map((x) => Number(x.locator.split(':line ')[1]))].sort((a, b) => a - b);
+      const got = [...landed(file), ...q.filter((x) => x.locator.startsWith(`${file}:line `)).map((x) => Number(x.locator.split(':line ')[1]))].sort(
+        (a, b) => a - b,
+      );
       expect(got, file).toEqual(lines);
     };
     expectLines('good-ahv.csv', [2, 3, 4, 5, 6, 7]);
@@ -124,7 +162,15 @@ describe('Veeam bad-input matrix through the runner', () => {
       line: 4,
       shape: 'br_session_report',
       culture: 'en-US',
-      values: { JobName: 'Job A', Result: 'Partial', 'DataSize(GB)': '1', 'BackupSize(GB)': '1', DedupRatio: '1x', CompressRatio: '1x', Date: '7/30/2020 1:00:00 AM' },
+      values: {
+        JobName: 'Job A',
+        Result: 'Partial',
+        'DataSize(GB)': '1',
+        'BackupSize(GB)': '1',
+        DedupRatio: '1x',
+        CompressRatio: '1x',
+        Date: '7/30/2020 1:00:00 AM',
+      },
     });
     expect(q.find((x) => x.locator === 'unknown-header.csv')!.record).toEqual({ file: 'unknown-header.csv', header: ['Makine', 'Durum', 'Tarih'] });
     expect(q.find((x) => x.locator === 'truncated-quote.csv:line 5')!.record.raw).toBe('"Truncated Job","Windows 2016","4/28/2020 5:12');
@@ -165,7 +211,9 @@ describe('Veeam bad-input matrix through the runner', () => {
     const gone = await home.run([source(path.join(home.dir, 'no-such-folder'))], NOW);
     expect(gone.failed).toBe(true);
     expect(gone.sources[0].status).toBe('failed');
-    expect(gone.sources[0].message).toMatch(/^Veeam export folder .*no-such-folder does not exist or cannot be reached: ENOENT.* — son başarılı veriler korunuyor$/);
+    expect(gone.sources[0].message).toMatch(
+      /^Veeam export folder .*no-such-folder does not exist or cannot be reached: ENOENT.* — son başarılı veriler korunuyor$/,
+    );
     expect(gone.manifest).toBeNull(); // nothing fresh: the serving snapshot stays
     expect((await home.query('SELECT count(*) AS n FROM raw_backup.veeam_sessions'))[0].n).toBe(String(before));
   });
@@ -180,7 +228,8 @@ describe('KVKK: a TC Kimlik No in free text never reaches the warehouse or the q
     home = await createEtlHome();
     const dir = path.join(home.dir, 'veeam');
     fs.mkdirSync(dir);
-    const header = '"RestorePointType","JobAlgorithm","BackupEndTime(UTC)","IncludedTags","State","TotalSize","VMName","Result","JobName","Reason","BackupCreationTime(UTC)"';
+    const header =
+      '"RestorePointType","JobAlgorithm","BackupEndTime(UTC)","IncludedTags","State","TotalSize","VMName","Result","JobName","Reason","BackupCreationTime(UTC)"';
     fs.writeFileSync(
       path.join(dir, 'em.csv'),
       [
@@ -189,7 +238,10 @@ describe('KVKK: a TC Kimlik No in free text never reaches the warehouse or the q
         `"Increment","Incremental","2020-07-30T01:10:00Z",,"Completed","1000","dc02","${TCKN}","AD ${TCKN}","","2020-07-30T01:00:00Z"`,
       ].join('\n'),
     );
-    const src = veeamSessionsSource(parseBackupConfig({ veeamDir: dir, bareosUrl: 'sqlite:/nonexistent' }), new ObjectResolver(null, { unitCode: 'BILGI_ISLEM', rpoTargetHours: 24 }));
+    const src = veeamSessionsSource(
+      parseBackupConfig({ veeamDir: dir, bareosUrl: 'sqlite:/nonexistent' }),
+      new ObjectResolver(null, { unitCode: 'BILGI_ISLEM', rpoTargetHours: 24 }),
+    );
     await home.run([src], NOW);
     const landed = await home.query('SELECT reason FROM raw_backup.veeam_sessions');
     expect(landed).toEqual([{ reason: 'Stopped by operator [TCKN]' }]);

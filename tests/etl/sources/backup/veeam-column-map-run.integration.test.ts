@@ -27,7 +27,15 @@ describe('PANO_VEEAM_COLUMN_MAP in a run', () => {
   fs.writeFileSync(
     map,
     JSON.stringify({
-      columns: { 'Sanal Makine': 'VMName', Sonuç: 'Result', İş: 'JobName', Durum: 'State', Boyut: 'TotalSize', 'Başlangıç (UTC)': 'BackupCreationTime(UTC)', 'Bitiş (UTC)': 'BackupEndTime(UTC)' },
+      columns: {
+        'Sanal Makine': 'VMName',
+        Sonuç: 'Result',
+        İş: 'JobName',
+        Durum: 'State',
+        Boyut: 'TotalSize',
+        'Başlangıç (UTC)': 'BackupCreationTime(UTC)',
+        'Bitiş (UTC)': 'BackupEndTime(UTC)',
+      },
       values: { Result: { Başarılı: 'Success', Başarısız: 'Failed' } },
     }),
   );
@@ -36,10 +44,12 @@ describe('PANO_VEEAM_COLUMN_MAP in a run', () => {
     const bad = path.join(tmp, 'bad.json');
     fs.writeFileSync(bad, '{"columns": {"Sonuç": "Result", "Durum": "result"}}');
     expect(() => backupSources(config({ PANO_VEEAM_DIR: dir, PANO_VEEAM_COLUMN_MAP: bad }))).toThrow(ConfigError);
-    expect(() => backupSources(config({ PANO_VEEAM_DIR: dir, PANO_VEEAM_COLUMN_MAP: bad }))).toThrow(/PANO_VEEAM_COLUMN_MAP .*bad\.json: invalid Veeam column map:\n +columns\."Durum": duplicate target Result/);
+    expect(() => backupSources(config({ PANO_VEEAM_DIR: dir, PANO_VEEAM_COLUMN_MAP: bad }))).toThrow(
+      /PANO_VEEAM_COLUMN_MAP .*bad\.json: invalid Veeam column map:\n +columns\."Durum": duplicate target Result/,
+    );
   });
 
-  it('the site\'s file lands through the map, the same on both lanes', async () => {
+  it("the site's file lands through the map, the same on both lanes", async () => {
     const cfg = config({ PANO_VEEAM_DIR: dir, PANO_VEEAM_COLUMN_MAP: map });
     const { fast, slow } = await runBothLanes(() => backupSources(cfg), 'backup_veeam', 'source_file, source_line', new Date('2025-11-20T09:00:00Z'));
     expect(slow.rows.map((r) => [r.object_name, r.result, r.status, r.export_shape])).toEqual([

@@ -24,8 +24,17 @@ const ROWS = [
   '"Full";"Full";"2025-11-21T05:27:22Z";;"Completed";"12.5";"dc02";"{ok}";"AD";"";"2025-11-21T05:25:19Z"', // not a byte count
 ];
 const COLUMNS = {
-  'Nokta Türü': 'RestorePointType', Algoritma: 'JobAlgorithm', 'Bitiş (UTC)': 'BackupEndTime(UTC)', Etiketler: 'IncludedTags', Durum: 'State',
-  Boyut: 'TotalSize', 'Sanal Makine': 'VMName', Sonuç: 'Result', İş: 'JobName', Neden: 'Reason', 'Başlangıç (UTC)': 'BackupCreationTime(UTC)',
+  'Nokta Türü': 'RestorePointType',
+  Algoritma: 'JobAlgorithm',
+  'Bitiş (UTC)': 'BackupEndTime(UTC)',
+  Etiketler: 'IncludedTags',
+  Durum: 'State',
+  Boyut: 'TotalSize',
+  'Sanal Makine': 'VMName',
+  Sonuç: 'Result',
+  İş: 'JobName',
+  Neden: 'Reason',
+  'Başlangıç (UTC)': 'BackupCreationTime(UTC)',
 };
 
 function folder(name: string, words: { ok: string; fail: string }): string {
@@ -45,7 +54,9 @@ function mappedSource(dir: string, columnMap: VeeamColumnMap): SourceDefinition<
     ...base,
     extract: (r) => extractVeeamExports(dir, { columnMap, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
     bulkExtract: (r, ctx) =>
-      bulkVeeamExports(ctx.conn, ctx, { dir, timezone: cfg.veeamTimezone, resolver, columnMap, onFile: (f) => r.files.push(f) }) as AsyncIterable<Array<Record<string, unknown>>>,
+      bulkVeeamExports(ctx.conn, ctx, { dir, timezone: cfg.veeamTimezone, resolver, columnMap, onFile: (f) => r.files.push(f) }) as AsyncIterable<
+        Array<Record<string, unknown>>
+      >,
   };
 }
 

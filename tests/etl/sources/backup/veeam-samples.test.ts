@@ -97,7 +97,14 @@ describe('the real Veeam samples', () => {
     expect(count(s, (x) => x.status)).toEqual({ success: 178 });
     expect(count(s, (x) => x.levelKind ?? '-')).toEqual({ incremental: 153, full: 25 });
     expect(new Set(s.map((x) => x.objectName)).size).toBe(10);
-    expect(s[0]).toMatchObject({ jobName: 'VeeamOneTest', objectName: 'ausdev01', objectType: 'vm', dataBytes: 827129856, stateRaw: 'Completed', durationSec: 143 });
+    expect(s[0]).toMatchObject({
+      jobName: 'VeeamOneTest',
+      objectName: 'ausdev01',
+      objectType: 'vm',
+      dataBytes: 827129856,
+      stateRaw: 'Completed',
+      durationSec: 143,
+    });
     expect(new Date(s[0].startedAt).toISOString()).toBe('2019-04-18T17:25:24.740Z');
     expect(new Date(s[0].endedAt!).toISOString()).toBe('2019-04-18T17:27:47.740Z');
     expect(s.filter((x) => x.tags === 'VeeamTagTest')).toHaveLength(38);
@@ -133,7 +140,13 @@ describe('the real Veeam samples', () => {
     const rows = results.filter((r) => r.ok).map((r) => (r as { row: Record<string, unknown> }).row);
     expect(rows).toHaveLength(2343 + 175 + 6);
     expect(new Set(rows.map((r) => r.session_key)).size).toBe(rows.length);
-    expect(rows.find((r) => r.object_name === 'ausdev01')).toMatchObject({ server: 'ausdev01', service: 'ausdev', unit_code: 'BILGI_ISLEM', rpo_target_hours: 24, level: 'Artımlı' });
+    expect(rows.find((r) => r.object_name === 'ausdev01')).toMatchObject({
+      server: 'ausdev01',
+      service: 'ausdev',
+      unit_code: 'BILGI_ISLEM',
+      rpo_target_hours: 24,
+      level: 'Artımlı',
+    });
     expect(rows.find((r) => r.job_name === 'VMware - File Server')).toMatchObject({ server: 'vmware - file server', object_type: 'job' });
   });
 });
@@ -189,8 +202,10 @@ describe('Turkish-locale exports (tr-TR: `;`, dd.MM.yyyy, decimal commas)', () =
   it('a Turkish AHV report: "9,18 GB", "1,62x", dd.MM.yyyy times in the host zone', async () => {
     const dir = path.join(tmp, 'ahv');
     fs.mkdirSync(dir);
-    const header = '"JobName";"VM";"Date";"BackupType";"Status";"StartTime";"EndTime";"Duration";"TotalSize";"DataRead";"Transferred";"BackupSize";"Dedupe";"Compression"';
-    const row = '"Günlük Yedek - nikah-randevu";"nikah-randevu";"01.05.2026 20:00:09";"Full";"Warning";"01.05.2026 20:00:09";"01.05.2026 20:11:45";"00:11:36.2257096";"211 GB";"14,26 GB";"9,98 GB";"8,98 GB";"1,11x";"1,75x"';
+    const header =
+      '"JobName";"VM";"Date";"BackupType";"Status";"StartTime";"EndTime";"Duration";"TotalSize";"DataRead";"Transferred";"BackupSize";"Dedupe";"Compression"';
+    const row =
+      '"Günlük Yedek - nikah-randevu";"nikah-randevu";"01.05.2026 20:00:09";"Full";"Warning";"01.05.2026 20:00:09";"01.05.2026 20:11:45";"00:11:36.2257096";"211 GB";"14,26 GB";"9,98 GB";"8,98 GB";"1,11x";"1,75x"';
     fs.writeFileSync(path.join(dir, 'AHV.csv'), iconv.encode(`${header}\r\n${row}\r\n`, 'windows-1254'));
     const r = await readDir(dir);
     expect(r.sessions[0]).toMatchObject({
@@ -211,7 +226,22 @@ describe('detectVeeamShape', () => {
 
   it.each([
     ['br_session_report', ['JobName', 'Result', 'DataSize(GB)', 'BackupSize(GB)', 'DedupRatio', 'CompressRatio', 'Date']],
-    ['em_api', ['\uFEFFrestorepointtype', 'JobAlgorithm', 'BackupEndTime(UTC)', 'IncludedTags', 'State', 'TotalSize', 'VMName', 'Result', 'JobName', 'Reason', 'BackupCreationTime(UTC)']],
+    [
+      'em_api',
+      [
+        '\uFEFFrestorepointtype',
+        'JobAlgorithm',
+        'BackupEndTime(UTC)',
+        'IncludedTags',
+        'State',
+        'TotalSize',
+        'VMName',
+        'Result',
+        'JobName',
+        'Reason',
+        'BackupCreationTime(UTC)',
+      ],
+    ],
     ['ahv', [...headerOf('ahv'), 'ExtraColumn']],
     ['br_session_report', [' jobname ', 'RESULT', 'DataSize(GB)', 'BackupSize(GB)', 'Date']],
   ])('%s from %j', (shape, header) => {
@@ -220,9 +250,18 @@ describe('detectVeeamShape', () => {
 
   const UNKNOWN = /^x\.csv: bilinen bir Veeam dışa aktarım biçimi değil \(not a Veeam export shape Pano knows\) — /;
   it.each([
-    [['Name', 'Status', 'When'], /bulunan sütunlar \(columns found\): Name, Status, When; bilinen biçimler ve zorunlu sütunları \(known shapes and their required columns\): br_session_report \(Veeam B&R session report\): JobName, Result, DataSize\(GB\), BackupSize\(GB\), Date — hiçbiri yok \(none present\); em_api \(Veeam Enterprise Manager API export\)/],
-    [headerOf('em_api').filter((h) => h !== 'Result' && h !== 'State'), /em_api \(Veeam Enterprise Manager API export\): JobName, VMName, Result, State, BackupCreationTime\(UTC\), BackupEndTime\(UTC\), TotalSize — eksik \(missing\): Result, State;/],
-    [headerOf('br_session_report').filter((h) => h !== 'Date'), /br_session_report \(Veeam B&R session report\): JobName, Result, DataSize\(GB\), BackupSize\(GB\), Date — eksik \(missing\): Date;/],
+    [
+      ['Name', 'Status', 'When'],
+      /bulunan sütunlar \(columns found\): Name, Status, When; bilinen biçimler ve zorunlu sütunları \(known shapes and their required columns\): br_session_report \(Veeam B&R session report\): JobName, Result, DataSize\(GB\), BackupSize\(GB\), Date — hiçbiri yok \(none present\); em_api \(Veeam Enterprise Manager API export\)/,
+    ],
+    [
+      headerOf('em_api').filter((h) => h !== 'Result' && h !== 'State'),
+      /em_api \(Veeam Enterprise Manager API export\): JobName, VMName, Result, State, BackupCreationTime\(UTC\), BackupEndTime\(UTC\), TotalSize — eksik \(missing\): Result, State;/,
+    ],
+    [
+      headerOf('br_session_report').filter((h) => h !== 'Date'),
+      /br_session_report \(Veeam B&R session report\): JobName, Result, DataSize\(GB\), BackupSize\(GB\), Date — eksik \(missing\): Date;/,
+    ],
   ])('refuses %j', (header, message) => {
     expect(() => detectVeeamShape(header, 'x.csv')).toThrow(VeeamFormatError);
     expect(() => detectVeeamShape(header, 'x.csv')).toThrow(UNKNOWN);

@@ -5,8 +5,14 @@ import { parseGlpiConfig } from '../../../../etl/sources/glpi/config.js';
 describe('parseGlpiConfig', () => {
   it.each([
     [{ url: 'mysql://pano:gizli@glpi-db:3306/glpi' }, { url: 'mysql://pano:gizli@glpi-db:3306/glpi', timezone: 'Europe/Istanbul' }],
-    [{ url: 'mariadb://pano@10.0.0.5/glpi', timezone: 'UTC' }, { url: 'mariadb://pano@10.0.0.5/glpi', timezone: 'UTC' }],
-    [{ url: 'sqlite:data/sources/glpi.sqlite', unitMapFile: 'config/glpi-units.json' }, { url: 'sqlite:data/sources/glpi.sqlite', timezone: 'Europe/Istanbul', unitMapFile: 'config/glpi-units.json' }],
+    [
+      { url: 'mariadb://pano@10.0.0.5/glpi', timezone: 'UTC' },
+      { url: 'mariadb://pano@10.0.0.5/glpi', timezone: 'UTC' },
+    ],
+    [
+      { url: 'sqlite:data/sources/glpi.sqlite', unitMapFile: 'config/glpi-units.json' },
+      { url: 'sqlite:data/sources/glpi.sqlite', timezone: 'Europe/Istanbul', unitMapFile: 'config/glpi-units.json' },
+    ],
   ])('accepts %j', (input, expected) => {
     expect(parseGlpiConfig(input)).toEqual(expected);
   });

@@ -100,7 +100,12 @@ describe('GLPI extract on the SQLite demo source', () => {
       const [again] = (await collect(rw, { timezone: TZ })).flat().filter((r) => r.id === target.id);
       expect(again.requester_group).toBe(target.requester_group);
     } finally {
-      await rw('glpi_groups_tickets').where({ tickets_id: target.id, type: 1 }).orderBy('id', 'desc').limit(1).delete().catch(() => undefined);
+      await rw('glpi_groups_tickets')
+        .where({ tickets_id: target.id, type: 1 })
+        .orderBy('id', 'desc')
+        .limit(1)
+        .delete()
+        .catch(() => undefined);
       await rw.destroy();
     }
   });

@@ -61,48 +61,54 @@ describe.skipIf(SKIP_MARIADB)('GLPI connector on MariaDB with the real GLPI sche
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it.each([['10.0.19'], ['11.0.7']])('GLPI %s: same tickets as the SQLite demo, faults rejected with reasons', async (version) => {
-    // One real 10.0.19 install (loading ~400 tables is the slow part); for 11.0.7 it is emptied
-    // and the tables that changed get their 11.0.7 definitions.
-    const c = await mysql.createConnection({ uri: glpi.url, multipleStatements: true });
-    try {
-      for (const t of GLPI_DEMO_TABLES) await c.query(`TRUNCATE TABLE \`${t}\``);
-      if (version === '11.0.7') {
-        await c.query('DROP TABLE glpi_tickets, glpi_ticketsatisfactions, glpi_computers');
-        await c.query(fs.readFileSync(GLPI_11_DELTAS, 'utf8'));
-        const [cols] = await c.query("SHOW COLUMNS FROM glpi_tickets LIKE 'externalid'");
-        expect(cols).toHaveLength(1);
+  it.each([['10.0.19'], ['11.0.7']])(
+    'GLPI %s: same tickets as the SQLite demo, faults rejected with reasons',
+    async (version) => {
+      // One real 10.0.19 install (loading ~400 tables is the slow part); for 11.0.7 it is emptied
+      // and the tables that changed get their 11.0.7 definitions.
+      const c = await mysql.createConnection({ uri: glpi.url, multipleStatements: true });
+      try {
+        for (const t of GLPI_DEMO_TABLES) await c.query(`TRUNCATE TABLE \`${t}\``);
+        if (version === '11.0.7') {
+          await c.query('DROP TABLE glpi_tickets, glpi_ticketsatisfactions, glpi_computers');
+          await c.query(fs.readFileSync(GLPI_11_DELTAS, 'utf8'));
+          const [cols] = await c.query("SHOW COLUMNS FROM glpi_tickets LIKE 'externalid'");
+          expect(cols).toHaveLength(1);
+        }
+      } finally {
+        await c.end();
       }
-    } finally {
-      await c.end();
-    }
-    const summary = await fill(glpi.url);
-    expect(summary).toEqual(sqliteSummary);
+      const summary = await fill(glpi.url);
+      expect(summary).toEqual(sqliteSummary);
 
-    const db = await connectGlpi(glpi.url);
-    let rows: RawGlpiTicket[];
-    try {
-      rows = await extractAll(db);
-    } finally {
-      await db.destroy();
-    }
-    expect(rows.length).toBe(summary.tickets - summary.deleted);
-    expect(rows).toEqual(sqliteRows);
+      const db = await connectGlpi(glpi.url);
+      let rows: RawGlpiTicket[];
+      try {
+        rows = await extractAll(db);
+      } finally {
+        await db.destroy();
+      }
+      expect(rows.length).toBe(summary.tickets - summary.deleted);
+      expect(rows).toEqual(sqliteRows);
 
-    const results = rows.map((r) => ({ r, v: validateGlpiTicket(r, TZ) }));
-    const rejected = results.filter((x) => !x.v.ok);
-    expect(rejected).toHaveLength(summary.faults.solvedBeforeOpened);
-    for (const { r, v } of rejected) expect(v).toEqual({ ok: false, reason: `solvedate ${r.solvedate} is before date ${r.date}` });
+      const results = rows.map((r) => ({ r, v: validateGlpiTicket(r, TZ) }));
+      const rejected = results.filter((x) => !x.v.ok);
+      expect(rejected).toHaveLength(summary.faults.solvedBeforeOpened);
+      for (const { r, v } of rejected) expect(v).toEqual({ ok: false, reason: `solvedate ${r.solvedate} is before date ${r.date}` });
 
-    const map = loadUnitMap();
-    const unresolved = results.flatMap((x) => (x.v.ok ? [resolveUnit(x.v.row, map)] : [])).filter((u) => u.unitCode === null);
-    expect(unresolved).toHaveLength(summary.faults.noGroup + summary.faults.unknownGroup);
-    expect(unresolved.map((u) => (u.unitCode === null ? u.reason : '')).filter((r) => r.includes('"Eski Muhasebe Birimi"'))).toHaveLength(summary.faults.unknownGroup);
+      const map = loadUnitMap();
+      const unresolved = results.flatMap((x) => (x.v.ok ? [resolveUnit(x.v.row, map)] : [])).filter((u) => u.unitCode === null);
+      expect(unresolved).toHaveLength(summary.faults.noGroup + summary.faults.unknownGroup);
+      expect(unresolved.map((u) => (u.unitCode === null ? u.reason : '')).filter((r) => r.includes('"Eski Muhasebe Birimi"'))).toHaveLength(
+        summary.faults.unknownGroup,
+      );
 
-    // Datetimes arrive as wall-clock text and convert to the same instants on both paths.
-    const first = results.find((x) => x.v.ok)!;
-    expect(typeof first.r.date).toBe('string');
-  }, 60_000);
+      // Datetimes arrive as wall-clock text and convert to the same instants on both paths.
+      const first = results.find((x) => x.v.ok)!;
+      expect(typeof first.r.date).toBe('string');
+    },
+    60_000,
+  );
 
   it('names the host when the server is unreachable, never the password', async () => {
     const err = await connectGlpi('mysql://pano:cok-gizli-sifre@127.0.0.1:1/glpi').catch((e) => e);

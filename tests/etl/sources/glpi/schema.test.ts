@@ -85,14 +85,24 @@ describe('glpiTicketRowSchema', () => {
   });
 
   it.each([
-    [1, 'Yeni'], [2, 'Atanmış'], [3, 'Planlanmış'], [4, 'Beklemede'], [5, 'Çözüldü'], [6, 'Kapandı'],
+    [1, 'Yeni'],
+    [2, 'Atanmış'],
+    [3, 'Planlanmış'],
+    [4, 'Beklemede'],
+    [5, 'Çözüldü'],
+    [6, 'Kapandı'],
   ])('status %i is %s', (status, label) => {
     const v = validateGlpiTicket({ ...base, status });
     expect(v.ok && v.row.statusLabel).toBe(label);
   });
 
   it.each([
-    [1, 'Çok düşük'], [2, 'Düşük'], [3, 'Orta'], [4, 'Yüksek'], [5, 'Çok yüksek'], [6, 'Acil'],
+    [1, 'Çok düşük'],
+    [2, 'Düşük'],
+    [3, 'Orta'],
+    [4, 'Yüksek'],
+    [5, 'Çok yüksek'],
+    [6, 'Acil'],
   ])('priority %i is %s', (priority, label) => {
     const v = validateGlpiTicket({ ...base, priority });
     expect(v.ok && v.row.priorityLabel).toBe(label);
@@ -104,15 +114,31 @@ describe('glpiTicketRowSchema', () => {
   });
 
   it.each([
-    ['zero dates mean null', { solvedate: '0000-00-00 00:00:00', closedate: '0000-00-00 00:00:00', status: 2 }, { solvedAt: null, closedAt: null, solveDelaySec: null, closeDelaySec: null }],
+    [
+      'zero dates mean null',
+      { solvedate: '0000-00-00 00:00:00', closedate: '0000-00-00 00:00:00', status: 2 },
+      { solvedAt: null, closedAt: null, solveDelaySec: null, closeDelaySec: null },
+    ],
     ['null dates mean null', { solvedate: null, closedate: null, time_to_resolve: null, status: 2 }, { solvedAt: null, slaDueAt: null }],
     ['driver Date objects are taken as instants', { date: new Date('2025-01-03T13:30:00Z') }, { openedAt: new Date('2025-01-03T13:30:00Z') }],
-    ['GLPI 10 HTML-encoded text is decoded', { category: 'Donanım &#62; Yazıcı', name: 'Ağ &amp; VPN &lt;acil&gt;' }, { category: 'Donanım > Yazıcı', title: 'Ağ & VPN <acil>' }],
+    [
+      'GLPI 10 HTML-encoded text is decoded',
+      { category: 'Donanım &#62; Yazıcı', name: 'Ağ &amp; VPN &lt;acil&gt;' },
+      { category: 'Donanım > Yazıcı', title: 'Ağ & VPN <acil>' },
+    ],
     ['empty names become null', { requester_group: '  ', entity: '' }, { requesterGroup: null, entity: null }],
     ['a missing title is empty', { name: null }, { title: '' }],
-    ['no take-into-account yet', { takeintoaccountdate: null, takeintoaccount_delay_stat: 0, status: 1 }, { takeIntoAccountDelaySec: null, takenIntoAccountAt: null }],
+    [
+      'no take-into-account yet',
+      { takeintoaccountdate: null, takeintoaccount_delay_stat: 0, status: 1 },
+      { takeIntoAccountDelaySec: null, takenIntoAccountAt: null },
+    ],
     ['date_mod missing falls back to date_creation', { date_mod: null }, { modifiedAt: new Date('2025-01-03T13:30:00Z') }],
-    ['counts and codes given as strings (BIGINT from a driver)', { followup_count: '3', status: '5', solution_count: null }, { followupCount: 3, status: 5, solutionCount: 0 }],
+    [
+      'counts and codes given as strings (BIGINT from a driver)',
+      { followup_count: '3', status: '5', solution_count: null },
+      { followupCount: 3, status: 5, solutionCount: 0 },
+    ],
     ['no survey answer', { satisfaction: null }, { satisfaction: null }],
   ])('%s', (_label, patch, expected) => {
     const v = validateGlpiTicket({ ...base, ...patch });
@@ -126,7 +152,11 @@ describe('glpiTicketRowSchema', () => {
   });
 
   it.each([
-    ['solved before opened', { date: '2024-02-01 09:00:00', solvedate: '2024-01-01 10:00:00', closedate: null }, 'solvedate 2024-01-01 10:00:00 is before date 2024-02-01 09:00:00'],
+    [
+      'solved before opened',
+      { date: '2024-02-01 09:00:00', solvedate: '2024-01-01 10:00:00', closedate: null },
+      'solvedate 2024-01-01 10:00:00 is before date 2024-02-01 09:00:00',
+    ],
     ['closed before opened', { closedate: '2025-01-02 10:00:00', solvedate: null }, 'closedate 2025-01-02 10:00:00 is before date 2025-01-03 16:30:00'],
     ['no opening date', { date: null }, 'date (opening time) is missing'],
     ['zero opening date', { date: '0000-00-00 00:00:00' }, 'date (opening time) is missing'],

@@ -13,11 +13,20 @@ const write = (name: string, text: string) => {
   return f;
 };
 
-const ticket = (requesterGroup: string | null, entityName: string | null = 'Sultanbeyli Belediyesi', entity = entityName) => ({ requesterGroup, entityName, entity });
+const ticket = (requesterGroup: string | null, entityName: string | null = 'Sultanbeyli Belediyesi', entity = entityName) => ({
+  requesterGroup,
+  entityName,
+  entity,
+});
 
 describe('resolveUnit', () => {
   const empty = loadUnitMap();
-  const map = loadUnitMap(write('map.json', JSON.stringify({ 'Eski Muhasebe Birimi': 'MALI_HIZMETLER', 'Sultanbeyli Belediyesi > Zabıta': 'ZABITA', 'Fen İşleri Müdürlüğü': 'PARK_BAHCE' })));
+  const map = loadUnitMap(
+    write(
+      'map.json',
+      JSON.stringify({ 'Eski Muhasebe Birimi': 'MALI_HIZMETLER', 'Sultanbeyli Belediyesi > Zabıta': 'ZABITA', 'Fen İşleri Müdürlüğü': 'PARK_BAHCE' }),
+    ),
+  );
 
   it.each([
     ['exact group name', ticket('Fen İşleri Müdürlüğü'), empty, { unitCode: 'FEN_ISLERI', via: 'group' }],
@@ -27,7 +36,12 @@ describe('resolveUnit', () => {
     ['map beats the exact name', ticket('Fen İşleri Müdürlüğü'), map, { unitCode: 'PARK_BAHCE', via: 'map' }],
     ['map for a legacy group', ticket('Eski Muhasebe Birimi'), map, { unitCode: 'MALI_HIZMETLER', via: 'map' }],
     ['map for an entity path', ticket(null, 'Zabıta', 'Sultanbeyli Belediyesi > Zabıta'), map, { unitCode: 'ZABITA', via: 'map' }],
-    ['entity named like a unit', ticket(null, 'Kültür ve Sosyal İşler Müdürlüğü', 'Sultanbeyli Belediyesi > Kültür ve Sosyal İşler Müdürlüğü'), empty, { unitCode: 'KULTUR', via: 'entity' }],
+    [
+      'entity named like a unit',
+      ticket(null, 'Kültür ve Sosyal İşler Müdürlüğü', 'Sultanbeyli Belediyesi > Kültür ve Sosyal İşler Müdürlüğü'),
+      empty,
+      { unitCode: 'KULTUR', via: 'entity' },
+    ],
     ['group wins over entity', ticket('Hukuk İşleri Müdürlüğü', 'Zabıta Müdürlüğü'), empty, { unitCode: 'HUKUK', via: 'group' }],
   ])('%s', (_label, t, m, expected) => {
     expect(resolveUnit(t, m)).toMatchObject(expected);
@@ -35,9 +49,17 @@ describe('resolveUnit', () => {
 
   it.each([
     ['no requester group', ticket(null), 'ticket has no requester group, and entity "Sultanbeyli Belediyesi" is not a unit either'],
-    ['unknown group', ticket('Eski Muhasebe Birimi'), 'requester group "Eski Muhasebe Birimi" is not a known unit (add it to PANO_GLPI_UNIT_MAP), and entity "Sultanbeyli Belediyesi" is not a unit either'],
+    [
+      'unknown group',
+      ticket('Eski Muhasebe Birimi'),
+      'requester group "Eski Muhasebe Birimi" is not a known unit (add it to PANO_GLPI_UNIT_MAP), and entity "Sultanbeyli Belediyesi" is not a unit either',
+    ],
     ['nothing at all', ticket(null, null), 'ticket has no requester group, and it has no entity'],
-    ['ASCII-folded name is not the unit', ticket('Fen Isleri Mudurlugu'), 'requester group "Fen Isleri Mudurlugu" is not a known unit (add it to PANO_GLPI_UNIT_MAP), and entity "Sultanbeyli Belediyesi" is not a unit either'],
+    [
+      'ASCII-folded name is not the unit',
+      ticket('Fen Isleri Mudurlugu'),
+      'requester group "Fen Isleri Mudurlugu" is not a known unit (add it to PANO_GLPI_UNIT_MAP), and entity "Sultanbeyli Belediyesi" is not a unit either',
+    ],
   ])('gives a reason: %s', (_label, t, reason) => {
     expect(resolveUnit(t, empty)).toEqual({ unitCode: null, reason });
   });

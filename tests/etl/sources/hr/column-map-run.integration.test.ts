@@ -17,7 +17,10 @@ describe('PANO_HR_COLUMN_MAP in a run', () => {
     [TCKN.a, 'Bilgi İşlem', 'M', '01.03.2015', '', '2', '1985'],
     [TCKN.b, 'Fen İşleri', 'K.İşçi', '15.06.2010', '', '1', '1970'],
   ]);
-  writeCsv(path.join(exportDir, 'egitim.csv'), [['Kimlik', 'Eğitim Adı', 'Süre (Saat)', 'Tarih'], [TCKN.a, 'KVKK', '2', '12.05.2025']]);
+  writeCsv(path.join(exportDir, 'egitim.csv'), [
+    ['Kimlik', 'Eğitim Adı', 'Süre (Saat)', 'Tarih'],
+    [TCKN.a, 'KVKK', '2', '12.05.2025'],
+  ]);
   writeCsv(path.join(exportDir, 'izin.csv'), [
     ['Kimlik', 'İzin Kodu', 'İlk Gün', 'Bitiş', 'Gün'],
     [TCKN.a, 'YI', '04.08.2025', '08.08.2025', '5'],
@@ -29,7 +32,14 @@ describe('PANO_HR_COLUMN_MAP in a run', () => {
     JSON.stringify({
       columns: {
         Kimlik: 'tckn',
-        personnel: { 'Çalıştığı Yer': 'unit', 'Kadro Şekli': 'employment_type', Giriş: 'start_date', Çıkış: 'end_date', Cins: 'gender', 'D.Yılı': 'birth_year' },
+        personnel: {
+          'Çalıştığı Yer': 'unit',
+          'Kadro Şekli': 'employment_type',
+          Giriş: 'start_date',
+          Çıkış: 'end_date',
+          Cins: 'gender',
+          'D.Yılı': 'birth_year',
+        },
         leave: { 'İzin Kodu': 'leave_type', 'İlk Gün': 'start_date' },
       },
       values: { employment_type: { M: 'memur', 'K.İşçi': 'kadrolu_isci' }, gender: { '1': 'E', '2': 'K' }, leave_type: { YI: 'Yıllık izin', RP: 'Rapor' } },
@@ -41,7 +51,9 @@ describe('PANO_HR_COLUMN_MAP in a run', () => {
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, '{"columns": {"Kimlik": "tc"}}');
     expect(() => hrSources(hrConfig(dir, { PANO_HR_EXPORT_DIR: exportDir, PANO_HR_COLUMN_MAP: bad }))).toThrow(ConfigError);
-    expect(() => hrSources(hrConfig(dir, { PANO_HR_EXPORT_DIR: exportDir, PANO_HR_COLUMN_MAP: bad }))).toThrow(/PANO_HR_COLUMN_MAP .*bad\.json: invalid HR column map:\n +columns\."Kimlik": "tc" is not a Pano HR field/);
+    expect(() => hrSources(hrConfig(dir, { PANO_HR_EXPORT_DIR: exportDir, PANO_HR_COLUMN_MAP: bad }))).toThrow(
+      /PANO_HR_COLUMN_MAP .*bad\.json: invalid HR column map:\n +columns\."Kimlik": "tc" is not a Pano HR field/,
+    );
   });
 
   it('leaves land through the map, the same on both lanes', async () => {
@@ -65,7 +77,10 @@ describe('PANO_HR_COLUMN_MAP in a run', () => {
         ['hr_leaves', expect.any(String), 2, 0],
       ]);
       expect(run.result.sources.every((s) => s.status !== 'failed')).toBe(true);
-      const people = await querySnapshot(run.store, 'SELECT unit_code, employment_type, employment_type_as_exported, gender FROM raw_hr.personnel ORDER BY source_ref');
+      const people = await querySnapshot(
+        run.store,
+        'SELECT unit_code, employment_type, employment_type_as_exported, gender FROM raw_hr.personnel ORDER BY source_ref',
+      );
       expect(people.map((r) => Object.values(r))).toEqual([
         ['BILGI_ISLEM', 'memur', 'M', 'K'],
         ['FEN_ISLERI', 'kadrolu_isci', 'K.İşçi', 'E'],

@@ -22,7 +22,15 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const MAP = {
   columns: {
     Kimlik: 'tckn',
-    personnel: { 'Çalıştığı Yer': 'unit', 'Kadro Şekli': 'employment_type', Giriş: 'start_date', Çıkış: 'end_date', Cins: 'gender', 'D.Yılı': 'birth_year', 'Haftalık': 'weekly_hours' },
+    personnel: {
+      'Çalıştığı Yer': 'unit',
+      'Kadro Şekli': 'employment_type',
+      Giriş: 'start_date',
+      Çıkış: 'end_date',
+      Cins: 'gender',
+      'D.Yılı': 'birth_year',
+      Haftalık: 'weekly_hours',
+    },
     leave: { 'İzin Kodu': 'leave_type', 'İlk Gün': 'start_date' },
   },
   values: { employment_type: { 'K.İşçi': 'kadrolu_isci', M: 'memur' }, gender: { '1': 'E', '2': 'K' }, leave_type: { YI: 'Yıllık izin', RP: 'Rapor' } },
@@ -46,13 +54,29 @@ describe('parseHrColumnMap', () => {
   it.each<[string, string, RegExp]>([
     ['not JSON', '{"columns": ', /^PANO_HR_COLUMN_MAP m\.json: invalid HR column map:\n {2}not JSON: /],
     ['an unknown Pano field', '{"columns": {"Kimlik": "tc"}}', /columns\."Kimlik": "tc" is not a Pano HR field \(one of tckn, unit, /],
-    ['a duplicate target', '{"columns": {"Kimlik": "tckn", "T.C.": "tckn"}}', /columns\."T\.C\.": duplicate target tckn in the personnel stream, "Kimlik" already maps to it/],
-    ['a duplicate target of a shared and a stream header', '{"columns": {"Giriş": "start_date", "leave": {"İlk Gün": "start_date"}}}', /columns\.leave\."İlk Gün": duplicate target start_date in the leave stream, "Giriş" already maps to it \(put headers of one stream under its section/],
+    [
+      'a duplicate target',
+      '{"columns": {"Kimlik": "tckn", "T.C.": "tckn"}}',
+      /columns\."T\.C\.": duplicate target tckn in the personnel stream, "Kimlik" already maps to it/,
+    ],
+    [
+      'a duplicate target of a shared and a stream header',
+      '{"columns": {"Giriş": "start_date", "leave": {"İlk Gün": "start_date"}}}',
+      /columns\.leave\."İlk Gün": duplicate target start_date in the leave stream, "Giriş" already maps to it \(put headers of one stream under its section/,
+    ],
     ['one header twice (folded)', '{"columns": {"Giriş": "start_date", "GİRİŞ": "end_date"}}', /columns\."GİRİŞ": the header is listed twice/],
     ['a field the section has not', '{"columns": {"training": {"Gün": "days"}}}', /columns\.training\."Gün": the training stream has no field days/],
     ['an unknown section', '{"columns": {"izin": {"Gün": "days"}}}', /columns\."izin": an object is a stream's section/],
-    ['values for a field that takes none', '{"values": {"unit": {"BIM": "BILGI_ISLEM"}}}', /values\."unit": takes no value map \(value maps are for employment_type, gender, leave_type\)/],
-    ['an employment type Pano does not read', '{"values": {"employment_type": {"S": "stajyer"}}}', /values\."employment_type"\."S": "stajyer" is not an employment type Pano reads/],
+    [
+      'values for a field that takes none',
+      '{"values": {"unit": {"BIM": "BILGI_ISLEM"}}}',
+      /values\."unit": takes no value map \(value maps are for employment_type, gender, leave_type\)/,
+    ],
+    [
+      'an employment type Pano does not read',
+      '{"values": {"employment_type": {"S": "stajyer"}}}',
+      /values\."employment_type"\."S": "stajyer" is not an employment type Pano reads/,
+    ],
     ['a gender Pano does not read', '{"values": {"gender": {"1": "X"}}}', /values\."gender"\."1": "X" is not a gender Pano reads \(K, E\)/],
   ])('refuses %s, naming the file and the entry', (_case, text, message) => {
     expect(() => parseHrColumnMap(text, 'm.json')).toThrow(ConfigError);
@@ -62,7 +86,9 @@ describe('parseHrColumnMap', () => {
   it('is checked at config load, with the other settings', () => {
     const f = path.join(dir, 'bad.json');
     fs.writeFileSync(f, '{"columns": {"Kimlik": "tc"}}');
-    expect(() => parseHrConfig({ exportDir: dir, kvkkSecret: 'short', columnMapFile: f })).toThrow(/PANO_KVKK_SECRET: must be at least 16 characters\n {2}PANO_HR_COLUMN_MAP .*bad\.json: invalid HR column map:\n {4}columns\."Kimlik": "tc"/);
+    expect(() => parseHrConfig({ exportDir: dir, kvkkSecret: 'short', columnMapFile: f })).toThrow(
+      /PANO_KVKK_SECRET: must be at least 16 characters\n {2}PANO_HR_COLUMN_MAP .*bad\.json: invalid HR column map:\n {4}columns\."Kimlik": "tc"/,
+    );
     const good = path.join(dir, 'good.json');
     fs.writeFileSync(good, JSON.stringify(MAP));
     expect(parseHrConfig({ exportDir: dir, kvkkSecret: SECRET, columnMapFile: good }).columnMap!.byHeader.leave.get('ilkgun')).toBe('start_date');
@@ -73,7 +99,8 @@ describe('reading through a column map', () => {
   const map = parseHrColumnMap(JSON.stringify(MAP), 'ik-sutunlar.json');
 
   it.each(['csv', 'xlsx'])('%s: headers renamed, words translated, the words as exported kept', async (ext) => {
-    const f = ext === 'csv' ? writeCsv(path.join(dir, '1', 'personel.csv'), SITE_PERSONNEL) : await writeXlsx(path.join(dir, '2', 'personel.xlsx'), SITE_PERSONNEL);
+    const f =
+      ext === 'csv' ? writeCsv(path.join(dir, '1', 'personel.csv'), SITE_PERSONNEL) : await writeXlsx(path.join(dir, '2', 'personel.xlsx'), SITE_PERSONNEL);
     await expect(readAll(f, 'personnel')).rejects.toThrow(/no header row found|required column/);
     const v = new PersonnelValidator(new Map());
     const results = (await readAll(f, 'personnel', map)).map((r) => v.validate(r));
@@ -101,9 +128,27 @@ describe('reading through a column map', () => {
   it('check-file: the stream, how it reads, the mapping applied and the first refusal', async () => {
     const f = writeCsv(path.join(dir, '4', 'kadro-listesi.csv'), SITE_PERSONNEL, { encoding: 'windows-1254' });
     const c = await checkHrFile(f, { secret: SECRET, columnMap: map });
-    expect(c).toMatchObject({ recognised: true, kind: 'personnel', encoding: 'windows-1254', delimiter: ';', headerLine: 1, rows: 3, valid: 2, rejected: 1, refused: null });
+    expect(c).toMatchObject({
+      recognised: true,
+      kind: 'personnel',
+      encoding: 'windows-1254',
+      delimiter: ';',
+      headerLine: 1,
+      rows: 3,
+      valid: 2,
+      rejected: 1,
+      refused: null,
+    });
     expect(c.rejects).toEqual([{ locator: 'kadro-listesi.csv:line 4', reason: expect.stringMatching(/^İstihdam Türü "Stajyer" is not one of/) }]);
-    expect(c.mapping!.columns.map((m) => `${m.header}→${m.field}`)).toEqual(['Kimlik→tckn', 'Çalıştığı Yer→unit', 'Kadro Şekli→employment_type', 'Giriş→start_date', 'Çıkış→end_date', 'Cins→gender', 'D.Yılı→birth_year']);
+    expect(c.mapping!.columns.map((m) => `${m.header}→${m.field}`)).toEqual([
+      'Kimlik→tckn',
+      'Çalıştığı Yer→unit',
+      'Kadro Şekli→employment_type',
+      'Giriş→start_date',
+      'Çıkış→end_date',
+      'Cins→gender',
+      'D.Yılı→birth_year',
+    ]);
     expect(c.mapping!.unused).toEqual(['Haftalık']); // this stream's entries only (the leave section's are not listed)
     expect(JSON.stringify(c)).not.toContain(TCKN.a);
     // the same file without the map: not an HR export Pano can read, and why

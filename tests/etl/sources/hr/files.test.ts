@@ -21,7 +21,10 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const file = (name: string) => path.join(dir, `${++n}`, name);
 
-async function readAll(f: string, kind: HrKind): Promise<{ records: HrRecord[]; truncated: Array<[string, number]>; header?: { encoding: string; delimiter: string; headerLine: number } }> {
+async function readAll(
+  f: string,
+  kind: HrKind,
+): Promise<{ records: HrRecord[]; truncated: Array<[string, number]>; header?: { encoding: string; delimiter: string; headerLine: number } }> {
   const records: HrRecord[] = [];
   const truncated: Array<[string, number]> = [];
   let header: { encoding: string; delimiter: string; headerLine: number } | undefined;
@@ -71,7 +74,9 @@ describe('CSV encodings and separators', () => {
 
   it('the same content in Windows-1254 and UTF-8 gives identical rows and keys', async () => {
     const a = validatePersonnel((await readAll(writeCsv(file('personel.csv'), personnelRows(), { encoding: 'windows-1254' }), 'personnel')).records).rows;
-    const b = validatePersonnel((await readAll(writeCsv(file('personel.csv'), personnelRows(), { encoding: 'utf8-bom', delimiter: ',' }), 'personnel')).records).rows;
+    const b = validatePersonnel(
+      (await readAll(writeCsv(file('personel.csv'), personnelRows(), { encoding: 'utf8-bom', delimiter: ',' }), 'personnel')).records,
+    ).rows;
     expect(a).toEqual(b);
   });
 
@@ -148,25 +153,36 @@ describe('XLSX exports', () => {
 });
 
 describe('bad files: what the user sees', () => {
-  it.each([
-    ['TC Kimlik No'], ['Birim'], ['İstihdam Türü'], ['İşe Başlama'], ['Ayrılış'], ['Cinsiyet'], ['Doğum Yılı'],
-  ])('a missing "%s" column stops the file with an error naming the file and the column', async (column) => {
-    const rows = personnelRows();
-    const at = rows[0].indexOf(column);
-    const f = writeCsv(file('personel.csv'), rows.map((r) => r.filter((_, i) => i !== at)), { encoding: 'windows-1254' });
-    const err = await readAll(f, 'personnel').catch((e) => e);
-    expect(err).toBeInstanceOf(HrExportError);
-    expect(err.message).toContain(column === 'TC Kimlik No' ? 'personel.csv: ' : `personel.csv: required column "${column}" is missing`);
-    if (column !== 'TC Kimlik No') expect(err.message).toMatch(/accepted headers: .*; columns found: "TC Kimlik No"/);
-  });
+  it.each([['TC Kimlik No'], ['Birim'], ['İstihdam Türü'], ['İşe Başlama'], ['Ayrılış'], ['Cinsiyet'], ['Doğum Yılı']])(
+    'a missing "%s" column stops the file with an error naming the file and the column',
+    async (column) => {
+      const rows = personnelRows();
+      const at = rows[0].indexOf(column);
+      const f = writeCsv(
+        file('personel.csv'),
+        rows.map((r) => r.filter((_, i) => i !== at)),
+        { encoding: 'windows-1254' },
+      );
+      const err = await readAll(f, 'personnel').catch((e) => e);
+      expect(err).toBeInstanceOf(HrExportError);
+      expect(err.message).toContain(column === 'TC Kimlik No' ? 'personel.csv: ' : `personel.csv: required column "${column}" is missing`);
+      if (column !== 'TC Kimlik No') expect(err.message).toMatch(/accepted headers: .*; columns found: "TC Kimlik No"/);
+    },
+  );
 
   it('a missing required column in a workbook is named too', async () => {
-    const f = await writeXlsx(file('izin.xlsx'), [['TC Kimlik No', 'İzin Türü', 'Başlangıç', 'Bitiş'], [TCKN.a, 'Yıllık İzin', '01.08.2025', '05.08.2025']]);
+    const f = await writeXlsx(file('izin.xlsx'), [
+      ['TC Kimlik No', 'İzin Türü', 'Başlangıç', 'Bitiş'],
+      [TCKN.a, 'Yıllık İzin', '01.08.2025', '05.08.2025'],
+    ]);
     await expect(readAll(f, 'leave')).rejects.toThrow(/^izin\.xlsx: required column "Gün" is missing/);
   });
 
   it('a file without any header row says what it looked for', async () => {
-    const f = writeCsv(file('personel.csv'), [['a', 'b', 'c'], ['1', '2', '3']]);
+    const f = writeCsv(file('personel.csv'), [
+      ['a', 'b', 'c'],
+      ['1', '2', '3'],
+    ]);
     await expect(readAll(f, 'personnel')).rejects.toThrow(
       'personel.csv: no header row found in the first 15 rows: a personnel export needs the columns "TC Kimlik No", "Birim", "İstihdam Türü", "İşe Başlama", "Ayrılış", "Cinsiyet", "Doğum Yılı"',
     );
@@ -185,7 +201,11 @@ describe('bad files: what the user sees', () => {
     const { rows: landed, refused } = validatePersonnel(records);
     expect(landed).toHaveLength(2);
     expect(refused).toEqual([
-      { ref: 'personel.csv:line 4', ok: false, reason: expect.stringContaining('line 4 has 5 fields, the header has 10: the file ends in the middle of this row, the export looks truncated') },
+      {
+        ref: 'personel.csv:line 4',
+        ok: false,
+        reason: expect.stringContaining('line 4 has 5 fields, the header has 10: the file ends in the middle of this row, the export looks truncated'),
+      },
     ]);
   });
 
@@ -194,7 +214,9 @@ describe('bad files: what the user sees', () => {
     rows[2] = rows[2].slice(0, 6);
     const { records, truncated } = await readAll(writeCsv(file('personel.csv'), rows), 'personnel');
     expect(truncated).toEqual([]);
-    expect(validatePersonnel(records).refused).toEqual([{ ref: 'personel.csv:line 3', ok: false, reason: expect.stringMatching(/^line 3 has 6 fields, the header has 10/) }]);
+    expect(validatePersonnel(records).refused).toEqual([
+      { ref: 'personel.csv:line 3', ok: false, reason: expect.stringMatching(/^line 3 has 6 fields, the header has 10/) },
+    ]);
   });
 
   it('a CSV cut inside a quoted field fails the whole file as truncated', async () => {
@@ -215,12 +237,21 @@ describe('bad files: what the user sees', () => {
     ],
     [
       'double-encoded UTF-8 (mojibake)',
-      (f) => writeCsv(f, personnelRows().map((r) => r.map((c) => Buffer.from(c, 'utf8').toString('latin1').replace(/Ä°/g, 'Ä°'))), { encoding: 'utf8' }),
+      (f) =>
+        writeCsv(
+          f,
+          personnelRows().map((r) => r.map((c) => Buffer.from(c, 'utf8').toString('latin1').replace(/Ä°/g, 'Ä°'))),
+          { encoding: 'utf8' },
+        ),
       /^personel\.csv: the text looks double-encoded/,
     ],
     [
       'Turkish letters lost to "?" (saved as ASCII)',
-      (f) => writeCsv(f, personnelRows().map((r) => r.map((c) => c.replace(/[^\x00-\x7f]/g, '?')))),
+      (f) =>
+        writeCsv(
+          f,
+          personnelRows().map((r) => r.map((c) => c.replace(/[^\x00-\x7f]/g, '?'))),
+        ),
       /required column "Doğum Yılı" is missing .*the headers contain "\?"/,
     ],
     ['an XLSX saved as .csv', (f) => fs.copyFileSync(path.join(dir, 'ref.xlsx'), f), /^personel\.csv: this is an Excel workbook \(XLSX\) with a \.csv name/],
@@ -239,7 +270,11 @@ describe('bad files: what the user sees', () => {
   it.each<[string, Buffer, RegExp]>([
     ['an old XLS workbook renamed .xlsx', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), /Excel 97-2003 workbook \(XLS\)/],
     ['a CSV renamed .xlsx', Buffer.from('TC Kimlik No;Birim\r\n'), /not an XLSX workbook/],
-    ['a damaged workbook', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64, 7)]), /^egitim\.xlsx: not a readable XLSX workbook \(damaged or truncated\?\)/],
+    [
+      'a damaged workbook',
+      Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64, 7)]),
+      /^egitim\.xlsx: not a readable XLSX workbook \(damaged or truncated\?\)/,
+    ],
   ])('a bad workbook: %s', async (_label, bytes, message) => {
     const f = file('egitim.xlsx');
     fs.mkdirSync(path.dirname(f), { recursive: true });
@@ -275,7 +310,9 @@ describe('the export folder', () => {
   });
 
   it('a missing folder or a missing export is a clear SourceUnavailableError', async () => {
-    await expect(listExportFiles(path.join(dir, 'nope'), 'personnel')).rejects.toThrow(new SourceUnavailableError(`HR export folder ${path.join(dir, 'nope')} does not exist (PANO_HR_EXPORT_DIR)`));
+    await expect(listExportFiles(path.join(dir, 'nope'), 'personnel')).rejects.toThrow(
+      new SourceUnavailableError(`HR export folder ${path.join(dir, 'nope')} does not exist (PANO_HR_EXPORT_DIR)`),
+    );
     const d = path.join(dir, 'only-personnel');
     writeCsv(path.join(d, 'personel.csv'), personnelRows());
     await expect(listExportFiles(d, 'leave')).rejects.toThrow(`HR export folder ${d} has no leave export (expected izin*.csv / izin*.xlsx)`);

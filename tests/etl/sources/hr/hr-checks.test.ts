@@ -20,7 +20,15 @@ const cfg = parseHrConfig({ exportDir: dir, kvkkSecret: SECRET });
 
 const row = (columns: Column[], values: Record<string, unknown>) => Object.fromEntries(columns.map((c) => [c.name, values[c.name] ?? null]));
 const person = (key: string, start: string, end: string | null, birth = 1980) =>
-  row(PERSONNEL_COLUMNS, { person_key: key, unit_code: 'ZABITA', employment_type: 'memur', start_date: start, end_date: end, birth_year: birth, source_ref: 't' });
+  row(PERSONNEL_COLUMNS, {
+    person_key: key,
+    unit_code: 'ZABITA',
+    employment_type: 'memur',
+    start_date: start,
+    end_date: end,
+    birth_year: birth,
+    source_ref: 't',
+  });
 
 async function checksOn(
   source: SourceDefinition<any>,
@@ -55,7 +63,12 @@ async function checksOn(
 
 describe('personnel checks', () => {
   it('pass on clean data', async () => {
-    const c = await checksOn(hrPersonnelSource(cfg), { personnel: { columns: PERSONNEL_COLUMNS, rows: [person('a', '2015-01-01', null), person('b', '2016-01-01', '2020-01-01'), person('b', '2021-01-01', null)] } });
+    const c = await checksOn(hrPersonnelSource(cfg), {
+      personnel: {
+        columns: PERSONNEL_COLUMNS,
+        rows: [person('a', '2015-01-01', null), person('b', '2016-01-01', '2020-01-01'), person('b', '2021-01-01', null)],
+      },
+    });
     for (const name of ['not_empty', 'person_keys_unique', 'employment_periods_overlap', 'dates_sane']) expect(c[name].passed, name).toBe(true);
     expect(c.not_empty.detail).toBe('3 employment rows of 2 persons loaded');
   });
@@ -75,18 +88,34 @@ describe('personnel checks', () => {
         ],
       },
     });
-    expect(c.person_keys_unique).toMatchObject({ severity: 'fail', passed: false, detail: expect.stringMatching(/^1 row without person key; 1 duplicate \(person, İşe Başlama\) row; 0 duplicates refused$/) });
+    expect(c.person_keys_unique).toMatchObject({
+      severity: 'fail',
+      passed: false,
+      detail: expect.stringMatching(/^1 row without person key; 1 duplicate \(person, İşe Başlama\) row; 0 duplicates refused$/),
+    });
     expect(c.employment_periods_overlap).toMatchObject({ severity: 'warn', passed: false, detail: '1 person with two employment periods at the same time' });
-    expect(c.dates_sane).toMatchObject({ severity: 'fail', passed: false, detail: expect.stringMatching(/^1 row with Ayrılış before İşe Başlama; 1 with an implausible Doğum Yılı/) });
+    expect(c.dates_sane).toMatchObject({
+      severity: 'fail',
+      passed: false,
+      detail: expect.stringMatching(/^1 row with Ayrılış before İşe Başlama; 1 with an implausible Doğum Yılı/),
+    });
     expect(c.not_empty.passed).toBe(true);
   });
 
   it('an empty personnel table fails not_empty; row count change beyond ±10 % warns', async () => {
     const empty = await checksOn(hrPersonnelSource(cfg), { personnel: { columns: PERSONNEL_COLUMNS, rows: [] } }, { rowsLoaded: 0 });
     expect(empty.not_empty).toMatchObject({ severity: 'fail', passed: false });
-    const grown = await checksOn(hrPersonnelSource(cfg), { personnel: { columns: PERSONNEL_COLUMNS, rows: [person('a', '2015-01-01', null)] } }, { rowsLoaded: 112, previousRowsLoaded: 100 });
+    const grown = await checksOn(
+      hrPersonnelSource(cfg),
+      { personnel: { columns: PERSONNEL_COLUMNS, rows: [person('a', '2015-01-01', null)] } },
+      { rowsLoaded: 112, previousRowsLoaded: 100 },
+    );
     expect(grown.row_count_change).toMatchObject({ passed: false, detail: '112 rows against 100 in the previous run (+12.0 %; limit ±10 %)' });
-    const steady = await checksOn(hrPersonnelSource(cfg), { personnel: { columns: PERSONNEL_COLUMNS, rows: [person('a', '2015-01-01', null)] } }, { rowsLoaded: 95, previousRowsLoaded: 100 });
+    const steady = await checksOn(
+      hrPersonnelSource(cfg),
+      { personnel: { columns: PERSONNEL_COLUMNS, rows: [person('a', '2015-01-01', null)] } },
+      { rowsLoaded: 95, previousRowsLoaded: 100 },
+    );
     expect(steady.row_count_change.passed).toBe(true);
   });
 
@@ -101,7 +130,14 @@ describe('personnel checks', () => {
     const conn = await inst.connect();
     await conn.run('CREATE SCHEMA raw_hr');
     await conn.run(createTableSql('raw_hr', 'personnel', PERSONNEL_COLUMNS));
-    const res = await source.checks!({ query: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as any, rowsRead: 3, rowsLoaded: 3, rowsRejected: 0, previousRowsLoaded: null, now: HR_NOW });
+    const res = await source.checks!({
+      query: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as any,
+      rowsRead: 3,
+      rowsLoaded: 3,
+      rowsRejected: 0,
+      previousRowsLoaded: null,
+      now: HR_NOW,
+    });
     await source.close(h);
     conn.closeSync();
     inst.closeSync();
@@ -112,14 +148,19 @@ describe('personnel checks', () => {
 
 describe('training and leave checks', () => {
   const training = (key: string, hours: number | null, date: string) => row(TRAINING_COLUMNS, { person_key: key, course: 'İSG', hours, training_date: date });
-  const leave = (key: string, start: string, end: string, days: number) => row(LEAVE_COLUMNS, { person_key: key, leave_type: 'yillik', start_date: start, end_date: end, days });
+  const leave = (key: string, start: string, end: string, days: number) =>
+    row(LEAVE_COLUMNS, { person_key: key, leave_type: 'yillik', start_date: start, end_date: end, days });
 
   it('persons_resolve warns about loaded rows whose person is not in raw_hr.personnel', async () => {
     const c = await checksOn(hrTrainingsSource(cfg), {
       personnel: { columns: PERSONNEL_COLUMNS, rows: [person('a', '2015-01-01', null)] },
       trainings: { columns: TRAINING_COLUMNS, rows: [training('a', 2, '2025-01-01'), training('x', 2, '2025-01-01')] },
     });
-    expect(c.persons_resolve).toMatchObject({ severity: 'warn', passed: false, detail: '1 loaded training without a person in raw_hr.personnel of this snapshot' });
+    expect(c.persons_resolve).toMatchObject({
+      severity: 'warn',
+      passed: false,
+      detail: '1 loaded training without a person in raw_hr.personnel of this snapshot',
+    });
     expect(c.keys_unique.passed).toBe(true);
     expect(c.dates_sane.passed).toBe(true);
   });
@@ -134,7 +175,11 @@ describe('training and leave checks', () => {
       { rowsLoaded: 70, previousRowsLoaded: 100 },
     );
     expect(t.keys_unique).toMatchObject({ severity: 'fail', passed: false });
-    expect(t.dates_sane).toMatchObject({ severity: 'fail', passed: false, detail: expect.stringMatching(/^1 loaded row without person, date or positive hours/) });
+    expect(t.dates_sane).toMatchObject({
+      severity: 'fail',
+      passed: false,
+      detail: expect.stringMatching(/^1 loaded row without person, date or positive hours/),
+    });
     expect(t.row_count_change).toMatchObject({ passed: false, detail: '70 rows against 100 in the previous run (-30.0 %; limit -20 %)' });
     const l = await checksOn(hrLeavesSource(cfg), {
       personnel: { columns: PERSONNEL_COLUMNS, rows: [person('a', '2015-01-01', null)] },

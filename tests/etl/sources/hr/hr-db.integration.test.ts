@@ -83,7 +83,10 @@ describe.skipIf(SKIP_POSTGRES)('HR source on a real PostgreSQL database', () => 
     for (const kind of ['personnel', 'training', 'leave'] as const) {
       expect(fromDb[kind].rows.length, kind).toBeGreaterThan(0);
       expect(sortRows(fromDb[kind].rows), kind).toEqual(sortRows(fromFiles[kind].rows));
-      expect(fromDb[kind].refused.map((r) => r.reason), kind).toEqual(fromFiles[kind].refused.map((r) => r.reason));
+      expect(
+        fromDb[kind].refused.map((r) => r.reason),
+        kind,
+      ).toEqual(fromFiles[kind].refused.map((r) => r.reason));
     }
     expect(fromDb.personnel.refused.map((r) => r.ref)).toEqual([dbDemo.faults.invalidTckn.ref, dbDemo.faults.unknownUnit.ref]);
     expect(fromDb.training.refused.map((r) => r.ref)).toEqual([dbDemo.faults.orphanTraining.ref]);
@@ -144,7 +147,17 @@ describe.skipIf(SKIP_POSTGRES)('HR source on a real PostgreSQL database', () => 
         expect(out).toEqual([
           {
             ok: true,
-            row: expect.objectContaining({ unit_code: 'BILGI_ISLEM', employment_type: 'memur', start_date: '2015-03-01', end_date: null, gender: 'K', birth_year: 1985, title: null, weekly_hours: null, source_ref: 'personel.id=1' }),
+            row: expect.objectContaining({
+              unit_code: 'BILGI_ISLEM',
+              employment_type: 'memur',
+              start_date: '2015-03-01',
+              end_date: null,
+              gender: 'K',
+              birth_year: 1985,
+              title: null,
+              weekly_hours: null,
+              source_ref: 'personel.id=1',
+            }),
           },
         ]);
       } finally {
@@ -159,7 +172,9 @@ describe.skipIf(SKIP_POSTGRES)('HR source on a real PostgreSQL database', () => 
     const u = new URL(db.url);
     u.pathname = '/pano_yok_boyle_bir_db';
     await expect(connectHrDatabase(u.toString())).rejects.toThrow(SourceUnavailableError);
-    await expect(connectHrDatabase(u.toString())).rejects.toThrow(/^HR database at 127\.0\.0\.1:5432\/pano_yok_boyle_bir_db is unreachable: database "pano_yok_boyle_bir_db" does not exist/);
+    await expect(connectHrDatabase(u.toString())).rejects.toThrow(
+      /^HR database at 127\.0\.0\.1:5432\/pano_yok_boyle_bir_db is unreachable: database "pano_yok_boyle_bir_db" does not exist/,
+    );
   });
 
   it('the demo loader never overwrites an existing HR database', async () => {

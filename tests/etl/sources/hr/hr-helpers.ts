@@ -161,7 +161,12 @@ export async function snapshotWithMarts(store: SnapshotStore, dir: string) {
   const inst = await DuckDBInstance.create(copy);
   const conn = await inst.connect();
   await conn.run("SET TimeZone = 'UTC'");
-  const present = new Set(store.current()!.sources.filter((s) => s.loadedByRun).map((s) => s.source));
+  const present = new Set(
+    store
+      .current()!
+      .sources.filter((s) => s.loadedByRun)
+      .map((s) => s.source),
+  );
   await buildHrMarts(conn, present);
   return {
     conn,
@@ -174,7 +179,9 @@ export async function snapshotWithMarts(store: SnapshotStore, dir: string) {
 }
 
 /** Every text value of every table of a DuckDB connection, with where it was found. */
-export async function allTextValues(query: (sql: string) => Promise<Array<Record<string, unknown>>>): Promise<Array<{ where: string; column: string; value: string }>> {
+export async function allTextValues(
+  query: (sql: string) => Promise<Array<Record<string, unknown>>>,
+): Promise<Array<{ where: string; column: string; value: string }>> {
   const cols = await query(
     `SELECT schema_name, table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND data_type = 'VARCHAR' AND NOT internal`,
   );

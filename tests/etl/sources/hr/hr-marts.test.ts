@@ -15,9 +15,29 @@ const META: Column[] = [
 ];
 const EXTRACTED = new Date('2026-11-25T09:00:00Z');
 
-const P = (person_key: string, unit_code: string, employment_type: string, gender: string | null, birth_year: number, start_date: string, end_date: string | null) => ({
-  person_key, unit_code, employment_type, gender, birth_year, start_date, end_date, title: 'x', unit_as_exported: unit_code, employment_type_as_exported: employment_type,
-  weekly_hours: 40, source_ref: 'test', _run_id: 'r', _extracted_at: EXTRACTED,
+const P = (
+  person_key: string,
+  unit_code: string,
+  employment_type: string,
+  gender: string | null,
+  birth_year: number,
+  start_date: string,
+  end_date: string | null,
+) => ({
+  person_key,
+  unit_code,
+  employment_type,
+  gender,
+  birth_year,
+  start_date,
+  end_date,
+  title: 'x',
+  unit_as_exported: unit_code,
+  employment_type_as_exported: employment_type,
+  weekly_hours: 40,
+  source_ref: 'test',
+  _run_id: 'r',
+  _extracted_at: EXTRACTED,
 });
 
 const PERSONNEL = [
@@ -51,7 +71,17 @@ beforeEach(async () => {
     { person_key: 'nobody', course: 'İSG', hours: 8, training_date: '2026-06-01', source_ref: 't', _run_id: 'r', _extracted_at: EXTRACTED },
   ]);
   await table('leaves', LEAVE_COLUMNS, [
-    { person_key: 'p3', leave_type: 'yillik', leave_type_as_exported: 'Yıllık İzin', start_date: '2026-11-02', end_date: '2026-11-06', days: 5, source_ref: 'l', _run_id: 'r', _extracted_at: EXTRACTED },
+    {
+      person_key: 'p3',
+      leave_type: 'yillik',
+      leave_type_as_exported: 'Yıllık İzin',
+      start_date: '2026-11-02',
+      end_date: '2026-11-06',
+      days: 5,
+      source_ref: 'l',
+      _run_id: 'r',
+      _extracted_at: EXTRACTED,
+    },
   ]);
   await buildHrMarts(conn, new Set(['hr_personnel', 'hr_trainings', 'hr_leaves']));
 });
@@ -62,13 +92,85 @@ afterEach(() => {
 
 describe('HR marts', () => {
   it('dim_employees: one row per person, the latest period, age at the as-of day', async () => {
-    const rows = await q('SELECT person_key, unit_code, employment_type, gender_label, age, age_band, start_date, end_date, first_start_date, employment_periods, is_active, is_it_staff, as_of_date FROM marts.dim_employees ORDER BY person_key');
+    const rows = await q(
+      'SELECT person_key, unit_code, employment_type, gender_label, age, age_band, start_date, end_date, first_start_date, employment_periods, is_active, is_it_staff, as_of_date FROM marts.dim_employees ORDER BY person_key',
+    );
     expect(rows).toEqual([
-      { person_key: 'p1', unit_code: 'BILGI_ISLEM', employment_type: 'memur', gender_label: 'Kadın', age: '41', age_band: '40-49', start_date: '2015-03-01', end_date: null, first_start_date: '2015-03-01', employment_periods: 1, is_active: true, is_it_staff: true, as_of_date: '2026-11-25' },
-      { person_key: 'p2', unit_code: 'FEN_ISLERI', employment_type: 'kadrolu_isci', gender_label: 'Erkek', age: '56', age_band: '50-59', start_date: '2010-06-15', end_date: '2026-09-30', first_start_date: '2010-06-15', employment_periods: 1, is_active: false, is_it_staff: false, as_of_date: '2026-11-25' },
-      { person_key: 'p3', unit_code: 'ZABITA', employment_type: 'sozlesmeli', gender_label: 'Erkek', age: '32', age_band: '30-39', start_date: '2026-10-15', end_date: null, first_start_date: '2026-10-15', employment_periods: 1, is_active: true, is_it_staff: false, as_of_date: '2026-11-25' },
-      { person_key: 'p4', unit_code: 'TEMIZLIK', employment_type: 'gecici_isci', gender_label: 'Erkek', age: '36', age_band: '30-39', start_date: '2026-04-01', end_date: '2026-11-30', first_start_date: '2025-04-01', employment_periods: 2, is_active: true, is_it_staff: false, as_of_date: '2026-11-25' },
-      { person_key: 'p5', unit_code: 'MALI_HIZMETLER', employment_type: 'sozlesmeli', gender_label: 'Belirtilmemiş', age: '66', age_band: '60+', start_date: '2024-01-01', end_date: null, first_start_date: '2020-01-01', employment_periods: 2, is_active: true, is_it_staff: false, as_of_date: '2026-11-25' },
+      {
+        person_key: 'p1',
+        unit_code: 'BILGI_ISLEM',
+        employment_type: 'memur',
+        gender_label: 'Kadın',
+        age: '41',
+        age_band: '40-49',
+        start_date: '2015-03-01',
+        end_date: null,
+        first_start_date: '2015-03-01',
+        employment_periods: 1,
+        is_active: true,
+        is_it_staff: true,
+        as_of_date: '2026-11-25',
+      },
+      {
+        person_key: 'p2',
+        unit_code: 'FEN_ISLERI',
+        employment_type: 'kadrolu_isci',
+        gender_label: 'Erkek',
+        age: '56',
+        age_band: '50-59',
+        start_date: '2010-06-15',
+        end_date: '2026-09-30',
+        first_start_date: '2010-06-15',
+        employment_periods: 1,
+        is_active: false,
+        is_it_staff: false,
+        as_of_date: '2026-11-25',
+      },
+      {
+        person_key: 'p3',
+        unit_code: 'ZABITA',
+        employment_type: 'sozlesmeli',
+        gender_label: 'Erkek',
+        age: '32',
+        age_band: '30-39',
+        start_date: '2026-10-15',
+        end_date: null,
+        first_start_date: '2026-10-15',
+        employment_periods: 1,
+        is_active: true,
+        is_it_staff: false,
+        as_of_date: '2026-11-25',
+      },
+      {
+        person_key: 'p4',
+        unit_code: 'TEMIZLIK',
+        employment_type: 'gecici_isci',
+        gender_label: 'Erkek',
+        age: '36',
+        age_band: '30-39',
+        start_date: '2026-04-01',
+        end_date: '2026-11-30',
+        first_start_date: '2025-04-01',
+        employment_periods: 2,
+        is_active: true,
+        is_it_staff: false,
+        as_of_date: '2026-11-25',
+      },
+      {
+        person_key: 'p5',
+        unit_code: 'MALI_HIZMETLER',
+        employment_type: 'sozlesmeli',
+        gender_label: 'Belirtilmemiş',
+        age: '66',
+        age_band: '60+',
+        start_date: '2024-01-01',
+        end_date: null,
+        first_start_date: '2020-01-01',
+        employment_periods: 2,
+        is_active: true,
+        is_it_staff: false,
+        as_of_date: '2026-11-25',
+      },
     ]);
   });
 
@@ -91,12 +193,16 @@ describe('HR marts', () => {
   });
 
   it('counts a person once a month even with overlapping periods, with the latest period’s unit and type', async () => {
-    const rows = await q(`SELECT employment_type, headcount, hires FROM marts.fct_headcount_monthly WHERE month = DATE '2024-06-01' AND unit_code = 'MALI_HIZMETLER'`);
+    const rows = await q(
+      `SELECT employment_type, headcount, hires FROM marts.fct_headcount_monthly WHERE month = DATE '2024-06-01' AND unit_code = 'MALI_HIZMETLER'`,
+    );
     expect(rows).toEqual([{ employment_type: 'sozlesmeli', headcount: 1, hires: 0 }]);
   });
 
   it('keeps 10 years of months, ending with the as-of month (snapshot on the as-of day)', async () => {
-    const [r] = await q(`SELECT min(month) AS first, max(month) AS last, count(DISTINCT month) AS n, max(snapshot_date) AS snap FROM marts.fct_headcount_monthly`);
+    const [r] = await q(
+      `SELECT min(month) AS first, max(month) AS last, count(DISTINCT month) AS n, max(snapshot_date) AS snap FROM marts.fct_headcount_monthly`,
+    );
     expect(r).toEqual({ first: '2016-12-01', last: '2026-11-01', n: '120', snap: '2026-11-25' });
   });
 

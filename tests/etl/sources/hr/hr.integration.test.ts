@@ -79,11 +79,17 @@ describe('HR demo export through the runner', () => {
   });
 
   it('raw tables hold pseudonymised persons and valid units only', async () => {
-    const [p] = await querySnapshot(second.store, `SELECT count(*) AS n, count(DISTINCT person_key) AS persons, count(*) FILTER (WHERE length(person_key) <> 64) AS bad_keys FROM raw_hr.personnel`);
+    const [p] = await querySnapshot(
+      second.store,
+      `SELECT count(*) AS n, count(DISTINCT person_key) AS persons, count(*) FILTER (WHERE length(person_key) <> 64) AS bad_keys FROM raw_hr.personnel`,
+    );
     expect(Number(p.bad_keys)).toBe(0);
     const units = await querySnapshot<{ unit_code: string }>(second.store, 'SELECT DISTINCT unit_code FROM raw_hr.personnel');
     expect(units.map((u) => u.unit_code).every((c) => UNITS.some((u) => u.code === c))).toBe(true);
-    const cols = await querySnapshot<{ column_name: string }>(second.store, `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw_hr' AND table_name = 'personnel'`);
+    const cols = await querySnapshot<{ column_name: string }>(
+      second.store,
+      `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw_hr' AND table_name = 'personnel'`,
+    );
     expect(cols.map((c) => c.column_name)).not.toEqual(expect.arrayContaining(['ad', 'soyad', 'name', 'tckn', 'tc_kimlik_no']));
   });
 
@@ -113,7 +119,9 @@ describe('HR demo export through the runner', () => {
       expect(Number(l.n)).toBe(demo.expected.leavesLoaded);
       expect(Number(l.annual)).toBeGreaterThan(Number(l.n) / 3);
       for (const table of ['dim_employees', 'fct_headcount_monthly', 'fct_trainings', 'fct_leaves']) {
-        const [bad] = await m.query(`SELECT count(*) AS n FROM marts.${table} WHERE unit_code IS NULL OR unit_code NOT IN (${UNITS.map((u) => `'${u.code}'`).join(',')})`);
+        const [bad] = await m.query(
+          `SELECT count(*) AS n FROM marts.${table} WHERE unit_code IS NULL OR unit_code NOT IN (${UNITS.map((u) => `'${u.code}'`).join(',')})`,
+        );
         expect(Number(bad.n), table).toBe(0);
       }
     } finally {

@@ -18,7 +18,7 @@ const config = hrConfig(dir);
 
 function tckn(first9: string): string {
   const d = first9.split('').map(Number);
-  const d10 = (((d[0] + d[2] + d[4] + d[6] + d[8]) * 7 - (d[1] + d[3] + d[5] + d[7])) % 10 + 10) % 10;
+  const d10 = ((((d[0] + d[2] + d[4] + d[6] + d[8]) * 7 - (d[1] + d[3] + d[5] + d[7])) % 10) + 10) % 10;
   const d11 = (d.reduce((a, b) => a + b, 0) + d10) % 10;
   return `${first9}${d10}${d11}`;
 }
@@ -29,7 +29,17 @@ beforeAll(async () => {
   await generateHrDemo(config, { seed: 5, now: HR_NOW, scale: 0.12 });
   const exportDir = config.sources.hr.exportDir;
   // persons the personnel export knows, from the demo's own leave file
-  const demoLeaves = fs.readFileSync(path.join(exportDir, fs.readdirSync(exportDir).find((f) => /^izin/i.test(f))!), 'utf8').split(/\r?\n/).slice(1).filter(Boolean);
+  const demoLeaves = fs
+    .readFileSync(
+      path.join(
+        exportDir,
+        fs.readdirSync(exportDir).find((f) => /^izin/i.test(f))!,
+      ),
+      'utf8',
+    )
+    .split(/\r?\n/)
+    .slice(1)
+    .filter(Boolean);
   const [a, b] = [...new Set(demoLeaves.map((l) => l.split(/[;,]/)[0]))];
   const stranger = tckn('987654321');
   const H = ['TC Kimlik No', 'Adı Soyadı', 'İzin Türü', 'Başlangıç Tarihi', 'Bitiş Tarihi', 'Gün Sayısı'];
@@ -58,7 +68,11 @@ beforeAll(async () => {
     { delimiter: ';', encoding: 'utf8' },
   );
   // a quote inside a value: the file is read row by row (windows-1254 too)
-  writeCsv(path.join(exportDir, 'izin-tirnak.csv'), [H, [b, 'Mehmet "Memo" Can', 'Yıllık İzin', '01.06.2026', '02.06.2026', '2'], [b, 'Mehmet Can', 'Yıllık İzin', '08.06.2026', '09.06.2026', '2']], { delimiter: ';', encoding: 'windows-1254' });
+  writeCsv(
+    path.join(exportDir, 'izin-tirnak.csv'),
+    [H, [b, 'Mehmet "Memo" Can', 'Yıllık İzin', '01.06.2026', '02.06.2026', '2'], [b, 'Mehmet Can', 'Yıllık İzin', '08.06.2026', '09.06.2026', '2']],
+    { delimiter: ';', encoding: 'windows-1254' },
+  );
   ({ fast, slow } = await runBothLanes(() => hrSources(config), 'hr_leaves', 'source_ref', HR_NOW));
 }, 240_000);
 

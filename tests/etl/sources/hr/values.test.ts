@@ -155,14 +155,30 @@ describe('decimal numbers (Turkish decimal comma and the rest)', () => {
 
 describe('gender, birth year, leave type', () => {
   it.each([
-    ['K', 'K'], ['k', 'K'], ['Kadın', 'K'], ['KADIN', 'K'], ['Kadin', 'K'], ['Bayan', 'K'], ['F', 'K'],
-    ['E', 'E'], ['Erkek', 'E'], ['ERKEK', 'E'], ['Bay', 'E'], ['M', 'E'],
+    ['K', 'K'],
+    ['k', 'K'],
+    ['Kadın', 'K'],
+    ['KADIN', 'K'],
+    ['Kadin', 'K'],
+    ['Bayan', 'K'],
+    ['F', 'K'],
+    ['E', 'E'],
+    ['Erkek', 'E'],
+    ['ERKEK', 'E'],
+    ['Bay', 'E'],
+    ['M', 'E'],
     ['', null],
   ])('gender %s → %s', (value, g) => expect(parseGender(value)).toEqual({ ok: true, value: g }));
   it('an unknown gender is refused', () => expect(parseGender('X')).toEqual({ ok: false, error: 'Cinsiyet "X" is not K/E (Kadın/Erkek)' }));
 
   it.each([
-    ['1985', 1985], [1985, 1985], ['1985,0', 1985], ['15.03.1985', 1985], [new Date(Date.UTC(1985, 2, 15)), 1985], [31121, 1985], ['', null],
+    ['1985', 1985],
+    [1985, 1985],
+    ['1985,0', 1985],
+    ['15.03.1985', 1985],
+    [new Date(Date.UTC(1985, 2, 15)), 1985],
+    [31121, 1985],
+    ['', null],
   ])('birth year %s → %s (only the year is kept)', (value, y) => expect(parseBirthYear(value as never)).toEqual({ ok: true, value: y }));
   it.each([['85'], ['bilinmiyor'], [12345678901]])('birth year %s is refused', (value) => {
     const r = parseBirthYear(value as never);
@@ -171,9 +187,19 @@ describe('gender, birth year, leave type', () => {
   });
 
   it.each([
-    ['Yıllık İzin', 'yillik'], ['YILLIK IZIN', 'yillik'], ['Mazeret İzni', 'mazeret'], ['Hastalık İzni (Rapor)', 'hastalik'], ['Sağlık Raporu', 'hastalik'],
-    ['Doğum İzni', 'dogum'], ['Babalık İzni', 'babalik'], ['Süt İzni', 'sut'], ['Ücretsiz İzin', 'ucretsiz'], ['Evlilik İzni', 'evlilik'],
-    ['Ölüm İzni', 'olum'], ['İdari İzin', 'idari'], ['Kan Bağışı İzni', 'diger'],
+    ['Yıllık İzin', 'yillik'],
+    ['YILLIK IZIN', 'yillik'],
+    ['Mazeret İzni', 'mazeret'],
+    ['Hastalık İzni (Rapor)', 'hastalik'],
+    ['Sağlık Raporu', 'hastalik'],
+    ['Doğum İzni', 'dogum'],
+    ['Babalık İzni', 'babalik'],
+    ['Süt İzni', 'sut'],
+    ['Ücretsiz İzin', 'ucretsiz'],
+    ['Evlilik İzni', 'evlilik'],
+    ['Ölüm İzni', 'olum'],
+    ['İdari İzin', 'idari'],
+    ['Kan Bağışı İzni', 'diger'],
   ])('leave type %s → %s', (value, code) => {
     expect(parseLeaveType(value)).toEqual({ ok: true, value: { code, label: value } });
   });
@@ -247,17 +273,25 @@ describe('masking (KVKK)', () => {
     expect(text).not.toMatch(/10000000147|10000000146|12345678901|\d{9,}/);
     expect(rec.person_key).toBeNull();
     expect(rec.tckn_error).toBe('TC Kimlik No fails its check digits');
-    expect(maskHrRecord(rec as never)).toMatchObject({ ref: 'personel.csv:line 7', tc_kimlik_no: '[gizli] (TC Kimlik No fails its check digits)', unit: 'Fen İşleri [gizli]', title: '[gizli]' });
+    expect(maskHrRecord(rec as never)).toMatchObject({
+      ref: 'personel.csv:line 7',
+      tc_kimlik_no: '[gizli] (TC Kimlik No fails its check digits)',
+      unit: 'Fen İşleri [gizli]',
+      title: '[gizli]',
+    });
   });
 });
 
 describe('duplicate keys of a run (SeenKeys)', () => {
-  it.each(['personel.csv:line 17', 'egitim.xlsx:row 4', 'personel.id=123456789', 'izin-2025.csv:line 1', 'no number here'])('gives back the locator %s', (ref) => {
-    const seen = new SeenKeys();
-    seen.set(`key|${ref}`, ref);
-    expect(seen.get(`key|${ref}`)).toBe(ref);
-    expect(seen.get(`other|${ref}`)).toBeUndefined();
-  });
+  it.each(['personel.csv:line 17', 'egitim.xlsx:row 4', 'personel.id=123456789', 'izin-2025.csv:line 1', 'no number here'])(
+    'gives back the locator %s',
+    (ref) => {
+      const seen = new SeenKeys();
+      seen.set(`key|${ref}`, ref);
+      expect(seen.get(`key|${ref}`)).toBe(ref);
+      expect(seen.get(`other|${ref}`)).toBeUndefined();
+    },
+  );
   it('keeps 200 000 distinct keys apart', () => {
     const seen = new SeenKeys();
     for (let i = 0; i < 200_000; i++) seen.set(`p${i}|yillik|2025-01-01`, `izin.csv:line ${i + 2}`);

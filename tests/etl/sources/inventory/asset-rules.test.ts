@@ -162,11 +162,14 @@ describe('parseAmount', () => {
     expect(parseAmount(v, 'purchase_cost')).toEqual({ ok: true, value: out });
   });
 
-  it.each<[unknown]>([['12,3,4.5x'], ['abc'], ['1.23.4'], ['1,23,456.7'], ['1.234,56.78'], ['--5'], ['.'], [true], [{ amount: 1 }], [Number.NaN]])('%j is refused', (v) => {
-    const r = parseAmount(v, 'purchase_cost');
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toMatch(/^purchase_cost .* is not an amount/);
-  });
+  it.each<[unknown]>([['12,3,4.5x'], ['abc'], ['1.23.4'], ['1,23,456.7'], ['1.234,56.78'], ['--5'], ['.'], [true], [{ amount: 1 }], [Number.NaN]])(
+    '%j is refused',
+    (v) => {
+      const r = parseAmount(v, 'purchase_cost');
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(/^purchase_cost .* is not an amount/);
+    },
+  );
 });
 
 describe('resolveAssetUnit', () => {
@@ -175,23 +178,87 @@ describe('resolveAssetUnit', () => {
     ['west alize', 'BILGI_ISLEM'],
   ]);
   it.each<[string, Array<{ role: 'group' | 'location' | 'company' | 'default location'; name: string | null; problem?: string }>, unknown]>([
-    ['group named like a unit', [{ role: 'group', name: 'Fen İşleri Müdürlüğü' }, { role: 'location', name: 'Ana Hizmet Binası' }], { unitCode: 'FEN_ISLERI', via: 'group', matched: 'Fen İşleri Müdürlüğü' }],
+    [
+      'group named like a unit',
+      [
+        { role: 'group', name: 'Fen İşleri Müdürlüğü' },
+        { role: 'location', name: 'Ana Hizmet Binası' },
+      ],
+      { unitCode: 'FEN_ISLERI', via: 'group', matched: 'Fen İşleri Müdürlüğü' },
+    ],
     ['upper case, Turkish İ', [{ role: 'group', name: 'FEN İŞLERİ MÜDÜRLÜĞÜ' }], { unitCode: 'FEN_ISLERI', via: 'group', matched: 'FEN İŞLERİ MÜDÜRLÜĞÜ' }],
-    ['sub-group: its parent is the unit', [{ role: 'group', name: 'Fen İşleri Müdürlüğü > Yol Bakım' }], { unitCode: 'FEN_ISLERI', via: 'group', matched: 'Fen İşleri Müdürlüğü' }],
-    ['GLPI 10 encoded path', [{ role: 'group', name: 'Zabıta Müdürlüğü &#62; Merkez Ekip' }], { unitCode: 'ZABITA', via: 'group', matched: 'Zabıta Müdürlüğü' }],
+    [
+      'sub-group: its parent is the unit',
+      [{ role: 'group', name: 'Fen İşleri Müdürlüğü > Yol Bakım' }],
+      { unitCode: 'FEN_ISLERI', via: 'group', matched: 'Fen İşleri Müdürlüğü' },
+    ],
+    [
+      'GLPI 10 encoded path',
+      [{ role: 'group', name: 'Zabıta Müdürlüğü &#62; Merkez Ekip' }],
+      { unitCode: 'ZABITA', via: 'group', matched: 'Zabıta Müdürlüğü' },
+    ],
     ['explicit map first', [{ role: 'group', name: 'Eski Muhasebe Birimi' }], { unitCode: 'MALI_HIZMETLER', via: 'map', matched: 'Eski Muhasebe Birimi' }],
-    ['map beats a location named like a unit', [{ role: 'group', name: 'Eski Muhasebe Birimi' }, { role: 'location', name: 'Zabıta Müdürlüğü' }], { unitCode: 'MALI_HIZMETLER', via: 'map', matched: 'Eski Muhasebe Birimi' }],
-    ['no group: the location', [{ role: 'group', name: null }, { role: 'location', name: 'Kültür ve Sosyal İşler Müdürlüğü' }], { unitCode: 'KULTUR', via: 'location', matched: 'Kültür ve Sosyal İşler Müdürlüğü' }],
-    ['Snipe-IT location through the map', [{ role: 'company', name: null }, { role: 'location', name: 'West Alize' }], { unitCode: 'BILGI_ISLEM', via: 'map', matched: 'West Alize' }],
+    [
+      'map beats a location named like a unit',
+      [
+        { role: 'group', name: 'Eski Muhasebe Birimi' },
+        { role: 'location', name: 'Zabıta Müdürlüğü' },
+      ],
+      { unitCode: 'MALI_HIZMETLER', via: 'map', matched: 'Eski Muhasebe Birimi' },
+    ],
+    [
+      'no group: the location',
+      [
+        { role: 'group', name: null },
+        { role: 'location', name: 'Kültür ve Sosyal İşler Müdürlüğü' },
+      ],
+      { unitCode: 'KULTUR', via: 'location', matched: 'Kültür ve Sosyal İşler Müdürlüğü' },
+    ],
+    [
+      'Snipe-IT location through the map',
+      [
+        { role: 'company', name: null },
+        { role: 'location', name: 'West Alize' },
+      ],
+      { unitCode: 'BILGI_ISLEM', via: 'map', matched: 'West Alize' },
+    ],
   ])('%s', (_what, candidates, out) => {
     expect(resolveAssetUnit(candidates, map)).toEqual(out);
   });
 
   it.each<[string, Array<{ role: 'group' | 'location' | 'company' | 'default location'; name: string | null; problem?: string }>, string]>([
-    ['no group, a location that is no unit', [{ role: 'group', name: null }, { role: 'location', name: 'Ana Hizmet Binası > 2. Kat' }], 'asset has no group, and location "Ana Hizmet Binası > 2. Kat" is not a unit either (map the name to a unit code in PANO_GLPI_UNIT_MAP)'],
-    ['unknown group', [{ role: 'group', name: 'Depo' }, { role: 'location', name: null }], 'group "Depo" is not a known unit, and no location (map the name to a unit code in PANO_GLPI_UNIT_MAP)'],
-    ['nothing at all', [{ role: 'group', name: null }, { role: 'location', name: '  ' }], 'asset has no group, and no location'],
-    ['a dangling group id', [{ role: 'group', name: null, problem: 'group id 57 is not in glpi_groups' }, { role: 'location', name: null }], 'group id 57 is not in glpi_groups, and no location'],
+    [
+      'no group, a location that is no unit',
+      [
+        { role: 'group', name: null },
+        { role: 'location', name: 'Ana Hizmet Binası > 2. Kat' },
+      ],
+      'asset has no group, and location "Ana Hizmet Binası > 2. Kat" is not a unit either (map the name to a unit code in PANO_GLPI_UNIT_MAP)',
+    ],
+    [
+      'unknown group',
+      [
+        { role: 'group', name: 'Depo' },
+        { role: 'location', name: null },
+      ],
+      'group "Depo" is not a known unit, and no location (map the name to a unit code in PANO_GLPI_UNIT_MAP)',
+    ],
+    [
+      'nothing at all',
+      [
+        { role: 'group', name: null },
+        { role: 'location', name: '  ' },
+      ],
+      'asset has no group, and no location',
+    ],
+    [
+      'a dangling group id',
+      [
+        { role: 'group', name: null, problem: 'group id 57 is not in glpi_groups' },
+        { role: 'location', name: null },
+      ],
+      'group id 57 is not in glpi_groups, and no location',
+    ],
   ])('%s: refused with a reason', (_what, candidates, reason) => {
     expect(resolveAssetUnit(candidates, new Map())).toEqual({ unitCode: null, reason });
   });

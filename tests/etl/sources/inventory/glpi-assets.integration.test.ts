@@ -10,7 +10,14 @@ import { createGlpiDemoSchema } from '../../../../etl/demo/glpi-schema.js';
 import { createGlpiAssetDemoTables, generateGlpiAssetsDemo, type InventoryDemoSummary } from '../../../../etl/demo/inventory-demo.js';
 import { glpiAssetsSource } from '../../../../etl/pipelines/inventory.js';
 import { NotGlpiDatabaseError } from '../../../../etl/sources/glpi/extract.js';
-import { connectGlpiAssets, detectAssetLayout, extractGlpiAssets, GLPI_ASSET_TABLES, validateGlpiAsset, type RawGlpiAsset } from '../../../../etl/sources/inventory/index.js';
+import {
+  connectGlpiAssets,
+  detectAssetLayout,
+  extractGlpiAssets,
+  GLPI_ASSET_TABLES,
+  validateGlpiAsset,
+  type RawGlpiAsset,
+} from '../../../../etl/sources/inventory/index.js';
 import { createTempDatabase, createTempGlpiDatabase, SKIP_MARIADB, type TempDatabase } from '../../../helpers/mariadb.js';
 import { GLPI_11_DELTAS } from '../glpi/glpi-ddl.js';
 import { createEtlHarness } from './etl-harness.js';
@@ -42,7 +49,12 @@ const GLPI_11_GROUPS_ITEMS = `CREATE TABLE \`glpi_groups_items\` (
 /** Tables the generator writes (emptied between the two layouts). */
 const WRITTEN = [
   ...GLPI_ASSET_TABLES.flatMap((t) => [t.table, t.typeTable, t.modelTable]),
-  'glpi_infocoms', 'glpi_states', 'glpi_manufacturers', 'glpi_suppliers', 'glpi_groups', 'glpi_locations',
+  'glpi_infocoms',
+  'glpi_states',
+  'glpi_manufacturers',
+  'glpi_suppliers',
+  'glpi_groups',
+  'glpi_locations',
 ];
 
 async function extractValidated(url: string): Promise<{ raw: RawGlpiAsset[]; rows: unknown[]; layout: Awaited<ReturnType<typeof detectAssetLayout>> }> {
@@ -92,50 +104,61 @@ describe.skipIf(SKIP_MARIADB)('GLPI assets on MariaDB with the real GLPI schema'
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it.each([['10.0.19'], ['11.0.7']])('GLPI %s: the generator fills it and the connector reads the same assets as from SQLite', async (version) => {
-    const c = await mysql.createConnection({ uri: glpi.url, multipleStatements: true });
-    try {
-      for (const t of WRITTEN) await c.query(`TRUNCATE TABLE \`${t}\``);
-      if (version === '11.0.7') {
-        const deltas = fs.readFileSync(GLPI_11_DELTAS, 'utf8');
-        const computers = /CREATE TABLE `glpi_computers` \([\s\S]*?\) ENGINE=[^;]*;/.exec(deltas)![0];
-        await c.query('DROP TABLE glpi_computers');
-        await c.query(computers);
-        for (const t of GLPI_ASSET_TABLES.filter((x) => x.table !== 'glpi_computers')) {
-          await c.query(`ALTER TABLE \`${t.table}\` DROP COLUMN \`groups_id\`, DROP COLUMN \`groups_id_tech\``);
+  it.each([['10.0.19'], ['11.0.7']])(
+    'GLPI %s: the generator fills it and the connector reads the same assets as from SQLite',
+    async (version) => {
+      const c = await mysql.createConnection({ uri: glpi.url, multipleStatements: true });
+      try {
+        for (const t of WRITTEN) await c.query(`TRUNCATE TABLE \`${t}\``);
+        if (version === '11.0.7') {
+          const deltas = fs.readFileSync(GLPI_11_DELTAS, 'utf8');
+          const computers = /CREATE TABLE `glpi_computers` \([\s\S]*?\) ENGINE=[^;]*;/.exec(deltas)![0];
+          await c.query('DROP TABLE glpi_computers');
+          await c.query(computers);
+          for (const t of GLPI_ASSET_TABLES.filter((x) => x.table !== 'glpi_computers')) {
+            await c.query(`ALTER TABLE \`${t.table}\` DROP COLUMN \`groups_id\`, DROP COLUMN \`groups_id_tech\``);
+          }
+          await c.query(GLPI_11_GROUPS_ITEMS);
+          const [cols] = await c.query("SHOW COLUMNS FROM glpi_computers LIKE 'groups_id%'");
+          expect(cols).toEqual([]);
         }
-        await c.query(GLPI_11_GROUPS_ITEMS);
-        const [cols] = await c.query("SHOW COLUMNS FROM glpi_computers LIKE 'groups_id%'");
-        expect(cols).toEqual([]);
+      } finally {
+        await c.end();
       }
-    } finally {
-      await c.end();
-    }
-    const summary = await fill(glpi.url);
-    expect(summary).toEqual({ ...reference.summary, groupLayout: version === '11.0.7' ? 'groups_items' : 'columns' });
+      const summary = await fill(glpi.url);
+      expect(summary).toEqual({ ...reference.summary, groupLayout: version === '11.0.7' ? 'groups_items' : 'columns' });
 
-    const got = await extractValidated(glpi.url);
-    const layout = version === '11.0.7' ? 'groups_items' : 'columns';
-    expect(Object.values(got.layout.groups)).toEqual([layout, layout, layout, layout, layout]);
-    expect(got.raw).toHaveLength(summary.assets);
-    expect(typeof got.raw[0].date_mod).toBe('string'); // wall-clock text, read in PANO_GLPI_TIMEZONE
-    expect(got.rows).toEqual(reference.rows);
-    const refused = got.rows.filter((v: any) => !v.ok);
-    expect(refused).toHaveLength(summary.expected.quarantined);
+      const got = await extractValidated(glpi.url);
+      const layout = version === '11.0.7' ? 'groups_items' : 'columns';
+      expect(Object.values(got.layout.groups)).toEqual([layout, layout, layout, layout, layout]);
+      expect(got.raw).toHaveLength(summary.assets);
+      expect(typeof got.raw[0].date_mod).toBe('string'); // wall-clock text, read in PANO_GLPI_TIMEZONE
+      expect(got.rows).toEqual(reference.rows);
+      const refused = got.rows.filter((v: any) => !v.ok);
+      expect(refused).toHaveLength(summary.expected.quarantined);
 
-    // And through the runner, into a snapshot.
-    const etl = await createEtlHarness('pano-assets-int-etl-');
-    try {
-      const r = await etl.run([glpiAssetsSource({ url: glpi.url, timezone: TZ, businessTimezone: TZ })], NOW);
-      expect(r.sources[0]).toMatchObject({ status: 'ok', rowsRead: summary.assets, rowsLoaded: summary.expected.loaded, rowsRejected: summary.expected.quarantined });
-      const q = await etl.quarantine('glpi_assets');
-      expect(q.every((x) => x.location === `GLPI 127.0.0.1:3306/${glpi.name} glpi_computers, glpi_monitors, glpi_printers, glpi_networkequipments, glpi_phones`)).toBe(true);
-      const units = await etl.query('SELECT count(DISTINCT unit_code)::INT AS n FROM raw_inventory.glpi_assets');
-      expect(units[0].n).toBeGreaterThan(20);
-    } finally {
-      await etl.close();
-    }
-  }, 120_000);
+      // And through the runner, into a snapshot.
+      const etl = await createEtlHarness('pano-assets-int-etl-');
+      try {
+        const r = await etl.run([glpiAssetsSource({ url: glpi.url, timezone: TZ, businessTimezone: TZ })], NOW);
+        expect(r.sources[0]).toMatchObject({
+          status: 'ok',
+          rowsRead: summary.assets,
+          rowsLoaded: summary.expected.loaded,
+          rowsRejected: summary.expected.quarantined,
+        });
+        const q = await etl.quarantine('glpi_assets');
+        expect(
+          q.every((x) => x.location === `GLPI 127.0.0.1:3306/${glpi.name} glpi_computers, glpi_monitors, glpi_printers, glpi_networkequipments, glpi_phones`),
+        ).toBe(true);
+        const units = await etl.query('SELECT count(DISTINCT unit_code)::INT AS n FROM raw_inventory.glpi_assets');
+        expect(units[0].n).toBeGreaterThan(20);
+      } finally {
+        await etl.close();
+      }
+    },
+    120_000,
+  );
 
   it('refuses to fill a GLPI that already has assets', async () => {
     const w = knexFactory(knexConfigFromUrl(glpi.url));

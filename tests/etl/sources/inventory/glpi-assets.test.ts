@@ -81,7 +81,13 @@ describe('GLPI assets extract on the SQLite demo GLPI', () => {
     expect(env.summary.templates).toBe(5);
     const keys = new Set(raw.map((r) => `${r.itemtype}:${r.id}`));
     expect(keys.size).toBe(raw.length);
-    const tables = { Computer: 'glpi_computers', Monitor: 'glpi_monitors', Printer: 'glpi_printers', NetworkEquipment: 'glpi_networkequipments', Phone: 'glpi_phones' } as const;
+    const tables = {
+      Computer: 'glpi_computers',
+      Monitor: 'glpi_monitors',
+      Printer: 'glpi_printers',
+      NetworkEquipment: 'glpi_networkequipments',
+      Phone: 'glpi_phones',
+    } as const;
     for (const [itemtype, table] of Object.entries(tables)) {
       const hidden = (await db(table).where('is_deleted', 1).orWhere('is_template', 1).pluck('id')) as number[];
       expect(hidden.filter((id) => keys.has(`${itemtype}:${id}`))).toEqual([]);
@@ -101,8 +107,12 @@ describe('GLPI assets extract on the SQLite demo GLPI', () => {
     const refused = results.filter((v) => !v.ok) as Array<{ ok: false; reason: string; unitOnly: boolean }>;
     expect(refused).toHaveLength(env.summary.expected.quarantined);
     expect(refused.every((v) => v.unitOnly)).toBe(true);
-    expect(refused.filter((v) => /^unit cannot be resolved: asset has no group, and location "[^"]+" is not a unit either/.test(v.reason))).toHaveLength(env.summary.faults.noGroup);
-    expect(refused.filter((v) => v.reason.startsWith('unit cannot be resolved: group "Eski Muhasebe Birimi" is not a known unit'))).toHaveLength(env.summary.faults.unknownGroup);
+    expect(refused.filter((v) => /^unit cannot be resolved: asset has no group, and location "[^"]+" is not a unit either/.test(v.reason))).toHaveLength(
+      env.summary.faults.noGroup,
+    );
+    expect(refused.filter((v) => v.reason.startsWith('unit cannot be resolved: group "Eski Muhasebe Birimi" is not a known unit'))).toHaveLength(
+      env.summary.faults.unknownGroup,
+    );
   });
 
   it('joins state, location, model, manufacturer, type, groups and the financial record', async () => {
@@ -119,10 +129,28 @@ describe('GLPI assets extract on the SQLite demo GLPI', () => {
       .join('glpi_groups as t', 't.id', 'c.groups_id_tech')
       .join('glpi_suppliers as s', 's.id', 'i.suppliers_id')
       .where('c.id', r.id)
-      .first('m.name as model', 'f.name as manufacturer', 'l.completename as location', 'g.name as grp', 't.completename as tech', 'i.buy_date', 'i.warranty_duration', 's.name as supplier', 'c.otherserial')) as Record<string, unknown>;
+      .first(
+        'm.name as model',
+        'f.name as manufacturer',
+        'l.completename as location',
+        'g.name as grp',
+        't.completename as tech',
+        'i.buy_date',
+        'i.warranty_duration',
+        's.name as supplier',
+        'c.otherserial',
+      )) as Record<string, unknown>;
     expect(r).toMatchObject({
-      model_name: direct.model, manufacturer: direct.manufacturer, location: direct.location, group_name: direct.grp, group_path: direct.grp,
-      tech_group: direct.tech, buy_date: direct.buy_date, warranty_duration: direct.warranty_duration, supplier: direct.supplier, otherserial: direct.otherserial,
+      model_name: direct.model,
+      manufacturer: direct.manufacturer,
+      location: direct.location,
+      group_name: direct.grp,
+      group_path: direct.grp,
+      tech_group: direct.tech,
+      buy_date: direct.buy_date,
+      warranty_duration: direct.warranty_duration,
+      supplier: direct.supplier,
+      otherserial: direct.otherserial,
       group_count: 1,
     });
     expect(r.tech_group).toBe('Bilgi İşlem Müdürlüğü > Bilgi İşlem Şefliği');
@@ -156,9 +184,11 @@ describe('GLPI assets extract on the SQLite demo GLPI', () => {
     }
     expect(ids).toEqual(raw.filter((r) => r.itemtype === 'Printer' || r.itemtype === 'Phone').map((r) => `${r.itemtype}:${r.id}`));
     expect(Math.max(...pages)).toBe(50);
-    await expect((async () => {
-      for await (const _ of extractGlpiAssets(db, { pageSize: 0 })) void _;
-    })()).rejects.toThrow(/pageSize must be a positive integer/);
+    await expect(
+      (async () => {
+        for await (const _ of extractGlpiAssets(db, { pageSize: 0 })) void _;
+      })(),
+    ).rejects.toThrow(/pageSize must be a positive integer/);
   });
 });
 
@@ -167,7 +197,10 @@ describe('GLPI 11 layout (glpi_groups_items) on SQLite', () => {
     const f10 = path.join(tmp, 'l10.sqlite');
     const f11 = path.join(tmp, 'l11.sqlite');
     const sums: InventoryDemoSummary[] = [];
-    for (const [file, layout] of [[f10, 'glpi10'], [f11, 'glpi11']] as const) {
+    for (const [file, layout] of [
+      [f10, 'glpi10'],
+      [f11, 'glpi11'],
+    ] as const) {
       await createGlpiDemoSource(file, { seed: 7, scale: 0.02, now: NOW, years: 1 });
       const w = open(file);
       try {
@@ -190,7 +223,13 @@ describe('GLPI 11 layout (glpi_groups_items) on SQLite', () => {
       }
     };
     const [a, b] = [await read(f10), await read(f11)];
-    expect(b.layout.groups).toEqual({ Computer: 'groups_items', Monitor: 'groups_items', Printer: 'groups_items', NetworkEquipment: 'groups_items', Phone: 'groups_items' });
+    expect(b.layout.groups).toEqual({
+      Computer: 'groups_items',
+      Monitor: 'groups_items',
+      Printer: 'groups_items',
+      NetworkEquipment: 'groups_items',
+      Phone: 'groups_items',
+    });
     expect(b.rows).toEqual(a.rows);
 
     // A second normal group, linked later, does not change the unit; the count says there are two.
@@ -216,15 +255,29 @@ describe('GLPI assets through the runner', () => {
     const r = await etl.run(inventorySources(env.config), NOW);
     const s = r.sources[0];
     expect(r.failed).toBe(false);
-    expect(s).toMatchObject({ source: 'glpi_assets', status: 'ok', rowsRead: env.summary.assets, rowsLoaded: env.summary.expected.loaded, rowsRejected: env.summary.expected.quarantined });
+    expect(s).toMatchObject({
+      source: 'glpi_assets',
+      status: 'ok',
+      rowsRead: env.summary.assets,
+      rowsLoaded: env.summary.expected.loaded,
+      rowsRejected: env.summary.expected.quarantined,
+    });
     expect(s.checks.map((c) => [c.name, c.passed])).toEqual([
-      ['keys_not_null', true], ['keys_unique', true], ['references_resolve', true], ['freshness', true], ['purchase_dates_plausible', true], ['daily_snapshot', true], ['not_empty', true],
+      ['keys_not_null', true],
+      ['keys_unique', true],
+      ['references_resolve', true],
+      ['freshness', true],
+      ['purchase_dates_plausible', true],
+      ['daily_snapshot', true],
+      ['not_empty', true],
     ]);
     const q = await etl.quarantine('glpi_assets');
     expect(q).toHaveLength(env.summary.expected.quarantined);
     for (const x of q) {
       expect(x.locator).toMatch(/^glpi_(computers|monitors|printers|phones)\.id=\d+$/);
-      expect(x.reason).toMatch(/^unit cannot be resolved: (asset has no group|group "Eski Muhasebe Birimi" is not a known unit), and location ".+" is not a unit either/);
+      expect(x.reason).toMatch(
+        /^unit cannot be resolved: (asset has no group|group "Eski Muhasebe Birimi" is not a known unit), and location ".+" is not a unit either/,
+      );
       expect(x.location).toMatch(/^GLPI .*glpi\.sqlite glpi_computers, glpi_monitors/);
     }
     const byStatus = await etl.query('SELECT status, count(*)::INT AS n FROM raw_inventory.glpi_assets GROUP BY 1 ORDER BY 1');
@@ -245,8 +298,12 @@ describe('GLPI assets through the runner', () => {
   it('the daily snapshot: a rerun the same day changes nothing, a new day adds a day, a failed day leaves a gap but loses no history', async () => {
     const env = await demoEnv('daily');
     const n = env.summary.expected.loaded;
-    const days = () => etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n, count(DISTINCT asset_key)::INT AS assets FROM raw_inventory.asset_daily GROUP BY 1 ORDER BY 1`);
-    const content = () => etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, asset_key, status, unit_code, asset_type FROM raw_inventory.asset_daily ORDER BY 1, 2`);
+    const days = () =>
+      etl.query(
+        `SELECT strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n, count(DISTINCT asset_key)::INT AS assets FROM raw_inventory.asset_daily GROUP BY 1 ORDER BY 1`,
+      );
+    const content = () =>
+      etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, asset_key, status, unit_code, asset_type FROM raw_inventory.asset_daily ORDER BY 1, 2`);
 
     await etl.run([sourceFor(env.config)], NOW);
     const first = await content();
@@ -260,14 +317,21 @@ describe('GLPI assets through the runner', () => {
     const w = open(env.file);
     const scrappedState = (await w('glpi_states').where('name', 'Hurdaya ayrıldı').first('id')) as { id: number };
     const inUse = (await w('glpi_states').where('name', 'Kullanımda').first('id')) as { id: number };
-    const pc = (await w('glpi_computers').where({ states_id: inUse.id, is_deleted: 0, is_template: 0 }).whereNot('groups_id', 0).orderBy('id').first('id')) as { id: number };
+    const pc = (await w('glpi_computers').where({ states_id: inUse.id, is_deleted: 0, is_template: 0 }).whereNot('groups_id', 0).orderBy('id').first('id')) as {
+      id: number;
+    };
     await w('glpi_computers').where('id', pc.id).update({ states_id: scrappedState.id, date_mod: '2026-11-25 16:00:00' });
     await w('glpi_infocoms').where({ itemtype: 'Computer', items_id: pc.id }).update({ decommission_date: '2026-11-25 16:00:00' });
     await w.destroy();
 
     await etl.run([sourceFor(env.config)], new Date(NOW.getTime() + DAY));
-    expect(await days()).toEqual([{ day: '2026-11-25', n, assets: n }, { day: '2026-11-26', n, assets: n }]);
-    expect(await etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, status FROM raw_inventory.asset_daily WHERE asset_key = 'glpi:Computer:${pc.id}' ORDER BY 1`)).toEqual([
+    expect(await days()).toEqual([
+      { day: '2026-11-25', n, assets: n },
+      { day: '2026-11-26', n, assets: n },
+    ]);
+    expect(
+      await etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, status FROM raw_inventory.asset_daily WHERE asset_key = 'glpi:Computer:${pc.id}' ORDER BY 1`),
+    ).toEqual([
       { day: '2026-11-25', status: 'in_use' },
       { day: '2026-11-26', status: 'scrapped' },
     ]);
@@ -288,13 +352,27 @@ describe('GLPI assets through the runner', () => {
     await etl.run([sourceFor(env.config)], NOW);
     const map = path.join(tmp, 'units-carry.json');
     fs.writeFileSync(map, JSON.stringify({ 'West Alize': 'BILGI_ISLEM' }));
-    const snipe = snipeItSource({ url: 'https://envanter.test', token: 't0ken-xyz', timezone: TZ, businessTimezone: TZ, unitMapFile: map, fetch: replaySnipeIt({ rows: sampleRows(2) }).fetch });
+    const snipe = snipeItSource({
+      url: 'https://envanter.test',
+      token: 't0ken-xyz',
+      timezone: TZ,
+      businessTimezone: TZ,
+      unitMapFile: map,
+      fetch: replaySnipeIt({ rows: sampleRows(2) }).fetch,
+    });
     // Only Snipe-IT runs on the next day; GLPI assets and their daily table come over unchanged into the new snapshot.
     const r = await etl.run([sourceFor(env.config), snipe], new Date(NOW.getTime() + DAY), { only: ['snipeit'] });
     expect(r.manifest).not.toBeNull();
-    expect(r.sources.map((s) => [s.source, s.loadedByRun === r.runId])).toEqual([['glpi_assets', false], ['snipeit', true]]);
-    expect(await etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n FROM raw_inventory.asset_daily GROUP BY 1`)).toEqual([{ day: '2026-11-25', n: env.summary.expected.loaded }]);
-    expect(await etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n FROM raw_inventory.snipeit_asset_daily GROUP BY 1`)).toEqual([{ day: '2026-11-26', n: 2 }]);
+    expect(r.sources.map((s) => [s.source, s.loadedByRun === r.runId])).toEqual([
+      ['glpi_assets', false],
+      ['snipeit', true],
+    ]);
+    expect(await etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n FROM raw_inventory.asset_daily GROUP BY 1`)).toEqual([
+      { day: '2026-11-25', n: env.summary.expected.loaded },
+    ]);
+    expect(await etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n FROM raw_inventory.snipeit_asset_daily GROUP BY 1`)).toEqual([
+      { day: '2026-11-26', n: 2 },
+    ]);
     expect(await etl.query(`SELECT count(*)::INT AS n FROM raw_inventory.glpi_assets`)).toEqual([{ n: env.summary.expected.loaded }]);
   });
 
@@ -320,11 +398,17 @@ describe('GLPI assets through the runner', () => {
     await inf(ids[4], { value: -10 });
     await mon(ids[5], { date_mod: 'dün akşam' });
     const [fen] = (await w('glpi_groups').where('name', 'Fen İşleri Müdürlüğü').pluck('id')) as number[];
-    const [yol] = await w('glpi_groups').insert({ entities_id: 0, is_recursive: 1, name: 'Yol Bakım', completename: 'Fen İşleri Müdürlüğü > Yol Bakım', groups_id: fen, level: 2 }).returning('id');
+    const [yol] = await w('glpi_groups')
+      .insert({ entities_id: 0, is_recursive: 1, name: 'Yol Bakım', completename: 'Fen İşleri Müdürlüğü > Yol Bakım', groups_id: fen, level: 2 })
+      .returning('id');
     await mon(ids[6], { groups_id: typeof yol === 'object' ? (yol as any).id : yol });
-    const [enc] = await w('glpi_groups').insert({ entities_id: 0, is_recursive: 1, name: 'Merkez Ekip', completename: 'Zabıta Müdürlüğü &#62; Merkez Ekip', level: 2 }).returning('id');
+    const [enc] = await w('glpi_groups')
+      .insert({ entities_id: 0, is_recursive: 1, name: 'Merkez Ekip', completename: 'Zabıta Müdürlüğü &#62; Merkez Ekip', level: 2 })
+      .returning('id');
     await mon(ids[7], { groups_id: typeof enc === 'object' ? (enc as any).id : enc });
-    const [hurda] = await w('glpi_states').insert({ name: 'Hurda', completename: 'Kullanım dışı > Hurda', entities_id: 0, states_id: 0, level: 2 }).returning('id');
+    const [hurda] = await w('glpi_states')
+      .insert({ name: 'Hurda', completename: 'Kullanım dışı > Hurda', entities_id: 0, states_id: 0, level: 2 })
+      .returning('id');
     await mon(ids[8], { states_id: typeof hurda === 'object' ? (hurda as any).id : hurda });
     await inf(ids[9], { warranty_duration: -1, warranty_date: '2020-01-01' });
     await w('glpi_infocoms').where({ itemtype: 'Monitor', items_id: ids[10] }).delete();
@@ -339,7 +423,9 @@ describe('GLPI assets through the runner', () => {
     expect(q[`glpi_monitors.id=${ids[3]}`]).toMatch(/^unit cannot be resolved: group id 99999 is not in glpi_groups, and location ".+" is not a unit either/);
     expect(q[`glpi_monitors.id=${ids[4]}`]).toBe('value -10 is negative');
     expect(q[`glpi_monitors.id=${ids[5]}`]).toBe(`date_mod "dün akşam" is not a date-time 'YYYY-MM-DD HH:MM:SS'`);
-    const rows = await etl.query(`SELECT item_id, unit_code, unit_resolved_via, group_name, status, state_name, warranty_lifelong, warranty_end, purchase_date, has_infocom FROM raw_inventory.glpi_assets WHERE itemtype = 'Monitor' AND item_id IN (${ids.slice(6, 11).join(',')}) ORDER BY item_id`);
+    const rows = await etl.query(
+      `SELECT item_id, unit_code, unit_resolved_via, group_name, status, state_name, warranty_lifelong, warranty_end, purchase_date, has_infocom FROM raw_inventory.glpi_assets WHERE itemtype = 'Monitor' AND item_id IN (${ids.slice(6, 11).join(',')}) ORDER BY item_id`,
+    );
     expect(rows).toEqual([
       expect.objectContaining({ item_id: String(ids[6]), unit_code: 'FEN_ISLERI', unit_resolved_via: 'group', group_name: 'Fen İşleri Müdürlüğü > Yol Bakım' }),
       expect.objectContaining({ item_id: String(ids[7]), unit_code: 'ZABITA', unit_resolved_via: 'group', group_name: 'Zabıta Müdürlüğü > Merkez Ekip' }),
@@ -363,25 +449,44 @@ describe('GLPI assets through the runner', () => {
   });
 
   it.each<[string, (env: { config: PanoConfig; file: string }) => Promise<string>, RegExp, unknown]>([
-    ['the database file is missing', async () => `sqlite:${path.join(tmp, 'missing', 'glpi.sqlite')}`, /^GLPI database at .*missing\/glpi\.sqlite is unreachable: file not found/, SourceUnavailableError],
-    ['a helpdesk-only GLPI (no asset tables)', async () => {
-      const f = path.join(tmp, 'helpdesk-only.sqlite');
-      await createGlpiDemoSource(f, { seed: 1, scale: 0.01, now: NOW, years: 1 });
-      return `sqlite:${f}`;
-    }, /does not look like a GLPI database|has no asset inventory: tables glpi_computers, glpi_computertypes, glpi_computermodels/, NotGlpiDatabaseError],
-    ['a MariaDB that is down', async () => 'mysql://pano:cok-gizli@127.0.0.1:1/glpi', /^GLPI database at 127\.0\.0\.1:1\/glpi is unreachable/, SourceUnavailableError],
-  ])('%s: a clear error naming the place, never the password', async (_what, urlOf, message, type) => {
-    const env = await demoEnv('down');
-    const url = await urlOf(env);
-    const err = await connectGlpiAssets(url).catch((e) => e);
-    expect(err).toBeInstanceOf(type);
-    expect(err.message).toMatch(message);
-    expect(err.message).not.toContain('cok-gizli');
-    const r = await etl.run([sourceFor(env.config, url)], NOW);
-    expect(r.sources[0]).toMatchObject({ status: 'failed', rowsLoaded: 0 });
-    expect(r.sources[0].message).toMatch(message);
-    expect(r.manifest).toBeNull();
-  }, 30_000);
+    [
+      'the database file is missing',
+      async () => `sqlite:${path.join(tmp, 'missing', 'glpi.sqlite')}`,
+      /^GLPI database at .*missing\/glpi\.sqlite is unreachable: file not found/,
+      SourceUnavailableError,
+    ],
+    [
+      'a helpdesk-only GLPI (no asset tables)',
+      async () => {
+        const f = path.join(tmp, 'helpdesk-only.sqlite');
+        await createGlpiDemoSource(f, { seed: 1, scale: 0.01, now: NOW, years: 1 });
+        return `sqlite:${f}`;
+      },
+      /does not look like a GLPI database|has no asset inventory: tables glpi_computers, glpi_computertypes, glpi_computermodels/,
+      NotGlpiDatabaseError,
+    ],
+    [
+      'a MariaDB that is down',
+      async () => 'mysql://pano:cok-gizli@127.0.0.1:1/glpi',
+      /^GLPI database at 127\.0\.0\.1:1\/glpi is unreachable/,
+      SourceUnavailableError,
+    ],
+  ])(
+    '%s: a clear error naming the place, never the password',
+    async (_what, urlOf, message, type) => {
+      const env = await demoEnv('down');
+      const url = await urlOf(env);
+      const err = await connectGlpiAssets(url).catch((e) => e);
+      expect(err).toBeInstanceOf(type);
+      expect(err.message).toMatch(message);
+      expect(err.message).not.toContain('cok-gizli');
+      const r = await etl.run([sourceFor(env.config, url)], NOW);
+      expect(r.sources[0]).toMatchObject({ status: 'failed', rowsLoaded: 0 });
+      expect(r.sources[0].message).toMatch(message);
+      expect(r.manifest).toBeNull();
+    },
+    30_000,
+  );
 
   it('a broken unit map stops the source at start as a configuration error', () => {
     const bad = path.join(tmp, 'bad-map.json');
@@ -399,17 +504,26 @@ describe('inventory marts', () => {
     env = await demoEnv('marts', 0.15);
     const map = path.join(tmp, 'units-snipe.json');
     fs.writeFileSync(map, JSON.stringify({ 'West Alize': 'BILGI_ISLEM' }));
-    const snipe = snipeItSource({ url: 'https://envanter.test', token: 't0ken-xyz', timezone: TZ, businessTimezone: TZ, unitMapFile: map, fetch: replaySnipeIt({ rows: sampleRows(3) }).fetch });
+    const snipe = snipeItSource({
+      url: 'https://envanter.test',
+      token: 't0ken-xyz',
+      timezone: TZ,
+      businessTimezone: TZ,
+      unitMapFile: map,
+      fetch: replaySnipeIt({ rows: sampleRows(3) }).fetch,
+    });
     const r = await etl.run([sourceFor(env.config), snipe], NOW);
     expect(r.sources.map((s) => s.status)).toEqual(['ok', 'warn']); // the 2025 sample is not fresh in late 2026
   }, 60_000);
   afterAll(() => etl.close());
 
   it('dim_assets: one row per loaded asset of both sources, with unit, type, status, age, warranty and scrapping', async () => {
-    const [bySource, byStatus, kpi, scrappedYear, sample] = await etl.marts(['glpi_assets', 'snipeit'], [
-      `SELECT source, count(*)::INT AS n, count(DISTINCT asset_key)::INT AS keys, count(unit_code)::INT AS with_unit FROM marts.dim_assets GROUP BY 1 ORDER BY 1`,
-      `SELECT status, count(*)::INT AS n FROM marts.dim_assets WHERE source = 'glpi' GROUP BY 1 ORDER BY 1`,
-      `SELECT count(*) FILTER (WHERE in_inventory)::INT AS in_inventory,
+    const [bySource, byStatus, kpi, scrappedYear, sample] = await etl.marts(
+      ['glpi_assets', 'snipeit'],
+      [
+        `SELECT source, count(*)::INT AS n, count(DISTINCT asset_key)::INT AS keys, count(unit_code)::INT AS with_unit FROM marts.dim_assets GROUP BY 1 ORDER BY 1`,
+        `SELECT status, count(*)::INT AS n FROM marts.dim_assets WHERE source = 'glpi' GROUP BY 1 ORDER BY 1`,
+        `SELECT count(*) FILTER (WHERE in_inventory)::INT AS in_inventory,
               round(avg(age_years) FILTER (WHERE in_inventory), 1) AS avg_age,
               round(avg(CASE WHEN older_than_5y THEN 1 ELSE 0 END) FILTER (WHERE in_inventory AND purchase_date IS NOT NULL), 2) AS share_old,
               count(*) FILTER (WHERE warranty_ends_within_90d)::INT AS warranty_90d,
@@ -417,9 +531,10 @@ describe('inventory marts', () => {
               count(*) FILTER (WHERE scrapped_this_year)::INT AS scrapped_this_year,
               min(strftime(as_of_date, '%Y-%m-%d')) AS as_of
        FROM marts.dim_assets WHERE source = 'glpi'`,
-      `SELECT scrapped_year, count(*)::INT AS n FROM marts.dim_assets WHERE source = 'glpi' AND is_scrapped GROUP BY 1 ORDER BY 1`,
-      `SELECT * FROM marts.dim_assets WHERE source = 'snipeit' ORDER BY asset_key LIMIT 1`,
-    ]);
+        `SELECT scrapped_year, count(*)::INT AS n FROM marts.dim_assets WHERE source = 'glpi' AND is_scrapped GROUP BY 1 ORDER BY 1`,
+        `SELECT * FROM marts.dim_assets WHERE source = 'snipeit' ORDER BY asset_key LIMIT 1`,
+      ],
+    );
     expect(bySource).toEqual([
       { source: 'glpi', n: env.summary.expected.loaded, keys: env.summary.expected.loaded, with_unit: env.summary.expected.loaded },
       { source: 'snipeit', n: 3, keys: 3, with_unit: 3 },
@@ -437,15 +552,27 @@ describe('inventory marts', () => {
     expect(kpi[0].oos_share).toBeLessThan(0.15);
     expect(kpi[0].scrapped_this_year).toBe(env.summary.scrappedByYear['2026']);
     expect(Object.fromEntries(scrappedYear.map((x) => [String(x.scrapped_year), x.n]))).toEqual(env.summary.scrappedByYear);
-    expect(sample).toEqual([expect.objectContaining({ asset_key: 'snipeit:10002', source: 'snipeit', asset_type: 'Monitör', unit_code: 'BILGI_ISLEM', site: 'West Alize', manufacturer: 'Dell' })]);
+    expect(sample).toEqual([
+      expect.objectContaining({
+        asset_key: 'snipeit:10002',
+        source: 'snipeit',
+        asset_type: 'Monitör',
+        unit_code: 'BILGI_ISLEM',
+        site: 'West Alize',
+        manufacturer: 'Dell',
+      }),
+    ]);
   });
 
   it('the warranty window and age follow the as-of day, checked row by row against the raw dates', async () => {
-    const [rows] = await etl.marts(['glpi_assets'], [
-      `SELECT strftime(purchase_date, '%Y-%m-%d') AS purchase_date, strftime(warranty_end, '%Y-%m-%d') AS warranty_end, warranty_lifelong,
+    const [rows] = await etl.marts(
+      ['glpi_assets'],
+      [
+        `SELECT strftime(purchase_date, '%Y-%m-%d') AS purchase_date, strftime(warranty_end, '%Y-%m-%d') AS warranty_end, warranty_lifelong,
               warranty_ends_within_90d AS w90, under_warranty, age_years, is_scrapped, strftime(scrapped_date, '%Y-%m-%d') AS scrapped_date
        FROM marts.dim_assets`,
-    ]);
+      ],
+    );
     const asOf = Date.UTC(2026, 10, 25);
     const days = (iso: string) => Math.round((Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) - asOf) / DAY);
     for (const r of rows) {
@@ -459,12 +586,15 @@ describe('inventory marts', () => {
     }
   });
 
-  it('fct_asset_daily has today for every asset; the monthly stock ends with today\'s inventory', async () => {
-    const [daily, last, first] = await etl.marts(['glpi_assets', 'snipeit'], [
-      `SELECT source, strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n, count(*) FILTER (WHERE in_inventory)::INT AS in_inventory FROM marts.fct_asset_daily GROUP BY ALL ORDER BY 1`,
-      `SELECT sum(assets_in_inventory)::INT AS n, sum(purchased)::INT AS bought FROM marts.fct_asset_stock_monthly WHERE source = 'glpi' AND month = DATE '2026-11-01'`,
-      `SELECT min(month) AS first FROM marts.fct_asset_stock_monthly`,
-    ]);
+  it("fct_asset_daily has today for every asset; the monthly stock ends with today's inventory", async () => {
+    const [daily, last, first] = await etl.marts(
+      ['glpi_assets', 'snipeit'],
+      [
+        `SELECT source, strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n, count(*) FILTER (WHERE in_inventory)::INT AS in_inventory FROM marts.fct_asset_daily GROUP BY ALL ORDER BY 1`,
+        `SELECT sum(assets_in_inventory)::INT AS n, sum(purchased)::INT AS bought FROM marts.fct_asset_stock_monthly WHERE source = 'glpi' AND month = DATE '2026-11-01'`,
+        `SELECT min(month) AS first FROM marts.fct_asset_stock_monthly`,
+      ],
+    );
     expect(daily).toEqual([
       { source: 'glpi', day: '2026-11-25', n: env.summary.expected.loaded, in_inventory: env.summary.expected.loaded - env.summary.byStatus.scrapped },
       { source: 'snipeit', day: '2026-11-25', n: 3, in_inventory: 3 },

@@ -71,7 +71,12 @@ describe('Snipe-IT connector: paging the real /api/v1/hardware sample', () => {
 
   it('adds archived assets, skipping ids the default listing already had ("show archived in list" on)', async () => {
     const rows = sampleRows(3);
-    const archivedNew = { ...structuredClone(rows[0]), id: 4001, asset_tag: '4001', status_label: { id: 4, name: 'Archived', status_type: 'archived', status_meta: 'archived' } };
+    const archivedNew = {
+      ...structuredClone(rows[0]),
+      id: 4001,
+      asset_tag: '4001',
+      status_label: { id: 4, name: 'Archived', status_type: 'archived', status_meta: 'archived' },
+    };
     const replay = replaySnipeIt({ rows, archived: [structuredClone(rows[1]), archivedNew] });
     const { rows: got, h } = await collect(replay.fetch, { pageSize: 2 });
     expect(got.map((r) => r.id)).toEqual([2596, 2597, rows[2].id, 4001]);
@@ -95,14 +100,40 @@ describe('Snipe-IT row schema on the real sample', () => {
     expect(v).toEqual({
       ok: true,
       row: expect.objectContaining({
-        asset_key: 'snipeit:2596', source_id: '2596', asset_id: 2596, name: null, inventory_number: '118086895',
-        serial: '514feaac-0b0e-3d95-8930-b0d3d24867a6', asset_type: 'Monitör', subtype: 'Displays', category: 'Displays',
-        manufacturer: 'Dell', model: 'Ultrasharp U2415', model_number: '6011425921534031', supplier: 'Kreiger, Simonis and Bauch',
-        state_name: 'Ready to Deploy', status_meta: 'deployable', status: 'in_stock', status_label: 'Depoda',
-        location: 'West Alize', company: null, group_name: null, unit_code: 'BILGI_ISLEM', unit_resolved_via: 'map',
-        purchase_date: '2025-04-26', value: 1243.96, book_value: 932.97, eol_date: '2026-04-26',
-        warranty_months: null, warranty_end: null, warranty_lifelong: false, assigned_type: null, order_number: '8301956',
-        created_at: new Date('2025-08-02T11:43:03Z'), modified_at: new Date('2025-08-02T11:43:30Z'), decommissioned_at: null,
+        asset_key: 'snipeit:2596',
+        source_id: '2596',
+        asset_id: 2596,
+        name: null,
+        inventory_number: '118086895',
+        serial: '514feaac-0b0e-3d95-8930-b0d3d24867a6',
+        asset_type: 'Monitör',
+        subtype: 'Displays',
+        category: 'Displays',
+        manufacturer: 'Dell',
+        model: 'Ultrasharp U2415',
+        model_number: '6011425921534031',
+        supplier: 'Kreiger, Simonis and Bauch',
+        state_name: 'Ready to Deploy',
+        status_meta: 'deployable',
+        status: 'in_stock',
+        status_label: 'Depoda',
+        location: 'West Alize',
+        company: null,
+        group_name: null,
+        unit_code: 'BILGI_ISLEM',
+        unit_resolved_via: 'map',
+        purchase_date: '2025-04-26',
+        value: 1243.96,
+        book_value: 932.97,
+        eol_date: '2026-04-26',
+        warranty_months: null,
+        warranty_end: null,
+        warranty_lifelong: false,
+        assigned_type: null,
+        order_number: '8301956',
+        created_at: new Date('2025-08-02T11:43:03Z'),
+        modified_at: new Date('2025-08-02T11:43:30Z'),
+        decommissioned_at: null,
       }),
     });
     const d = validateSnipeItAsset(deployed, { timezone: TZ, unitMap });
@@ -112,22 +143,46 @@ describe('Snipe-IT row schema on the real sample', () => {
   it.each<[string, (r: Row) => void, Record<string, unknown>]>([
     ['Turkish digit separator', (r) => (r.purchase_cost = '1.234,56'), { value: 1234.56 }],
     ['no cost', (r) => (r.purchase_cost = null), { value: null }],
-    ['warranty "36 months" from the purchase date', (r) => {
-      r.warranty_months = '36 months';
-      r.warranty_expires = null;
-    }, { warranty_months: 36, warranty_start: '2025-04-26', warranty_end: '2028-04-26' }],
-    ['warranty "24 ay" with Snipe-IT\'s own expiry', (r) => {
-      r.warranty_months = '24 ay';
-      r.warranty_expires = { date: '2027-04-26', formatted: '26.04.2027' };
-    }, { warranty_months: 24, warranty_end: '2027-04-26' }],
-    ['company named like a unit', (r) => {
-      r.company = { id: 1, name: 'Zabıta Müdürlüğü' };
-      r.location = r.rtd_location = { id: 4, name: 'Merkez' };
-    }, { unit_code: 'ZABITA', unit_resolved_via: 'company', group_name: 'Zabıta Müdürlüğü', location: 'Merkez' }],
-    ['the map comes before names: a mapped location beats a company named like a unit', (r) => (r.company = { id: 1, name: 'Zabıta Müdürlüğü' }), { unit_code: 'BILGI_ISLEM', unit_resolved_via: 'map' }],
+    [
+      'warranty "36 months" from the purchase date',
+      (r) => {
+        r.warranty_months = '36 months';
+        r.warranty_expires = null;
+      },
+      { warranty_months: 36, warranty_start: '2025-04-26', warranty_end: '2028-04-26' },
+    ],
+    [
+      'warranty "24 ay" with Snipe-IT\'s own expiry',
+      (r) => {
+        r.warranty_months = '24 ay';
+        r.warranty_expires = { date: '2027-04-26', formatted: '26.04.2027' };
+      },
+      { warranty_months: 24, warranty_end: '2027-04-26' },
+    ],
+    [
+      'company named like a unit',
+      (r) => {
+        r.company = { id: 1, name: 'Zabıta Müdürlüğü' };
+        r.location = r.rtd_location = { id: 4, name: 'Merkez' };
+      },
+      { unit_code: 'ZABITA', unit_resolved_via: 'company', group_name: 'Zabıta Müdürlüğü', location: 'Merkez' },
+    ],
+    [
+      'the map comes before names: a mapped location beats a company named like a unit',
+      (r) => (r.company = { id: 1, name: 'Zabıta Müdürlüğü' }),
+      { unit_code: 'BILGI_ISLEM', unit_resolved_via: 'map' },
+    ],
     ['HTML-escaped names', (r) => (r.name = 'Fen &amp; Park ekran'), { name: 'Fen & Park ekran' }],
-    ['archived label', (r) => (r.status_label = { id: 3, name: 'Hurdaya ayrıldı', status_type: 'archived', status_meta: 'archived' }), { status: 'scrapped', state_name: 'Hurdaya ayrıldı' }],
-    ['undeployable label', (r) => (r.status_label = { id: 2, name: 'Out for Repair', status_type: 'undeployable', status_meta: 'undeployable' }), { status: 'out_of_service' }],
+    [
+      'archived label',
+      (r) => (r.status_label = { id: 3, name: 'Hurdaya ayrıldı', status_type: 'archived', status_meta: 'archived' }),
+      { status: 'scrapped', state_name: 'Hurdaya ayrıldı' },
+    ],
+    [
+      'undeployable label',
+      (r) => (r.status_label = { id: 2, name: 'Out for Repair', status_type: 'undeployable', status_meta: 'undeployable' }),
+      { status: 'out_of_service' },
+    ],
     ['no meta: the name decides', (r) => (r.status_label = { id: 9, name: 'Arızalı' }), { status: 'out_of_service' }],
     ['laptop category', (r) => (r.category = { id: 2, name: 'Laptops' }), { asset_type: 'Bilgisayar' }],
   ])('%s', (_what, change, expected) => {
@@ -141,10 +196,22 @@ describe('Snipe-IT row schema on the real sample', () => {
   it.each<[string, (r: Row) => void, string]>([
     ['unparseable cost', (r) => (r.purchase_cost = '12,3,4.5x'), 'purchase_cost "12,3,4.5x" is not an amount (expected e.g. 1.234,56 or 1,234.56)'],
     ['negative cost', (r) => (r.purchase_cost = '-10.00'), 'purchase_cost -10 is negative'],
-    ['unknown unit', (r) => (r.location = r.rtd_location = { id: 9, name: 'Narnia Şubesi' }), 'unit cannot be resolved: asset has no company, and location "Narnia Şubesi" is not a unit either, and default location "Narnia Şubesi" is not a unit either (map the name to a unit code in PANO_GLPI_UNIT_MAP)'],
+    [
+      'unknown unit',
+      (r) => (r.location = r.rtd_location = { id: 9, name: 'Narnia Şubesi' }),
+      'unit cannot be resolved: asset has no company, and location "Narnia Şubesi" is not a unit either, and default location "Narnia Şubesi" is not a unit either (map the name to a unit code in PANO_GLPI_UNIT_MAP)',
+    ],
     ['no id', (r) => delete r.id, 'id null is not a positive integer'],
-    ['impossible purchase date', (r) => (r.purchase_date = { date: '2025-02-30', formatted: 'Sun Feb 30, 2025' }), 'purchase_date "2025-02-30" is not a real calendar date'],
-    ['unreadable created_at', (r) => (r.created_at = { datetime: 'yesterday', formatted: 'yesterday' }), `created_at "yesterday" is not a date-time 'YYYY-MM-DD HH:MM:SS'`],
+    [
+      'impossible purchase date',
+      (r) => (r.purchase_date = { date: '2025-02-30', formatted: 'Sun Feb 30, 2025' }),
+      'purchase_date "2025-02-30" is not a real calendar date',
+    ],
+    [
+      'unreadable created_at',
+      (r) => (r.created_at = { datetime: 'yesterday', formatted: 'yesterday' }),
+      `created_at "yesterday" is not a date-time 'YYYY-MM-DD HH:MM:SS'`,
+    ],
     ['warranty months not a number', (r) => (r.warranty_months = 'lifetime'), 'warranty_months "lifetime" does not start with a number of months'],
   ])('%s is refused with a reason', (_what, change, reason) => {
     const r = structuredClone(monitor);
@@ -180,14 +247,18 @@ describe('Snipe-IT through the runner', () => {
     const s = r.sources[0];
     expect(s).toMatchObject({ source: 'snipeit', status: 'ok', rowsRead: 5, rowsLoaded: 5, rowsRejected: 0 });
     expect(s.checks.filter((c) => !c.passed)).toEqual([]);
-    expect(s.checks.find((c) => c.name === 'complete')?.detail).toBe('5 of 5 rows announced by Snipe-IT received (default: 5/5 in 3 requests; Archived: 0/0 in 1 requests)');
+    expect(s.checks.find((c) => c.name === 'complete')?.detail).toBe(
+      '5 of 5 rows announced by Snipe-IT received (default: 5/5 in 3 requests; Archived: 0/0 in 1 requests)',
+    );
     const loaded = await etl.query('SELECT asset_key, unit_code, value FROM raw_inventory.snipeit_assets ORDER BY asset_id');
     expect(loaded.map((x) => x.asset_key)).toEqual(rows.map((x) => `snipeit:${x.id}`));
     expect(loaded[0]).toEqual({ asset_key: 'snipeit:2596', unit_code: 'BILGI_ISLEM', value: 1243.96 });
 
     const again = await etl.run([source(replaySnipeIt({ rows }).fetch)], new Date(NOW.getTime() + 3 * 3600_000));
     expect(again.sources[0].status).toBe('ok');
-    expect(await etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n FROM raw_inventory.snipeit_asset_daily GROUP BY ALL`)).toEqual([{ day: '2025-08-03', n: 5 }]);
+    expect(await etl.query(`SELECT strftime("day", '%Y-%m-%d') AS day, count(*)::INT AS n FROM raw_inventory.snipeit_asset_daily GROUP BY ALL`)).toEqual([
+      { day: '2025-08-03', n: 5 },
+    ]);
   });
 
   it('quarantines bad rows with reason and locator, loads the rest, loses nothing', async () => {
@@ -204,7 +275,10 @@ describe('Snipe-IT through the runner', () => {
     const q = await etl.quarantine('snipeit');
     expect(q.map((x) => [x.locator, x.reason])).toEqual([
       [`/api/v1/hardware id=${rows[1].id} (asset_tag ${rows[1].asset_tag})`, 'purchase_cost "12,3,4.5x" is not an amount (expected e.g. 1.234,56 or 1,234.56)'],
-      [`/api/v1/hardware id=${rows[2].id} (asset_tag ${rows[2].asset_tag})`, expect.stringMatching(/^unit cannot be resolved: asset has no company, and location "Narnia Şubesi" is not a unit either/)],
+      [
+        `/api/v1/hardware id=${rows[2].id} (asset_tag ${rows[2].asset_tag})`,
+        expect.stringMatching(/^unit cannot be resolved: asset has no company, and location "Narnia Şubesi" is not a unit either/),
+      ],
       [`/api/v1/hardware id=${rows[3].id} (asset_tag ${rows[3].asset_tag})`, 'purchase_date "2025-02-30" is not a real calendar date'],
       [`/api/v1/hardware id=${rows[4].id} (asset_tag ${rows[4].asset_tag})`, 'purchase_cost "bedelsiz" is not an amount (expected e.g. 1.234,56 or 1,234.56)'],
     ]);
@@ -217,16 +291,80 @@ describe('Snipe-IT through the runner', () => {
 
   type Bad = { fail?: Parameters<typeof replaySnipeIt>[0]['fail']; total?: number; token?: string | null; error: RegExp; retryable?: boolean };
   it.each<[string, Bad]>([
-    ['HTTP 500 on the second page', { fail: { 1: { status: 500, statusText: 'Internal Server Error', body: '<h1>Whoops</h1>', contentType: 'text/html' } }, error: /^Snipe-IT at envanter\.test answered HTTP 500 Internal Server Error for \/api\/v1\/hardware \(offset 2\)/, retryable: true }],
-    ['HTTP 401: wrong token', { fail: { 0: { status: 401, statusText: 'Unauthorized', body: '{"status":"error","message":"Unauthorized."}' } }, error: /^Snipe-IT at envanter\.test refused the API token \(HTTP 401 Unauthorized\) for \/api\/v1\/hardware \(offset 0\): check PANO_SNIPEIT_TOKEN/, retryable: false }],
-    ['HTML login page instead of JSON', { fail: { 0: { status: 200, body: '<!DOCTYPE html><html><title>Snipe-IT Login</title>', contentType: 'text/html; charset=UTF-8' } }, error: /^Snipe-IT at envanter\.test sent a response that is not JSON for \/api\/v1\/hardware \(offset 0\) \(text\/html; charset=UTF-8, 50 bytes\): .*Is PANO_SNIPEIT_URL the Snipe-IT address\?/, retryable: false }],
-    ['truncated JSON', { fail: { 1: { status: 200, body: '{"total": 4, "rows": [{"id": 3' } }, error: /sent a response that is not JSON for \/api\/v1\/hardware \(offset 2\)/, retryable: false }],
-    ['JSON that is not a listing', { fail: { 0: { status: 200, body: '{"data": []}' } }, error: /sent JSON without a "rows" array for \/api\/v1\/hardware \(offset 0\): not a \/api\/v1\/hardware listing/, retryable: false }],
-    ['Snipe-IT error JSON with HTTP 200', { fail: { 0: { status: 200, body: '{"status":"error","messages":"Unauthenticated.","payload":null}' } }, error: /answered with an error for \/api\/v1\/hardware \(offset 0\): Unauthenticated\. \(check PANO_SNIPEIT_TOKEN\)/, retryable: false }],
-    ['server down', { fail: { 0: { throws: Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }) } }, error: /^Snipe-IT at envanter\.test is unreachable: fetch failed \(ECONNREFUSED\)/, retryable: true }],
-    ['no answer in time', { fail: { 0: { throws: new DOMException('The operation was aborted due to timeout', 'TimeoutError') } }, error: /^Snipe-IT at envanter\.test is unreachable: no answer within 30 s/, retryable: true }],
+    [
+      'HTTP 500 on the second page',
+      {
+        fail: { 1: { status: 500, statusText: 'Internal Server Error', body: '<h1>Whoops</h1>', contentType: 'text/html' } },
+        error: /^Snipe-IT at envanter\.test answered HTTP 500 Internal Server Error for \/api\/v1\/hardware \(offset 2\)/,
+        retryable: true,
+      },
+    ],
+    [
+      'HTTP 401: wrong token',
+      {
+        fail: { 0: { status: 401, statusText: 'Unauthorized', body: '{"status":"error","message":"Unauthorized."}' } },
+        error: /^Snipe-IT at envanter\.test refused the API token \(HTTP 401 Unauthorized\) for \/api\/v1\/hardware \(offset 0\): check PANO_SNIPEIT_TOKEN/,
+        retryable: false,
+      },
+    ],
+    [
+      'HTML login page instead of JSON',
+      {
+        fail: { 0: { status: 200, body: '<!DOCTYPE html><html><title>Snipe-IT Login</title>', contentType: 'text/html; charset=UTF-8' } },
+        error:
+          /^Snipe-IT at envanter\.test sent a response that is not JSON for \/api\/v1\/hardware \(offset 0\) \(text\/html; charset=UTF-8, 50 bytes\): .*Is PANO_SNIPEIT_URL the Snipe-IT address\?/,
+        retryable: false,
+      },
+    ],
+    [
+      'truncated JSON',
+      {
+        fail: { 1: { status: 200, body: '{"total": 4, "rows": [{"id": 3' } },
+        error: /sent a response that is not JSON for \/api\/v1\/hardware \(offset 2\)/,
+        retryable: false,
+      },
+    ],
+    [
+      'JSON that is not a listing',
+      {
+        fail: { 0: { status: 200, body: '{"data": []}' } },
+        error: /sent JSON without a "rows" array for \/api\/v1\/hardware \(offset 0\): not a \/api\/v1\/hardware listing/,
+        retryable: false,
+      },
+    ],
+    [
+      'Snipe-IT error JSON with HTTP 200',
+      {
+        fail: { 0: { status: 200, body: '{"status":"error","messages":"Unauthenticated.","payload":null}' } },
+        error: /answered with an error for \/api\/v1\/hardware \(offset 0\): Unauthenticated\. \(check PANO_SNIPEIT_TOKEN\)/,
+        retryable: false,
+      },
+    ],
+    [
+      'server down',
+      {
+        fail: { 0: { throws: Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }) } },
+        error: /^Snipe-IT at envanter\.test is unreachable: fetch failed \(ECONNREFUSED\)/,
+        retryable: true,
+      },
+    ],
+    [
+      'no answer in time',
+      {
+        fail: { 0: { throws: new DOMException('The operation was aborted due to timeout', 'TimeoutError') } },
+        error: /^Snipe-IT at envanter\.test is unreachable: no answer within 30 s/,
+        retryable: true,
+      },
+    ],
     ['token not configured', { token: null, error: /^Invalid Snipe-IT source settings:\n {2}PANO_SNIPEIT_TOKEN: is required when PANO_SNIPEIT_URL is set/ }],
-    ['fewer rows than the announced total (the raw sample says 2547)', { total: 2547, error: /quality check failed \(complete: 4 of 2547 rows announced by Snipe-IT received \(default: 4\/2547 in 3 requests; Archived: 0\/0 in 1 requests\)\)/ }],
+    [
+      'fewer rows than the announced total (the raw sample says 2547)',
+      {
+        total: 2547,
+        error:
+          /quality check failed \(complete: 4 of 2547 rows announced by Snipe-IT received \(default: 4\/2547 in 3 requests; Archived: 0\/0 in 1 requests\)\)/,
+      },
+    ],
   ])('%s: the source fails with a clear error, the token never shows, the last good data keeps serving', async (_what, bad) => {
     const rows = sampleRows(4);
     const good = await etl.run([source(replaySnipeIt({ rows }).fetch)], NOW);

@@ -201,7 +201,10 @@ describe('line registry rows', () => {
   });
 
   it('a fiber line known by its hizmet no as well', async () => {
-    expect(await one('0216 592 00 01;1234567890;;Zabıta Müdürlüğü;ADSL/Fiber;TT;Fiber 100;;;;')).toMatchObject({ ok: true, row: { line_key: '2165920001', service_key: '1234567890', unit_code: 'ZABITA', line_type: 'FIBER' } });
+    expect(await one('0216 592 00 01;1234567890;;Zabıta Müdürlüğü;ADSL/Fiber;TT;Fiber 100;;;;')).toMatchObject({
+      ok: true,
+      row: { line_key: '2165920001', service_key: '1234567890', unit_code: 'ZABITA', line_type: 'FIBER' },
+    });
   });
 
   it.each([

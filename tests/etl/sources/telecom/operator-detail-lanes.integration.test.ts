@@ -19,7 +19,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function tckn(first9: string): string {
   const d = first9.split('').map(Number);
-  const d10 = (((d[0] + d[2] + d[4] + d[6] + d[8]) * 7 - (d[1] + d[3] + d[5] + d[7])) % 10 + 10) % 10;
+  const d10 = ((((d[0] + d[2] + d[4] + d[6] + d[8]) * 7 - (d[1] + d[3] + d[5] + d[7])) % 10) + 10) % 10;
   const d11 = (d.reduce((a, b) => a + b, 0) + d10) % 10;
   return `${first9}${d10}${d11}`;
 }
@@ -59,7 +59,12 @@ write(
   'vodafone/VF_Detay_2025_11.csv',
   iconv.encode(
     `Operatör;${HEAD}\r\n` +
-      ['Vodafone;5421234567;01.11.2025;30.11.2025;Kurumsal Şirket Hattı 8 GB;198,00;12,50;;350;4096;12;210,50', 'VODAFONE TELEKOMÜNİKASYON A.Ş.;5421234568;01.11.2025;30.11.2025;X;1;0;;;;;1', ';5421234569;01.11.2025;30.11.2025;X;1;0;;;;;1', 'Bilinmeyen Operatör;5421234570;01.11.2025;30.11.2025;X;1;0;;;;;1'].join('\r\n') +
+      [
+        'Vodafone;5421234567;01.11.2025;30.11.2025;Kurumsal Şirket Hattı 8 GB;198,00;12,50;;350;4096;12;210,50',
+        'VODAFONE TELEKOMÜNİKASYON A.Ş.;5421234568;01.11.2025;30.11.2025;X;1;0;;;;;1',
+        ';5421234569;01.11.2025;30.11.2025;X;1;0;;;;;1',
+        'Bilinmeyen Operatör;5421234570;01.11.2025;30.11.2025;X;1;0;;;;;1',
+      ].join('\r\n') +
       '\r\n',
     'win1254',
   ),
@@ -69,7 +74,15 @@ write('turkcell/kesik.csv', `${HEAD}\n5321112260;01.11.2025;30.11.2025;X;1;0;0;0
 write('turkcell/satir-ici.csv', `${HEAD}\n5321112270;01.11.2025;30.11.2025;"iki\nsatır";1;0;0;0;0;0;1\n5321112271;01.11.2025;30.11.2025;X;1;0;0;0;0;0;1\n`);
 write('turkcell/tirnak.csv', `${HEAD}\n5321112280;01.11.2025;30.11.2025;"Paket ""Özel""";1;0;0;0;0;0;1\n`);
 
-const config = loadConfig({ PANO_MODE: 'demo', PANO_DATA_DIR: tmp, PANO_LOG_LEVEL: 'silent', PANO_KVKK_SECRET: 'lane-secret-0123456789', PANO_TELECOM_DETAIL_DIR: dir, PANO_TELECOM_INVOICE_DIR: path.join(tmp, 'yok'), PANO_TELECOM_LINES_FILE: path.join(tmp, 'yok.csv') });
+const config = loadConfig({
+  PANO_MODE: 'demo',
+  PANO_DATA_DIR: tmp,
+  PANO_LOG_LEVEL: 'silent',
+  PANO_KVKK_SECRET: 'lane-secret-0123456789',
+  PANO_TELECOM_DETAIL_DIR: dir,
+  PANO_TELECOM_INVOICE_DIR: path.join(tmp, 'yok'),
+  PANO_TELECOM_LINES_FILE: path.join(tmp, 'yok.csv'),
+});
 
 describe('operator details: fast lane = row-by-row reader', () => {
   it('the same rows, values, refusals, reasons and locators', async () => {

@@ -21,7 +21,11 @@ import { operatorInvoice } from './ubl-fixtures.js';
  */
 const NOW = new Date('2025-12-10T09:00:00Z');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pano-telecom-payable-'));
-const LINES = [{ id: '1', net: 250, phone: '5321112233' }, { id: '2', net: 99.9, note: 'MSISDN: 905329998877' }, { id: '3', net: 12 }];
+const LINES = [
+  { id: '1', net: 250, phone: '5321112233' },
+  { id: '2', net: 99.9, note: 'MSISDN: 905329998877' },
+  { id: '3', net: 12 },
+];
 
 /** PayableAmount of each invoice, as written in its LegalMonetaryTotal. */
 const PAYABLE: Record<string, number> = {
@@ -36,11 +40,29 @@ function invoiceFolder(dir: string, extra: Record<string, string> = {}): void {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), xml);
   };
-  put('stopaj/TCL2025000000030.xml', operatorInvoice({ uuid: '0a1b2c3d-0000-4000-8000-000000000030', no: 'TCL2025000000030', stopaj: { code: '0003', percent: 20 }, lines: LINES }));
-  put('stopaj/TCL2025000000031.xml', operatorInvoice({ uuid: '0a1b2c3d-0000-4000-8000-000000000031', no: 'TCL2025000000031', stopaj: { code: '0011', percent: 15, onLines: false }, lines: LINES }));
+  put(
+    'stopaj/TCL2025000000030.xml',
+    operatorInvoice({ uuid: '0a1b2c3d-0000-4000-8000-000000000030', no: 'TCL2025000000030', stopaj: { code: '0003', percent: 20 }, lines: LINES }),
+  );
+  put(
+    'stopaj/TCL2025000000031.xml',
+    operatorInvoice({
+      uuid: '0a1b2c3d-0000-4000-8000-000000000031',
+      no: 'TCL2025000000031',
+      stopaj: { code: '0011', percent: 15, onLines: false },
+      lines: LINES,
+    }),
+  );
   put(
     'tevkifat/TTA2025000000032.xml',
-    operatorInvoice({ uuid: '0a1b2c3d-0000-4000-8000-000000000032', no: 'TTA2025000000032', type: 'TEVKIFAT', withholdingPercent: 50, stopaj: { code: '0011', percent: 15 }, lines: [{ id: '1', net: 4200 }] }),
+    operatorInvoice({
+      uuid: '0a1b2c3d-0000-4000-8000-000000000032',
+      no: 'TTA2025000000032',
+      type: 'TEVKIFAT',
+      withholdingPercent: 50,
+      stopaj: { code: '0011', percent: 15 },
+      lines: [{ id: '1', net: 4200 }],
+    }),
   );
   put('TCL2025000000033.xml', operatorInvoice({ uuid: '0a1b2c3d-0000-4000-8000-000000000033', no: 'TCL2025000000033', lines: LINES }));
   for (const [rel, xml] of Object.entries(extra)) put(rel, xml);
@@ -89,7 +111,13 @@ beforeAll(async () => {
   good = await runOn('good');
   // The same invoices, and one more whose PayableAmount is 10 TL more than its lines and taxes give.
   off = await runOn('off', {
-    'hatali/TCL2025000000034.xml': operatorInvoice({ uuid: '0a1b2c3d-0000-4000-8000-000000000034', no: 'TCL2025000000034', stopaj: { code: '0003', percent: 20 }, payableError: 10, lines: LINES }),
+    'hatali/TCL2025000000034.xml': operatorInvoice({
+      uuid: '0a1b2c3d-0000-4000-8000-000000000034',
+      no: 'TCL2025000000034',
+      stopaj: { code: '0003', percent: 20 },
+      payableError: 10,
+      lines: LINES,
+    }),
   });
 }, 120_000);
 afterAll(async () => {
@@ -107,18 +135,33 @@ describe('payable with withheld taxes (stopaj, tevkifat), through the runner and
 
   it('the lines of each invoice add up to its PayableAmount', async () => {
     await withMarts(good, 'good', async (conn) => {
-      const inv = await rowsOf(conn, `
+      const inv = await rowsOf(
+        conn,
+        `
         SELECT i.invoice_no, i.payable_amount, round(sum(l.payable_amount), 2) AS lines_payable
-        FROM raw_telecom.invoices i JOIN raw_telecom.invoice_lines l USING (invoice_uuid) GROUP BY ALL ORDER BY 1`);
-      expect(inv).toEqual(Object.entries(PAYABLE).sort().map(([invoice_no, p]) => ({ invoice_no, payable_amount: p, lines_payable: p })));
+        FROM raw_telecom.invoices i JOIN raw_telecom.invoice_lines l USING (invoice_uuid) GROUP BY ALL ORDER BY 1`,
+      );
+      expect(inv).toEqual(
+        Object.entries(PAYABLE)
+          .sort()
+          .map(([invoice_no, p]) => ({ invoice_no, payable_amount: p, lines_payable: p })),
+      );
     });
   });
 
   it('marts: the cost mart’s payable equals the invoices’ PayableAmount, and every invoice’s totals match', async () => {
     await withMarts(good, 'good', async (conn) => {
-      const [costs] = await rowsOf(conn, 'SELECT sum(payable_amount) AS payable, sum(withholding_amount) AS withholding, sum(gross_amount) AS gross, sum(other_tax_amount) AS other, sum(tax_amount) AS taxes FROM marts.fct_telecom_costs');
-      const [invoices] = await rowsOf(conn, 'SELECT sum(payable_amount) AS payable, sum(withholding_amount) AS withholding, count(*) FILTER (WHERE NOT totals_match) AS mismatched FROM marts.fct_telecom_invoices');
-      const total = Object.values(PAYABLE).reduce((a, b) => a + b, 0).toFixed(2); // 5758.46
+      const [costs] = await rowsOf(
+        conn,
+        'SELECT sum(payable_amount) AS payable, sum(withholding_amount) AS withholding, sum(gross_amount) AS gross, sum(other_tax_amount) AS other, sum(tax_amount) AS taxes FROM marts.fct_telecom_costs',
+      );
+      const [invoices] = await rowsOf(
+        conn,
+        'SELECT sum(payable_amount) AS payable, sum(withholding_amount) AS withholding, count(*) FILTER (WHERE NOT totals_match) AS mismatched FROM marts.fct_telecom_invoices',
+      );
+      const total = Object.values(PAYABLE)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(2); // 5758.46
       // telekom.payable_amount (the cost mart) = telekom.invoice_payable_amount (the invoices).
       expect({ costs: costs.payable, invoices: invoices.payable }).toEqual({ costs: total, invoices: total });
       expect(invoices).toEqual({ payable: total, withholding: '1218.67', mismatched: '0' });

@@ -46,7 +46,10 @@ function buildFixture(): void {
   const f2 = readSample(FATURA_2);
   put('bozuk/FATURA_9.xml', f2.slice(0, f2.indexOf('<cac:InvoiceLine>') + 40));
   put('earsiv/EA2025000000001.xml', toEarsivPerson(withIdentity(f2, '0a1b2c3d-0000-4000-8000-000000000001', 'EA2025000000001')));
-  put('yanit/ApplicationResponse.xml', '<?xml version="1.0"?><ApplicationResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"><ResponseCode>KABUL</ResponseCode></ApplicationResponse>');
+  put(
+    'yanit/ApplicationResponse.xml',
+    '<?xml version="1.0"?><ApplicationResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"><ResponseCode>KABUL</ResponseCode></ApplicationResponse>',
+  );
   put('eksik/no-uuid.xml', withIdentity(f2, 'x', 'DMY0').replace(/<cbc:UUID>x<\/cbc:UUID>/, ''));
   put(
     'turkcell/TCL2025000000001.xml',
@@ -125,14 +128,19 @@ describe('telecom sources through the runner', () => {
     expect(by.telecom_operator_details).toMatchObject({ status: 'warn', rowsRead: 4, rowsLoaded: 3, rowsRejected: 1 });
     // 1 + 1 + 1 + 3 invoice lines loaded; refused: the malformed file and the invoice without a UUID.
     expect(by.telecom_invoices).toMatchObject({ status: 'warn', rowsLoaded: 6, rowsRejected: 2, rowsRead: 8 });
-    const failed = by.telecom_invoices.checks.filter((c) => !c.passed).map((c) => c.name).sort();
+    const failed = by.telecom_invoices.checks
+      .filter((c) => !c.passed)
+      .map((c) => c.name)
+      .sort();
     expect(failed).toEqual(['duplicate_files', 'files_not_invoices', 'malformed_files', 'operator_known', 'references_resolve', 'rows_refused']);
     const detail = (name: string) => by.telecom_invoices.checks.find((c) => c.name === name)!.detail;
     expect(detail('malformed_files')).toBe('1 file(s) could not be read, see the quarantine: bozuk/FATURA_9.xml');
     expect(detail('duplicate_files')).toBe(
       '2 file(s) repeat an invoice already loaded and were loaded once: 2018/kopya/FATURA_4 - Kopya.xml = 2018/FATURA_4.xml, yeniden-indirilen/FATURA_2.xml = 2018/FATURA_2.xml',
     );
-    expect(detail('references_resolve')).toBe('1 invoice lines for lines not in the line registry (shown as KAYITSIZ): 0532 999 88 77; 3 lines name no line at all (account-level charges)');
+    expect(detail('references_resolve')).toBe(
+      '1 invoice lines for lines not in the line registry (shown as KAYITSIZ): 0532 999 88 77; 3 lines name no line at all (account-level charges)',
+    );
     expect(detail('totals_match' as string)).toMatch(/^every invoice/);
   });
 
@@ -174,20 +182,70 @@ describe('telecom sources through the runner', () => {
   it('invoices, taxes and lines land with their totals; the return is negative', async () => {
     const s = await openSnapshot(first);
     try {
-      const inv = await rowsOf(s.conn, 'SELECT invoice_no, invoice_type, sign, operator, payable_amount, kdv_amount, oiv_amount, customer_id_scheme, customer_id, customer_id_hash FROM raw_telecom.invoices ORDER BY invoice_no');
+      const inv = await rowsOf(
+        s.conn,
+        'SELECT invoice_no, invoice_type, sign, operator, payable_amount, kdv_amount, oiv_amount, customer_id_scheme, customer_id, customer_id_hash FROM raw_telecom.invoices ORDER BY invoice_no',
+      );
       expect(inv).toEqual([
-        { invoice_no: 'DMY2018625142607', invoice_type: 'SATIS', sign: 1, operator: 'DIGER', payable_amount: 118, kdv_amount: 18, oiv_amount: 0, customer_id_scheme: 'VKN', customer_id: '4840847211', customer_id_hash: null },
-        { invoice_no: 'DMY2018625144001', invoice_type: 'IADE', sign: -1, operator: 'DIGER', payable_amount: -118, kdv_amount: -18, oiv_amount: 0, customer_id_scheme: 'VKN', customer_id: '4840847211', customer_id_hash: null },
-        { invoice_no: 'EA2025000000001', invoice_type: 'SATIS', sign: 1, operator: 'DIGER', payable_amount: 118, kdv_amount: 18, oiv_amount: 0, customer_id_scheme: 'TCKN', customer_id: null, customer_id_hash: hashTckn(TEST_TCKN, SECRET) },
-        { invoice_no: 'TCL2025000000001', invoice_type: 'SATIS', sign: 1, operator: 'TURKCELL', payable_amount: 477.71, kdv_amount: 79.62, oiv_amount: 36.19, customer_id_scheme: 'VKN', customer_id: '7810038929', customer_id_hash: null },
+        {
+          invoice_no: 'DMY2018625142607',
+          invoice_type: 'SATIS',
+          sign: 1,
+          operator: 'DIGER',
+          payable_amount: 118,
+          kdv_amount: 18,
+          oiv_amount: 0,
+          customer_id_scheme: 'VKN',
+          customer_id: '4840847211',
+          customer_id_hash: null,
+        },
+        {
+          invoice_no: 'DMY2018625144001',
+          invoice_type: 'IADE',
+          sign: -1,
+          operator: 'DIGER',
+          payable_amount: -118,
+          kdv_amount: -18,
+          oiv_amount: 0,
+          customer_id_scheme: 'VKN',
+          customer_id: '4840847211',
+          customer_id_hash: null,
+        },
+        {
+          invoice_no: 'EA2025000000001',
+          invoice_type: 'SATIS',
+          sign: 1,
+          operator: 'DIGER',
+          payable_amount: 118,
+          kdv_amount: 18,
+          oiv_amount: 0,
+          customer_id_scheme: 'TCKN',
+          customer_id: null,
+          customer_id_hash: hashTckn(TEST_TCKN, SECRET),
+        },
+        {
+          invoice_no: 'TCL2025000000001',
+          invoice_type: 'SATIS',
+          sign: 1,
+          operator: 'TURKCELL',
+          payable_amount: 477.71,
+          kdv_amount: 79.62,
+          oiv_amount: 36.19,
+          customer_id_scheme: 'VKN',
+          customer_id: '7810038929',
+          customer_id_hash: null,
+        },
       ]);
-      const taxes = await rowsOf(s.conn, "SELECT tax_type_code, percent, sum(tax_amount) AS t FROM raw_telecom.invoice_taxes GROUP BY ALL ORDER BY 1, 2");
+      const taxes = await rowsOf(s.conn, 'SELECT tax_type_code, percent, sum(tax_amount) AS t FROM raw_telecom.invoice_taxes GROUP BY ALL ORDER BY 1, 2');
       expect(taxes).toEqual([
         { tax_type_code: '0015', percent: 18, t: 18 },
         { tax_type_code: '0015', percent: 20, t: 79.62 },
         { tax_type_code: '4080', percent: 10, t: 36.19 },
       ]);
-      const lines = await rowsOf(s.conn, "SELECT line_key, identity_source, net_amount FROM raw_telecom.invoice_lines WHERE invoice_no = 'TCL2025000000001' ORDER BY line_seq");
+      const lines = await rowsOf(
+        s.conn,
+        "SELECT line_key, identity_source, net_amount FROM raw_telecom.invoice_lines WHERE invoice_no = 'TCL2025000000001' ORDER BY line_seq",
+      );
       expect(lines).toEqual([
         { line_key: '5321112233', identity_source: 'line_party', net_amount: 250 },
         { line_key: '5329998877', identity_source: 'line_note', net_amount: 99.9 },
@@ -201,11 +259,17 @@ describe('telecom sources through the runner', () => {
   it('KVKK: no valid TC Kimlik No in any text column of the snapshot, in the quarantine or in the run log', async () => {
     const s = await openSnapshot(first);
     try {
-      const cols = await rowsOf(s.conn, "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR' AND table_catalog = current_database()");
+      const cols = await rowsOf(
+        s.conn,
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR' AND table_catalog = current_database()",
+      );
       expect(cols.length).toBeGreaterThan(40);
       let values = 0;
       for (const c of cols) {
-        const vals = await rowsOf(s.conn, `SELECT DISTINCT "${c.column_name}" AS v FROM ${c.table_schema}.${c.table_name} WHERE "${c.column_name}" IS NOT NULL`);
+        const vals = await rowsOf(
+          s.conn,
+          `SELECT DISTINCT "${c.column_name}" AS v FROM ${c.table_schema}.${c.table_name} WHERE "${c.column_name}" IS NOT NULL`,
+        );
         for (const { v } of vals) {
           values++;
           expect(String(v)).not.toContain(TEST_TCKN);
@@ -234,15 +298,70 @@ describe('telecom sources through the runner', () => {
     try {
       await conn.run("SET TimeZone = 'UTC'");
       await buildTelecomMarts(conn);
-      const costs = await rowsOf(conn, 'SELECT cost_month, line_key, line_status, line_type, unit_code, operator, net_amount, kdv_amount, oiv_amount, gross_amount, return_gross_amount, monthly_budget, over_budget, billed_outside_active, has_usage, idle_month FROM marts.fct_telecom_costs ORDER BY cost_month, line_key NULLS LAST, operator');
+      const costs = await rowsOf(
+        conn,
+        'SELECT cost_month, line_key, line_status, line_type, unit_code, operator, net_amount, kdv_amount, oiv_amount, gross_amount, return_gross_amount, monthly_budget, over_budget, billed_outside_active, has_usage, idle_month FROM marts.fct_telecom_costs ORDER BY cost_month, line_key NULLS LAST, operator',
+      );
       expect(costs).toEqual([
         // The e-Arşiv invoice (issued 2018, to the person using 0532 111 22 33) predates the line's registry row.
-        expect.objectContaining({ cost_month: '2018-06-01', line_key: '5321112233', line_status: 'KAYITLI', unit_code: 'ZABITA', operator: 'DIGER', net_amount: '100.00', gross_amount: '118.00', billed_outside_active: true }),
+        expect.objectContaining({
+          cost_month: '2018-06-01',
+          line_key: '5321112233',
+          line_status: 'KAYITLI',
+          unit_code: 'ZABITA',
+          operator: 'DIGER',
+          net_amount: '100.00',
+          gross_amount: '118.00',
+          billed_outside_active: true,
+        }),
         // FATURA_2 and its return FATURA_4 name no line: they cancel out, the return is visible.
-        expect.objectContaining({ cost_month: '2018-06-01', line_key: null, line_status: 'HAT_BELIRSIZ', line_type: 'HESAP', unit_code: null, operator: 'DIGER', net_amount: '0.00', gross_amount: '0.00', return_gross_amount: '-118.00' }),
-        expect.objectContaining({ cost_month: '2025-11-01', line_key: '5321112233', line_status: 'KAYITLI', line_type: 'GSM', unit_code: 'ZABITA', operator: 'TURKCELL', net_amount: '250.00', oiv_amount: '25.00', kdv_amount: '55.00', gross_amount: '330.00', monthly_budget: '300.00', over_budget: true, billed_outside_active: false, has_usage: false, idle_month: true }),
-        expect.objectContaining({ cost_month: '2025-11-01', line_key: '5329998877', line_status: 'KAYITSIZ', line_type: 'KAYITSIZ', unit_code: null, operator: 'TURKCELL', net_amount: '99.90', has_usage: true, idle_month: false }),
-        expect.objectContaining({ cost_month: '2025-11-01', line_key: null, line_status: 'HAT_BELIRSIZ', line_type: 'HESAP', operator: 'TURKCELL', net_amount: '12.00' }),
+        expect.objectContaining({
+          cost_month: '2018-06-01',
+          line_key: null,
+          line_status: 'HAT_BELIRSIZ',
+          line_type: 'HESAP',
+          unit_code: null,
+          operator: 'DIGER',
+          net_amount: '0.00',
+          gross_amount: '0.00',
+          return_gross_amount: '-118.00',
+        }),
+        expect.objectContaining({
+          cost_month: '2025-11-01',
+          line_key: '5321112233',
+          line_status: 'KAYITLI',
+          line_type: 'GSM',
+          unit_code: 'ZABITA',
+          operator: 'TURKCELL',
+          net_amount: '250.00',
+          oiv_amount: '25.00',
+          kdv_amount: '55.00',
+          gross_amount: '330.00',
+          monthly_budget: '300.00',
+          over_budget: true,
+          billed_outside_active: false,
+          has_usage: false,
+          idle_month: true,
+        }),
+        expect.objectContaining({
+          cost_month: '2025-11-01',
+          line_key: '5329998877',
+          line_status: 'KAYITSIZ',
+          line_type: 'KAYITSIZ',
+          unit_code: null,
+          operator: 'TURKCELL',
+          net_amount: '99.90',
+          has_usage: true,
+          idle_month: false,
+        }),
+        expect.objectContaining({
+          cost_month: '2025-11-01',
+          line_key: null,
+          line_status: 'HAT_BELIRSIZ',
+          line_type: 'HESAP',
+          operator: 'TURKCELL',
+          net_amount: '12.00',
+        }),
       ]);
       const dim = await rowsOf(conn, 'SELECT line_key, line_status, unit_code, is_idle, months_charged FROM marts.dim_telecom_lines ORDER BY line_key');
       expect(dim).toEqual([
@@ -252,12 +371,18 @@ describe('telecom sources through the runner', () => {
         { line_key: '5329998877', line_status: 'KAYITSIZ', unit_code: null, is_idle: false, months_charged: '1' },
         { line_key: '5421234567', line_status: 'KAYITSIZ', unit_code: null, is_idle: false, months_charged: '0' },
       ]);
-      const budget = await rowsOf(conn, "SELECT cost_month, unit_code, active_lines, budget_amount, actual_gross_amount FROM marts.fct_telecom_budget WHERE cost_month = '2025-11-01' ORDER BY unit_code");
+      const budget = await rowsOf(
+        conn,
+        "SELECT cost_month, unit_code, active_lines, budget_amount, actual_gross_amount FROM marts.fct_telecom_budget WHERE cost_month = '2025-11-01' ORDER BY unit_code",
+      );
       expect(budget).toEqual([
         { cost_month: '2025-11-01', unit_code: 'FEN_ISLERI', active_lines: '1', budget_amount: null, actual_gross_amount: '0.00' },
         { cost_month: '2025-11-01', unit_code: 'ZABITA', active_lines: '1', budget_amount: '300.00', actual_gross_amount: '330.00' },
       ]);
-      const [inv] = await rowsOf(conn, "SELECT is_return, cost_month, gross_amount, totals_match FROM marts.fct_telecom_invoices WHERE invoice_no = 'DMY2018625144001'");
+      const [inv] = await rowsOf(
+        conn,
+        "SELECT is_return, cost_month, gross_amount, totals_match FROM marts.fct_telecom_invoices WHERE invoice_no = 'DMY2018625144001'",
+      );
       expect(inv).toEqual({ is_return: true, cost_month: '2018-06-01', gross_amount: '-118.00', totals_match: true });
       const [vodafone] = await rowsOf(conn, "SELECT line_status, invoiced, has_usage FROM marts.fct_telecom_usage WHERE line_key = '5421234567'");
       expect(vodafone).toEqual({ line_status: 'KAYITSIZ', invoiced: false, has_usage: true });
@@ -292,7 +417,9 @@ describe('telecom sources through the runner', () => {
       const r = await run();
       const lines = r.sources.find((s) => s.source === 'telecom_lines')!;
       expect(lines.status).toBe('failed');
-      expect(lines.message).toMatch(/^hat-listesi\.csv: required column "Hat Tipi" is missing \(also accepted: "Hat Türü", "Tip", "Tür"\)\. Columns found: "Hat No", "Hizmet No", "Birim Kodu", "Birim", "Tip Kodu", .* — son başarılı veriler korunuyor$/);
+      expect(lines.message).toMatch(
+        /^hat-listesi\.csv: required column "Hat Tipi" is missing \(also accepted: "Hat Türü", "Tip", "Tür"\)\. Columns found: "Hat No", "Hizmet No", "Birim Kodu", "Birim", "Tip Kodu", .* — son başarılı veriler korunuyor$/,
+      );
       expect(r.sources.find((s) => s.source === 'telecom_invoices')!.status).toBe('warn');
       const s = await openSnapshot(r);
       try {
@@ -309,14 +436,19 @@ describe('telecom sources through the runner', () => {
     const r = await run(configFor({ PANO_TELECOM_DETAIL_DIR: path.join(tmp, 'detay-yok') }));
     const d = r.sources.find((s) => s.source === 'telecom_operator_details')!;
     expect(d).toMatchObject({ status: 'warn', rowsLoaded: 0 });
-    expect(d.checks.find((c) => c.name === 'not_empty')).toMatchObject({ passed: false, detail: `the operator detail folder ${path.join(tmp, 'detay-yok')} does not exist (PANO_TELECOM_DETAIL_DIR)` });
+    expect(d.checks.find((c) => c.name === 'not_empty')).toMatchObject({
+      passed: false,
+      detail: `the operator detail folder ${path.join(tmp, 'detay-yok')} does not exist (PANO_TELECOM_DETAIL_DIR)`,
+    });
   });
 
   it('an invoice folder that cannot be read: the source fails naming it, the others load', async () => {
     const r = await run(configFor({ PANO_TELECOM_INVOICE_DIR: path.join(tmp, 'yok') }));
     const inv = r.sources.find((s) => s.source === 'telecom_invoices')!;
     expect(inv.status).toBe('failed');
-    expect(inv.message).toMatch(new RegExp(`^Telecom invoice folder ${path.join(tmp, 'yok').replace(/[/\\]/g, '.')} cannot be read: ENOENT.* — son başarılı veriler korunuyor$`));
+    expect(inv.message).toMatch(
+      new RegExp(`^Telecom invoice folder ${path.join(tmp, 'yok').replace(/[/\\]/g, '.')} cannot be read: ENOENT.* — son başarılı veriler korunuyor$`),
+    );
     expect(r.sources.find((s) => s.source === 'telecom_lines')!.status).toBe('warn');
   });
 });

@@ -97,7 +97,7 @@ describe('foldKey and round2', () => {
     [-1.005, -1.01],
     [2.675, 2.68],
     [0.1 + 0.2, 0.3],
-    [18.00000, 18],
+    [18.0, 18],
   ])('round2(%d) = %d', (input, expected) => expect(round2(input)).toBe(expected));
 });
 

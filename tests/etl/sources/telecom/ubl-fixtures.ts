@@ -61,9 +61,15 @@ export function toEarsivPerson(xml: string, tckn = TEST_TCKN): string {
   const head = xml.slice(0, at);
   let tail = xml.slice(at);
   tail = tail
-    .replace('<cbc:ID schemeID="VKN">4840847211</cbc:ID>', `<cbc:ID schemeID="TCKN">${tckn}</cbc:ID></cac:PartyIdentification><cac:PartyIdentification><cbc:ID schemeID="TELEFONNO">0532 111 22 33</cbc:ID>`)
+    .replace(
+      '<cbc:ID schemeID="VKN">4840847211</cbc:ID>',
+      `<cbc:ID schemeID="TCKN">${tckn}</cbc:ID></cac:PartyIdentification><cac:PartyIdentification><cbc:ID schemeID="TELEFONNO">0532 111 22 33</cbc:ID>`,
+    )
     .replace('<cac:PartyName><cbc:Name>İZİBİZ BİLİŞİM TEKNOLOJİLERİ ANONİM ŞİRKETİ</cbc:Name></cac:PartyName>', '')
-    .replace('</cac:Contact></cac:Party></cac:AccountingCustomerParty>', '</cac:Contact><cac:Person><cbc:FirstName>Ayşe</cbc:FirstName><cbc:FamilyName>Yılmaz</cbc:FamilyName></cac:Person></cac:Party></cac:AccountingCustomerParty>');
+    .replace(
+      '</cac:Contact></cac:Party></cac:AccountingCustomerParty>',
+      '</cac:Contact><cac:Person><cbc:FirstName>Ayşe</cbc:FirstName><cbc:FamilyName>Yılmaz</cbc:FamilyName></cac:Person></cac:Party></cac:AccountingCustomerParty>',
+    );
   return (head + tail)
     .replace('<cbc:ProfileID>TEMELFATURA</cbc:ProfileID>', '<cbc:ProfileID>EARSIVFATURA</cbc:ProfileID>')
     .replace('<cbc:Note> benim notum</cbc:Note>', `<cbc:Note>Alıcı TCKN: ${tckn}</cbc:Note>`);
@@ -137,9 +143,12 @@ ${opts.withholdingPercent ? `<cac:WithholdingTaxTotal><cbc:TaxAmount ${amt(withh
 <cac:LegalMonetaryTotal><cbc:LineExtensionAmount ${amt(net)}</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount ${amt(net)}</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount ${amt(net + oiv + kdv)}</cbc:TaxInclusiveAmount><cbc:PayableAmount ${amt(Math.round((net + oiv + kdv - withheld - stopaj + (opts.payableError ?? 0)) * 100) / 100)}</cbc:PayableAmount></cac:LegalMonetaryTotal>
 ${lines
   .map(
-    (l) => `<cac:InvoiceLine><cbc:ID>${l.id}</cbc:ID>${l.note ? `<cbc:Note>${l.note}</cbc:Note>` : ''}<cbc:InvoicedQuantity unitCode="C62">1</cbc:InvoicedQuantity><cbc:LineExtensionAmount ${amt(l.net)}</cbc:LineExtensionAmount>${
-      l.phone ? `<cac:Delivery><cac:DeliveryParty><cac:PartyIdentification><cbc:ID schemeID="TELEFONNO">${l.phone}</cbc:ID></cac:PartyIdentification></cac:DeliveryParty></cac:Delivery>` : ''
-    }${opts.lineTaxes === false ? '' : `<cac:TaxTotal><cbc:TaxAmount ${amt(l.oiv + l.kdv + (stopajOnLines ? l.stopaj : 0))}</cbc:TaxAmount>${sub(l.net, l.oiv, oivRate, '4080', 'ÖİV')}${sub(Math.round((l.net + l.oiv) * 100) / 100, l.kdv, kdvRate, '0015', 'KDV')}${stopajOnLines ? stopajSub(l.net, l.stopaj) : ''}</cac:TaxTotal>`}<cac:Item><cbc:Name>Paket ücreti</cbc:Name></cac:Item><cac:Price><cbc:PriceAmount currencyID="TRY">${l.net.toFixed(2)}</cbc:PriceAmount></cac:Price></cac:InvoiceLine>`,
+    (l) =>
+      `<cac:InvoiceLine><cbc:ID>${l.id}</cbc:ID>${l.note ? `<cbc:Note>${l.note}</cbc:Note>` : ''}<cbc:InvoicedQuantity unitCode="C62">1</cbc:InvoicedQuantity><cbc:LineExtensionAmount ${amt(l.net)}</cbc:LineExtensionAmount>${
+        l.phone
+          ? `<cac:Delivery><cac:DeliveryParty><cac:PartyIdentification><cbc:ID schemeID="TELEFONNO">${l.phone}</cbc:ID></cac:PartyIdentification></cac:DeliveryParty></cac:Delivery>`
+          : ''
+      }${opts.lineTaxes === false ? '' : `<cac:TaxTotal><cbc:TaxAmount ${amt(l.oiv + l.kdv + (stopajOnLines ? l.stopaj : 0))}</cbc:TaxAmount>${sub(l.net, l.oiv, oivRate, '4080', 'ÖİV')}${sub(Math.round((l.net + l.oiv) * 100) / 100, l.kdv, kdvRate, '0015', 'KDV')}${stopajOnLines ? stopajSub(l.net, l.stopaj) : ''}</cac:TaxTotal>`}<cac:Item><cbc:Name>Paket ücreti</cbc:Name></cac:Item><cac:Price><cbc:PriceAmount currencyID="TRY">${l.net.toFixed(2)}</cbc:PriceAmount></cac:Price></cac:InvoiceLine>`,
   )
   .join('\n')}
 </Invoice>

@@ -46,18 +46,45 @@ describe('the real samples (izibiz FATURA_2 and FATURA_4)', () => {
       problems: [],
       billingReferences: [],
     });
-    expect(inv.totals).toEqual({ lineExtension: 100, taxExclusive: 100, taxInclusive: 118, allowanceTotal: 0, chargeTotal: 0, payableRounding: null, payable: 118 });
+    expect(inv.totals).toEqual({
+      lineExtension: 100,
+      taxExclusive: 100,
+      taxInclusive: 118,
+      allowanceTotal: 0,
+      chargeTotal: 0,
+      payableRounding: null,
+      payable: 118,
+    });
     expect(inv.taxTotal).toBe(18);
     expect(inv.taxes).toEqual([{ kind: 'VERGI', code: '0015', name: 'KDV', percent: 18, taxable: 100, amount: 18, exemptionCode: null }]);
     expect(inv.supplier).toMatchObject({ vkn: '4840847211', name: 'İZİBİZ BİLİŞİM TEKNOLOJİLERİ ANONİM ŞİRKETİ', isPerson: false });
     expect(inv.lines).toHaveLength(1);
-    expect(inv.lines[0]).toMatchObject({ id: '1', quantity: 1, quantityUnit: 'C62', net: 100, unitPrice: 100, itemName: 'deneme', identity: null, problems: [] });
+    expect(inv.lines[0]).toMatchObject({
+      id: '1',
+      quantity: 1,
+      quantityUnit: 'C62',
+      net: 100,
+      unitPrice: 100,
+      itemName: 'deneme',
+      identity: null,
+      problems: [],
+    });
     expect(inv.lines[0].taxes[0]).toMatchObject({ code: '0015', percent: 18, amount: 18 });
 
     const r = rows(readSample(FATURA_2));
-    expect(r.invoice).toMatchObject({ payable_amount: 118, tax_inclusive_amount: 118, kdv_amount: 18, oiv_amount: 0, lines_net_amount: 100, lines_tax_amount: 18, sign: 1 });
+    expect(r.invoice).toMatchObject({
+      payable_amount: 118,
+      tax_inclusive_amount: 118,
+      kdv_amount: 18,
+      oiv_amount: 0,
+      lines_net_amount: 100,
+      lines_tax_amount: 18,
+      sign: 1,
+    });
     expect((r.invoice.issued_at as Date).toISOString()).toBe('2018-06-25T11:25:07.000Z'); // 14:25:07 in Istanbul
-    expect(r.taxes).toEqual([expect.objectContaining({ tax_type_code: '0015', tax_group: 'KDV', percent: 18, taxable_amount: 100, tax_amount: 18, kind: 'VERGI' })]);
+    expect(r.taxes).toEqual([
+      expect.objectContaining({ tax_type_code: '0015', tax_group: 'KDV', percent: 18, taxable_amount: 100, tax_amount: 18, kind: 'VERGI' }),
+    ]);
     expect(r.lines[0].row).toMatchObject({ net_amount: 100, kdv_amount: 18, kdv_percent: 18, gross_amount: 118, payable_amount: 118, taxes_allocated: false });
   });
 
@@ -66,7 +93,14 @@ describe('the real samples (izibiz FATURA_2 and FATURA_4)', () => {
     expect(inv).toMatchObject({ typeCode: 'IADE', sign: -1, uuid: '50469493-efe3-49cb-8721-5b187cb792e8', invoiceNo: 'DMY2018625144001' });
     expect(inv.billingReferences).toEqual([{ id: '1', issueDate: '2018-06-25', typeCode: 'IADE' }]);
     const r = rows(readSample(FATURA_4));
-    expect(r.invoice).toMatchObject({ sign: -1, payable_amount: -118, line_extension_amount: -100, kdv_amount: -18, billing_reference_id: '1', billing_reference_date: '2018-06-25' });
+    expect(r.invoice).toMatchObject({
+      sign: -1,
+      payable_amount: -118,
+      line_extension_amount: -100,
+      kdv_amount: -18,
+      billing_reference_id: '1',
+      billing_reference_date: '2018-06-25',
+    });
     expect(r.taxes[0]).toMatchObject({ tax_type_code: '0015', taxable_amount: -100, tax_amount: -18, sign: -1 });
     expect(r.lines[0].row).toMatchObject({ net_amount: -100, kdv_amount: -18, gross_amount: -118, quantity: -1 });
     // A sale and its return add up to nothing.
@@ -100,7 +134,9 @@ describe('namespaces, not prefixes', () => {
 
   it('the usual prefix bound to another namespace is NOT read as UBL (no prefix matching)', () => {
     const inv = one(wrongCbcNamespace(readSample(FATURA_2)));
-    expect(inv.problems).toEqual(expect.arrayContaining(['UUID (ETTN) is missing', 'ID (invoice number) is missing', 'InvoiceTypeCode is missing', 'IssueDate is missing']));
+    expect(inv.problems).toEqual(
+      expect.arrayContaining(['UUID (ETTN) is missing', 'ID (invoice number) is missing', 'InvoiceTypeCode is missing', 'IssueDate is missing']),
+    );
   });
 
   it('a BOM, or a declared ISO-8859-9 encoding, is honoured', () => {
@@ -123,8 +159,16 @@ describe('namespaces, not prefixes', () => {
 describe('malformed XML: a clear message with the position', () => {
   const xml = readSample(FATURA_2);
   it.each([
-    ['cut off after a tag', xml.slice(0, xml.indexOf('<cac:Item>') ), /^the file ends before 2 element\(s\) are closed \(<Invoice> > <cac:InvoiceLine>\): cut off\?$/],
-    ['cut off inside a tag', xml.slice(0, xml.indexOf('</cac:Item>') + 5), /^the file ends before 3 element\(s\) are closed \(<Invoice> > <cac:InvoiceLine> > <cac:Item>\), in the middle of a tag: cut off\?$/],
+    [
+      'cut off after a tag',
+      xml.slice(0, xml.indexOf('<cac:Item>')),
+      /^the file ends before 2 element\(s\) are closed \(<Invoice> > <cac:InvoiceLine>\): cut off\?$/,
+    ],
+    [
+      'cut off inside a tag',
+      xml.slice(0, xml.indexOf('</cac:Item>') + 5),
+      /^the file ends before 3 element\(s\) are closed \(<Invoice> > <cac:InvoiceLine> > <cac:Item>\), in the middle of a tag: cut off\?$/,
+    ],
     ['wrong closing tag', xml.replace('</cac:Item>', '</cac:Itemx>'), /^closing tag <\/cac:Itemx> where <\/cac:Item> was expected \(line 6, column \d+\)$/],
     ['broken start tag', xml.replace('<cbc:ID>1</cbc:ID>', '<cbc:ID>1</cbc:ID'), /^disallowed character in closing tag \(line 6, column \d+\)$/],
     ['not XML', 'PK\u0003\u0004 this is a zip', /not expected|Start tag expected|char/],
@@ -132,7 +176,11 @@ describe('malformed XML: a clear message with the position', () => {
     ['an entity XML does not define', xml.replace('<cbc:Note>', '<cbc:Note>&nbsp;'), /^undefined entity \(line \d+, column \d+\)$/],
     ['a second root element', `${xml}<x/>`, /^documents may contain only one root \(line \d+, column \d+\)$/],
     ['a comment left open at the end', `${xml}<!-- yarım`, /^unexpected end \(line \d+, column \d+\) — the file ends there: cut off\?$/],
-    ['undeclared prefix', xml.replace('<cbc:UUID>', '<foo:UUID>').replace('</cbc:UUID>', '</foo:UUID>'), /namespace prefix "foo" of element <foo:UUID> is not declared/],
+    [
+      'undeclared prefix',
+      xml.replace('<cbc:UUID>', '<foo:UUID>').replace('</cbc:UUID>', '</foo:UUID>'),
+      /namespace prefix "foo" of element <foo:UUID> is not declared/,
+    ],
   ])('%s', (_n, bad, message) => {
     expect(() => read(bad)).toThrow(XmlFormatError);
     expect(() => read(bad)).toThrow(message);
@@ -147,10 +195,22 @@ describe('invoices Pano refuses (every reason at once)', () => {
   it.each([
     ['no UUID', (x: string) => x.replace(/<cbc:UUID>[^<]*<\/cbc:UUID>/, ''), 'UUID (ETTN) is missing'],
     ['a UUID that is not one', (x: string) => x.replace(/<cbc:UUID>[^<]*</, '<cbc:UUID>ETTN-123<'), 'UUID "ETTN-123" is not a UUID'],
-    ['a bad date', (x: string) => x.replace('<cbc:IssueDate>2018-06-25</cbc:IssueDate><cbc:IssueTime>', '<cbc:IssueDate>25.06.2018</cbc:IssueDate><cbc:IssueTime>'), 'IssueDate "25.06.2018" is not a date (YYYY-MM-DD)'],
+    [
+      'a bad date',
+      (x: string) => x.replace('<cbc:IssueDate>2018-06-25</cbc:IssueDate><cbc:IssueTime>', '<cbc:IssueDate>25.06.2018</cbc:IssueDate><cbc:IssueTime>'),
+      'IssueDate "25.06.2018" is not a date (YYYY-MM-DD)',
+    ],
     ['no PayableAmount', (x: string) => x.replace(/<cbc:PayableAmount[^>]*>[^<]*<\/cbc:PayableAmount>/, ''), 'LegalMonetaryTotal/PayableAmount is missing'],
-    ['a comma in an amount', (x: string) => x.replace('<cbc:PayableAmount currencyID="TRY">118.00', '<cbc:PayableAmount currencyID="TRY">118,00'), 'LegalMonetaryTotal/PayableAmount "118,00" is not a decimal number'],
-    ['USD without an exchange rate', (x: string) => x.replace('<cbc:DocumentCurrencyCode>TRY', '<cbc:DocumentCurrencyCode>USD'), 'DocumentCurrencyCode is USD but PricingExchangeRate/CalculationRate (to TRY) is missing'],
+    [
+      'a comma in an amount',
+      (x: string) => x.replace('<cbc:PayableAmount currencyID="TRY">118.00', '<cbc:PayableAmount currencyID="TRY">118,00'),
+      'LegalMonetaryTotal/PayableAmount "118,00" is not a decimal number',
+    ],
+    [
+      'USD without an exchange rate',
+      (x: string) => x.replace('<cbc:DocumentCurrencyCode>TRY', '<cbc:DocumentCurrencyCode>USD'),
+      'DocumentCurrencyCode is USD but PricingExchangeRate/CalculationRate (to TRY) is missing',
+    ],
     ['no lines', (x: string) => x.replace(/<cac:InvoiceLine>[\s\S]*<\/cac:InvoiceLine>/, ''), 'the invoice has no InvoiceLine'],
   ])('%s', (_n, mutate, reason) => {
     expect(one(mutate(readSample(FATURA_2))).problems).toContain(reason);
@@ -209,7 +269,16 @@ describe('taxes by TaxTypeCode, withholding, line identity, periods', () => {
   });
 
   it('invoice-level taxes are spread over lines that carry none, adding up exactly', () => {
-    const xml = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555556', no: 'X1', lineTaxes: false, lines: [{ id: '1', net: 33.33 }, { id: '2', net: 33.33 }, { id: '3', net: 33.34 }] });
+    const xml = operatorInvoice({
+      uuid: '11111111-2222-4333-8444-555555555556',
+      no: 'X1',
+      lineTaxes: false,
+      lines: [
+        { id: '1', net: 33.33 },
+        { id: '2', net: 33.33 },
+        { id: '3', net: 33.34 },
+      ],
+    });
     const r = rows(xml);
     expect(r.lines.every((l) => l.row.taxes_allocated === true)).toBe(true);
     const kdv = r.lines.map((l) => l.row.kdv_amount as number);
@@ -217,7 +286,13 @@ describe('taxes by TaxTypeCode, withholding, line identity, periods', () => {
   });
 
   it('withholding (TEVKIFAT): payable = tax-inclusive − withheld KDV, spread to the lines', () => {
-    const xml = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555557', no: 'TTA2025000000009', type: 'TEVKIFAT', withholdingPercent: 50, lines: [{ id: '1', net: 4200 }] });
+    const xml = operatorInvoice({
+      uuid: '11111111-2222-4333-8444-555555555557',
+      no: 'TTA2025000000009',
+      type: 'TEVKIFAT',
+      withholdingPercent: 50,
+      lines: [{ id: '1', net: 4200 }],
+    });
     const r = rows(xml);
     // 4200 + ÖİV 420 + KDV 924 = 5544; half the KDV (462) is withheld.
     expect(r.invoice).toMatchObject({ invoice_type: 'TEVKIFAT', tax_inclusive_amount: 5544, withholding_amount: 462, payable_amount: 5082 });
@@ -231,9 +306,25 @@ describe('taxes by TaxTypeCode, withholding, line identity, periods', () => {
     ['0003 in the invoice TaxTotal only', { code: '0003', percent: 20, onLines: false }],
     ['0011 on the lines too', { code: '0011', percent: 20, onLines: true }],
   ] as const)('a withheld tax in TaxTotal (%s) is deducted from the payable, not added: the lines add up to PayableAmount', (_name, stopaj) => {
-    const xml = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555560', no: 'TCL2025000000020', stopaj, lines: [{ id: '1', net: 250 }, { id: '2', net: 99.9 }, { id: '3', net: 12 }] });
+    const xml = operatorInvoice({
+      uuid: '11111111-2222-4333-8444-555555555560',
+      no: 'TCL2025000000020',
+      stopaj,
+      lines: [
+        { id: '1', net: 250 },
+        { id: '2', net: 99.9 },
+        { id: '3', net: 12 },
+      ],
+    });
     const r = rows(xml);
-    expect(r.invoice).toMatchObject({ tax_inclusive_amount: 477.71, payable_amount: 405.33, tax_total_amount: 188.19, lines_tax_amount: 188.19, other_tax_amount: 0, withholding_amount: 72.38 });
+    expect(r.invoice).toMatchObject({
+      tax_inclusive_amount: 477.71,
+      payable_amount: 405.33,
+      tax_total_amount: 188.19,
+      lines_tax_amount: 188.19,
+      other_tax_amount: 0,
+      withholding_amount: 72.38,
+    });
     expect(r.lines.map((l) => [l.row.net_amount, l.row.other_tax_amount, l.row.gross_amount, l.row.withholding_amount, l.row.payable_amount])).toEqual([
       [250, 0, 330, 50, 280],
       [99.9, 0, 131.87, 19.98, 111.89],
@@ -245,7 +336,14 @@ describe('taxes by TaxTypeCode, withholding, line identity, periods', () => {
   });
 
   it('KDV tevkifatı and a KV stopajı together: both withheld, the payable still adds up', () => {
-    const xml = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555561', no: 'TTA2025000000011', type: 'TEVKIFAT', withholdingPercent: 50, stopaj: { code: '0011', percent: 15 }, lines: [{ id: '1', net: 4200 }] });
+    const xml = operatorInvoice({
+      uuid: '11111111-2222-4333-8444-555555555561',
+      no: 'TTA2025000000011',
+      type: 'TEVKIFAT',
+      withholdingPercent: 50,
+      stopaj: { code: '0011', percent: 15 },
+      lines: [{ id: '1', net: 4200 }],
+    });
     const r = rows(xml);
     // 4200 + ÖİV 420 + KDV 924 = 5544; half the KDV (462) and 15 % of the net (630) are withheld.
     expect(r.invoice).toMatchObject({ tax_inclusive_amount: 5544, withholding_amount: 1092, payable_amount: 4452 });
@@ -253,7 +351,13 @@ describe('taxes by TaxTypeCode, withholding, line identity, periods', () => {
   });
 
   it('a withheld tax on a return reverses like every other amount', () => {
-    const xml = operatorInvoice({ uuid: '11111111-2222-4333-8444-555555555562', no: 'TCL2025000000021', type: 'IADE', stopaj: { code: '0003', percent: 20, onLines: false }, lines: [{ id: '1', net: 250 }] });
+    const xml = operatorInvoice({
+      uuid: '11111111-2222-4333-8444-555555555562',
+      no: 'TCL2025000000021',
+      type: 'IADE',
+      stopaj: { code: '0003', percent: 20, onLines: false },
+      lines: [{ id: '1', net: 250 }],
+    });
     const r = rows(xml);
     expect(r.invoice).toMatchObject({ sign: -1, payable_amount: -280, withholding_amount: -50 });
     expect(r.lines[0].row).toMatchObject({ gross_amount: -330, withholding_amount: -50, payable_amount: -280 });
@@ -324,7 +428,14 @@ describe('KVKK: a TC Kimlik No never leaves the parser in clear', () => {
     expect(inv.accountIdentity).toMatchObject({ scheme: 'TELEFONNO', key: '5321112233', source: 'customer_party' });
     expect(inv.lines[0].identity?.key).toBe('5321112233');
     const r = rows(xml);
-    expect(r.invoice).toMatchObject({ customer_id_scheme: 'TCKN', customer_id: null, customer_id_hash: hashTckn(TEST_TCKN, SECRET), customer_is_person: true, customer_name: null, note: 'Alıcı TCKN: [TCKN]' });
+    expect(r.invoice).toMatchObject({
+      customer_id_scheme: 'TCKN',
+      customer_id: null,
+      customer_id_hash: hashTckn(TEST_TCKN, SECRET),
+      customer_is_person: true,
+      customer_name: null,
+      note: 'Alıcı TCKN: [TCKN]',
+    });
     const everything = JSON.stringify({ inv, r });
     expect(everything).not.toContain(TEST_TCKN);
     expect(everything).not.toMatch(/Ayşe|Yılmaz/);

@@ -5,10 +5,7 @@ import { Skeleton } from '../../components/Skeleton.js';
 import { ApiError, fetchCatalogue, type CatalogueMeasure, type CatalogueView, type KpiCatalogue } from '../../lib/api.js';
 import { countMeasures, filterCatalogue, formatLabel, measureTestId } from './catalogue.js';
 
-type CatalogueState =
-  | { status: 'loading' }
-  | { status: 'error'; error: string }
-  | { status: 'ok'; catalogue: KpiCatalogue };
+type CatalogueState = { status: 'loading' } | { status: 'error'; error: string } | { status: 'ok'; catalogue: KpiCatalogue };
 
 function useCatalogue(): CatalogueState {
   const [state, setState] = useState<CatalogueState>({ status: 'loading' });
@@ -17,7 +14,10 @@ function useCatalogue(): CatalogueState {
     fetchCatalogue().then(
       (catalogue) => !cancelled && setState({ status: 'ok', catalogue }),
       // A 401 has already sent the user to /giris (api.ts); anything else is shown.
-      (error: unknown) => !cancelled && !(error instanceof ApiError && error.status === 401) && setState({ status: 'error', error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        !cancelled &&
+        !(error instanceof ApiError && error.status === 401) &&
+        setState({ status: 'error', error: error instanceof Error ? error.message : String(error) }),
     );
     return () => {
       cancelled = true;
@@ -81,13 +81,7 @@ export default function CataloguePage() {
               <label htmlFor={viewId} className="text-tremor-default font-medium text-tremor-content-emphasis">
                 Görünüm
               </label>
-              <select
-                id={viewId}
-                data-testid="catalogue-view-filter"
-                value={view}
-                onChange={(e) => setView(e.target.value)}
-                className={`mt-1 ${control}`}
-              >
+              <select id={viewId} data-testid="catalogue-view-filter" value={view} onChange={(e) => setView(e.target.value)} className={`mt-1 ${control}`}>
                 <option value="">Tüm görünümler</option>
                 {state.catalogue.views.map((v) => (
                   <option key={v.name} value={v.name}>

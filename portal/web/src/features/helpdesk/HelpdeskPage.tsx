@@ -55,11 +55,7 @@ export default function HelpdeskPage() {
         </div>
         <div className="flex flex-col items-start gap-1 sm:items-end">
           <Freshness state={snapshot} sourceIds={sources} />
-          <a
-            href={`/print/reports/${REPORT_ID}`}
-            className="text-tremor-label font-medium text-tremor-brand-emphasis hover:underline"
-            title={report?.title.tr}
-          >
+          <a href={`/print/reports/${REPORT_ID}`} className="text-tremor-label font-medium text-tremor-brand-emphasis hover:underline" title={report?.title.tr}>
             Yazdırılabilir haftalık rapor ›
           </a>
         </div>
