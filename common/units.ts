@@ -1,7 +1,7 @@
 /**
  * The müdürlükler (units) of Sultanbeyli Belediyesi used by the demo sources and demo users.
  * `code` is the stable key everywhere (warehouse, security context, config); `staff` is the demo head-count.
- * A real site maps its own GLPI groups/entities to these codes (see etl/sources/glpi/README.md).
+ * A real site maps its own GLPI groups/entities to these codes (see etl/sources/helpdesk/README.md).
  */
 export interface Unit {
   code: string;

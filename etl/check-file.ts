@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PanoConfig } from '../common/config.js';
 import { ConfigError, errorMessage, PanoError } from '../common/errors.js';
-import { backupSources, VEEAM_SOURCE_ID } from './pipelines/backup.js';
-import { hrSources } from './pipelines/hr.js';
-import { telecomSources } from './pipelines/telecom.js';
+import { backupSources, VEEAM_SOURCE_ID } from './sources/backup/pipeline.js';
+import { hrSources } from './sources/hr/pipeline.js';
+import { telecomSources } from './sources/telecom/pipeline.js';
 import { checkVeeamFile, loadVeeamColumnMap, type VeeamRecord } from './sources/backup/index.js';
 import {
   checkHrFile,

@@ -5,11 +5,11 @@ import { ConfigError } from '../common/errors.js';
 import { openAppDb } from '../common/db/app-db.js';
 import type { Logger } from '../common/logger.js';
 import { createGlpiDemoSource } from './demo/glpi-demo.js';
-import { glpiTicketsSource } from './pipelines/glpi-tickets.js';
-import { hrSources } from './pipelines/hr.js';
-import { inventorySources } from './pipelines/inventory.js';
-import { backupSources } from './pipelines/backup.js';
-import { telecomSources } from './pipelines/telecom.js';
+import { glpiTicketsSource } from './sources/helpdesk/pipeline.js';
+import { hrSources } from './sources/hr/pipeline.js';
+import { inventorySources } from './sources/inventory/pipeline.js';
+import { backupSources } from './sources/backup/pipeline.js';
+import { telecomSources } from './sources/telecom/pipeline.js';
 import { generateTelecomDemo } from './demo/telecom-demo.js';
 import { generateBackupDemo } from './demo/backup-demo.js';
 import { generateInventoryDemo } from './demo/inventory-demo.js';
@@ -24,10 +24,10 @@ export type { EtlProgress, EtlRunResult, SourceState } from './runner.js';
 export { SOURCE_STATE_WORDS, describeChecks, stateOfRunLog } from './runner.js';
 export { checkSourceFile, renderFileCheck, CHECK_FILE_SOURCES, type EtlFileCheck, type CheckFileOptions } from './check-file.js';
 
-/** The sources Pano is configured to read. */
 /** GLPI's generator makes ≈ 6 000 tickets a year at its own scale 1; Pano's demo scale 1 is ≈ 13 300 a year. */
 const GLPI_TICKETS_PER_SCALE = 2.2;
 
+/** The sources Pano is configured to read: the registry, one line per source folder (etl/README.md). */
 export function configuredSources(config: PanoConfig): SourceDefinition<any>[] {
   return [
     glpiTicketsSource({
@@ -73,13 +73,14 @@ export async function runConfiguredEtl(
   }
 }
 
+/** The demo's source systems, by domain (`generateDemoSources({ systems })`; `pano etl run --source` takes them too). */
+export const SYSTEMS = ['helpdesk', 'inventory', 'telecom', 'backup', 'hr'] as const;
+export type SystemId = (typeof SYSTEMS)[number];
+
 /**
  * `pano demo`: the demo source systems under <data>/sources (GLPI as SQLite, GLPI's own table names).
  * Scale 1 is the normal demo (≈ 40 000 tickets over 3 years); about 25 is the benchmark's "large" (≈ 1 M tickets).
  */
-export const SYSTEMS = ['helpdesk', 'inventory', 'telecom', 'backup', 'hr'] as const;
-export type SystemId = (typeof SYSTEMS)[number];
-
 export async function generateDemoSources(
   config: PanoConfig,
   opts: { seed?: number; scale?: number; now: Date; years?: number; systems?: readonly string[] },

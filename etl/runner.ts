@@ -88,12 +88,10 @@ export function stateOfRunLog(row: { status: string; checks_json?: string | null
 }
 
 /**
- * Garbage the extract may leave on the JS heap before it is collected (see keepJsHeapUnder): without it V8
- * let a million-row source's heap grow to 300–500 MB of mostly garbage, resident beside DuckDB's memory.
- * At most one forced collection every two seconds, so a source that keeps much alive (the invoice reader's
- * files parsed ahead) is not marked again and again. Large demo, whole run: Bareos's peak 1 565 → 1 316 MB,
- * the invoices' 1 422 → 1 285 MB; CPU the same within the host's noise (a 128 MB budget without the
- * interval cost Bareos 20 s).
+ * Garbage the extract may leave on the JS heap before it is collected (see keepJsHeapUnder), so a large
+ * source's heap does not sit mostly as garbage beside DuckDB's memory; at most one forced collection every two
+ * seconds, so a source that keeps much alive (the invoice reader's files parsed ahead) is not marked again and
+ * again. `npm run bench:etl` shows each source's peak (README "Configuration").
  */
 const JS_HEAP_BUDGET = 256 * 1024 * 1024;
 const JS_HEAP_GC_INTERVAL_MS = 2000;

@@ -55,7 +55,7 @@ export interface FoldOptions {
 export const TR_FOLD = {
   /**
    * Case only, Turkish letters kept: 'FEN İŞLERİ  Müdürlüğü ' → 'fen işleri müdürlüğü'.
-   * etl/sources/glpi (foldName): GLPI group, entity and unit-map names; the inventory connectors
+   * etl/unit-map.ts (foldName): GLPI group, entity and unit-map names; the inventory connectors
    * resolve asset units with it too.
    */
   name: { nfc: true, collapse: true, lower: true, ascii: 'none', keep: 'all' },

@@ -6,7 +6,7 @@ import type { PanoConfig } from '../../common/config.js';
 import { PanoError } from '../../common/errors.js';
 import { UNITS } from '../../common/units.js';
 import { zoneClock, type ZoneClock } from '../calendar/wall-clock.js';
-import { BAREOS_JOB_COLUMNS, BAREOS_SQLITE_DDL, BAREOS_STATUS_ROWS } from '../sources/backup/bareos-sqlite-ddl.js';
+import { BAREOS_JOB_COLUMNS, BAREOS_SQLITE_DDL, BAREOS_STATUS_ROWS } from './bareos-sqlite-ddl.js';
 import { DEMO_SERVICE_MAP_NAME } from '../sources/backup/config.js';
 
 export { DEMO_SERVICE_MAP_NAME };

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Validated } from '../../source.js';
 import type { VeeamColumnMap } from './column-map.js';
 import { prepareVeeamFile, readVeeamFile, type VeeamFileContext, type VeeamFileReport, type VeeamRecord } from './veeam-extract.js';
-import { validateVeeamRow } from './veeam-schema.js';
+import { validateVeeamRow } from './veeam-rows.js';
 
 /**
  * `pano etl check-file` for one Veeam export: the file read exactly as a run reads it (the same reader, the

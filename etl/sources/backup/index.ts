@@ -30,7 +30,7 @@ export {
   type FileEncoding,
   type ReadVeeamFileOptions,
 } from './veeam-extract.js';
-export { validateVeeamRow, type VeeamSession, type VeeamValidation } from './veeam-schema.js';
+export { validateVeeamRow, type VeeamSession, type VeeamValidation } from './veeam-rows.js';
 export {
   connectBareos,
   extractBareosJobs,
@@ -40,7 +40,7 @@ export {
   JOB_PAGE_SQL,
   type RawBareosJob,
 } from './bareos-extract.js';
-export { validateBareosJob, type BareosJob, type BareosValidation } from './bareos-schema.js';
+export { validateBareosJob, type BareosJob, type BareosValidation } from './bareos-rows.js';
 export {
   normalizeServerName,
   deriveService,

@@ -13,7 +13,7 @@ import { detectVeeamShape, VeeamFormatError, type DetectedShape } from './veeam-
 /**
  * The Veeam connector's I/O: every `*.csv` under the export folder (sub-folders too, in path order),
  * each read twice as a stream — once to hash it and find its encoding, once to parse it — so a file of
- * any size never sits in memory. The records it yields are raw text; `veeam-schema.ts` reads the values.
+ * any size never sits in memory. The records it yields are raw text; `veeam-rows.ts` reads the values.
  */
 
 export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'windows-1254' | 'utf-16le' | 'utf-16be';

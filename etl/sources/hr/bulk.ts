@@ -9,7 +9,7 @@ import { listExportFiles, type ExportFile } from './files.js';
 import type { HrField } from './headers.js';
 import { makeHrRecord, maskCell, pseudonymizeHrTckn, type HrRecord } from './records.js';
 import { maskDigitRuns } from './text.js';
-import type { PersonStatus } from './validate.js';
+import type { PersonStatus } from './rows.js';
 import { leaveTypeLabel, parseLeaveType } from './values.js';
 import { readXlsxExport } from './xlsx.js';
 

@@ -8,7 +8,7 @@ import type { HeaderMap, HrKind } from './headers.js';
 import type { HrRecord } from './records.js';
 import { compactKey, foldText } from './text.js';
 import type { HrUnitMap } from './units.js';
-import { LeaveValidator, PersonnelValidator, TrainingValidator, type PersonStatus } from './validate.js';
+import { LeaveValidator, PersonnelValidator, TrainingValidator, type PersonStatus } from './rows.js';
 import { readXlsxExport } from './xlsx.js';
 
 /**

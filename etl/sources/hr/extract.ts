@@ -8,7 +8,7 @@ import { listExportFiles, readExportFiles, type ExportFile } from './files.js';
 import type { HrKind } from './headers.js';
 import type { HrRecord } from './records.js';
 import { loadHrUnitMap, type HrUnitMap } from './units.js';
-import { PersonnelValidator, type PersonStatus } from './validate.js';
+import { PersonnelValidator, type PersonStatus } from './rows.js';
 
 /**
  * The HR source's I/O: where the three streams come from (the export folder, or the HR database

@@ -23,7 +23,7 @@ export {
   LEAVE_COLUMNS,
   type PersonStatus,
   type RefusalKind,
-} from './validate.js';
+} from './rows.js';
 export {
   parseDate,
   parseDecimal,

@@ -1,7 +1,7 @@
 import { TR_FOLD, turkishFold } from '../../../common/definitions/text.js';
 import { UNITS, type Unit } from '../../../common/units.js';
-import { decodeGlpiText } from '../glpi/schema.js';
-import { foldName, type UnitMap } from '../glpi/unit-map.js';
+import { decodeGlpiText } from '../helpdesk/rows.js';
+import { foldName, type UnitMap } from '../../unit-map.js';
 
 /**
  * Rules shared by both inventory connectors (GLPI assets, Snipe-IT hardware): status classes,

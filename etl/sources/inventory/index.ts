@@ -34,8 +34,8 @@ export {
   type GlpiAssetTable,
   type GroupLayout,
   type RawGlpiAsset,
-} from './glpi-assets.js';
-export { glpiAssetKey, validateGlpiAsset, type AssetValidation, type GlpiAssetRowOptions } from './glpi-asset-schema.js';
+} from './glpi-extract.js';
+export { glpiAssetKey, validateGlpiAsset, type AssetValidation, type GlpiAssetRowOptions } from './glpi-rows.js';
 export {
   SnipeItAuthError,
   SnipeItResponseError,
@@ -49,6 +49,6 @@ export {
   type SnipeItConfigInput,
   type SnipeItHandle,
   type SnipeItPass,
-} from './snipeit.js';
-export { maskSnipeItAsset, snipeItAssetKey, validateSnipeItAsset, type SnipeItRowOptions } from './snipeit-schema.js';
+} from './snipeit-extract.js';
+export { maskSnipeItAsset, snipeItAssetKey, validateSnipeItAsset, type SnipeItRowOptions } from './snipeit-rows.js';
 export { DAILY_COLUMNS, businessDay, recordDailySnapshot, type DailySnapshotSpec } from './daily-snapshot.js';

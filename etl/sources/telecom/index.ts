@@ -30,5 +30,5 @@ export { NdjsonSpool, createSpooledTableSql, insertFromSpoolSql } from './spool.
 export { decodeText, foldKey, parseTrDate, parseTrDecimal, parseTrMonth, round2 } from './tr-format.js';
 export { LINE_SCHEMES, UBL_NS, identityFromNotes, readUblDocument, taxGroupOf, type UblDocument, type UblInvoice, type UblLine, type UblTax } from './ubl.js';
 export { XmlFormatError, decodeXmlBytes, emptyElements, parseXml } from './xml-ns.js';
-export { INVOICE_COLUMNS, INVOICE_FILE_COLUMNS, INVOICE_LINE_COLUMNS, INVOICE_TAX_COLUMNS } from './schema.js';
+export { INVOICE_COLUMNS, INVOICE_FILE_COLUMNS, INVOICE_LINE_COLUMNS, INVOICE_TAX_COLUMNS } from './raw-tables.js';
 export { parseInvoiceFile, sha256Of, type ParsedFile, type ParsedInvoice, type ParseSettings } from './invoice-file.js';

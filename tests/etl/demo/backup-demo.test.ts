@@ -6,11 +6,11 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type PanoConfig } from '../../../common/config.js';
 import { generateBackupDemo, type BackupDemoSummary } from '../../../etl/demo/backup-demo.js';
-import { backupSources } from '../../../etl/pipelines/backup.js';
+import { backupSources } from '../../../etl/sources/backup/pipeline.js';
 import { backupMarts } from '../../../etl/marts/backup.js';
 import { DOMAIN_MARTS } from '../../../etl/marts/build-marts.js';
 import type { EtlRunResult } from '../../../etl/runner.js';
-import { createEtlHome, type EtlHome } from '../sources/backup/run-helper.js';
+import { createEtlHome, type EtlHome } from '../sources/backup/helpers.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z'); // Wednesday 12:00 in Istanbul
 const SMALL = { seed: 7, now: NOW, scale: 0.05, years: 0.25 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import knexFactory, { type Knex } from 'knex';
 import { createGlpiDemoSchema, GLPI_DEMO_TABLES } from '../../../etl/demo/glpi-schema.js';
-import { GLPI_10_EMPTY, readGlpiColumns } from '../sources/glpi/glpi-ddl.js';
+import { GLPI_10_EMPTY, readGlpiColumns } from '../sources/helpdesk/glpi-ddl.js';
 
 describe('createGlpiDemoSchema (SQLite)', () => {
   let db: Knex;

@@ -15,7 +15,7 @@ import {
   GLPI_ASSET_DEMO_TABLES,
   type InventoryDemoSummary,
 } from '../../../etl/demo/inventory-demo.js';
-import { GLPI_10_EMPTY, GLPI_11_DELTAS, readGlpiColumns } from '../sources/glpi/glpi-ddl.js';
+import { GLPI_10_EMPTY, GLPI_11_DELTAS, readGlpiColumns } from '../sources/helpdesk/glpi-ddl.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pano-inv-demo-'));

@@ -11,7 +11,7 @@ import { silentLogger } from '../../../common/logger.js';
 import { UNITS } from '../../../common/units.js';
 import { DemoTargetError, generateTelecomDemo, writeTelecomDemo, type TelecomDemoSummary } from '../../../etl/demo/telecom-demo.js';
 import { buildTelecomMarts } from '../../../etl/marts/telecom.js';
-import { telecomSources } from '../../../etl/pipelines/telecom.js';
+import { telecomSources } from '../../../etl/sources/telecom/pipeline.js';
 import { runEtl } from '../../../etl/runner.js';
 import { readCsvFile } from '../../../etl/sources/telecom/csv.js';
 import { kvkkGuard } from '../../../etl/sources/telecom/kvkk-guard.js';

@@ -13,12 +13,12 @@ import {
   parseBackupConfig,
   type RawBareosJob,
 } from '../../../../etl/sources/backup/index.js';
-import { BAREOS_SQLITE_DDL, BAREOS_STATUS_ROWS } from '../../../../etl/sources/backup/bareos-sqlite-ddl.js';
-import { bareosJobsSource, validateBareosRecord } from '../../../../etl/pipelines/backup.js';
+import { BAREOS_SQLITE_DDL, BAREOS_STATUS_ROWS } from '../../../../etl/demo/bareos-sqlite-ddl.js';
+import { bareosJobsSource, validateBareosRecord } from '../../../../etl/sources/backup/pipeline.js';
 import { createTempPgDatabase, SKIP_POSTGRES, type TempPgDatabase } from '../../../helpers/postgres.js';
 import { createTempDatabase, SKIP_MARIADB, type TempDatabase } from '../../../helpers/mariadb.js';
 import { BAREOS_MYSQL_DDL, EXPECTED_ORDER, fixtureInserts, JOBS } from './bareos-fixture.js';
-import { createEtlHome, type EtlHome } from './run-helper.js';
+import { createEtlHome, type EtlHome } from './helpers.js';
 
 /**
  * The Bareos catalog connector against a REAL PostgreSQL catalog built from Bareos' own DDL (samples README:

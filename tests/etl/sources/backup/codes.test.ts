@@ -12,7 +12,7 @@ import {
   veeamStatus,
   type BackupStatus,
 } from '../../../../etl/sources/backup/codes.js';
-import { validateBareosJob } from '../../../../etl/sources/backup/bareos-schema.js';
+import { validateBareosJob } from '../../../../etl/sources/backup/bareos-rows.js';
 import type { RawBareosJob } from '../../../../etl/sources/backup/bareos-extract.js';
 
 // Samples README: bareos/bareos @ 015652a, core/src/cats/ddl/creates/postgresql.sql (AGPL-3.0)

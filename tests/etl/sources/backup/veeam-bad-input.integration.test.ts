@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { ObjectResolver, parseBackupConfig } from '../../../../etl/sources/backup/index.js';
-import { veeamSessionsSource } from '../../../../etl/pipelines/backup.js';
+import { veeamSessionsSource } from '../../../../etl/sources/backup/pipeline.js';
 import type { EtlRunResult } from '../../../../etl/runner.js';
-import { createEtlHome, type EtlHome } from './run-helper.js';
+import { createEtlHome, type EtlHome } from './helpers.js';
 
 /**
  * The bad-input matrix for Veeam exports, through the real runner: for every case, what the user sees

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../common/config.js';
 import { ConfigError } from '../../../../common/errors.js';
-import { backupSources } from '../../../../etl/pipelines/backup.js';
+import { backupSources } from '../../../../etl/sources/backup/pipeline.js';
 import { runBothLanes } from '../../../helpers/fast-lane.js';
 
 /** PANO_VEEAM_COLUMN_MAP through the configured sources: checked at start, applied on both lanes. */

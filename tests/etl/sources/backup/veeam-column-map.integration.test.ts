@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { veeamSessionsSource } from '../../../../etl/pipelines/backup.js';
+import { veeamSessionsSource } from '../../../../etl/sources/backup/pipeline.js';
 import { extractVeeamExports, ObjectResolver, parseBackupConfig, parseVeeamColumnMap, type VeeamColumnMap } from '../../../../etl/sources/backup/index.js';
 import { bulkVeeamExports } from '../../../../etl/sources/backup/veeam-bulk.js';
 import type { SourceDefinition } from '../../../../etl/source.js';

@@ -5,7 +5,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../common/config.js';
 import { generateBackupDemo } from '../../../../etl/demo/backup-demo.js';
-import { veeamSessionsSource } from '../../../../etl/pipelines/backup.js';
+import { veeamSessionsSource } from '../../../../etl/sources/backup/pipeline.js';
 import { ObjectResolver, parseBackupConfig } from '../../../../etl/sources/backup/index.js';
 import { runBothLanes, type LaneResult } from '../../../helpers/fast-lane.js';
 

@@ -17,7 +17,7 @@ import {
   type VeeamRecord,
   type VeeamSession,
 } from '../../../../etl/sources/backup/index.js';
-import { validateVeeamRecord } from '../../../../etl/pipelines/backup.js';
+import { validateVeeamRecord } from '../../../../etl/sources/backup/pipeline.js';
 
 /**
  * The three real Veeam export shapes (samples README: VeeamHub/powershell @ 756e280, MIT) and the same

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../common/errors.js';
-import { hrSources } from '../../../../etl/pipelines/hr.js';
+import { hrSources } from '../../../../etl/sources/hr/pipeline.js';
 import { runBothLanes } from '../../../helpers/fast-lane.js';
-import { HR_NOW, hrConfig, querySnapshot, runHr, TCKN, tmpDir, writeCsv } from './hr-helpers.js';
+import { HR_NOW, hrConfig, querySnapshot, runHr, TCKN, tmpDir, writeCsv } from './helpers.js';
 
 /** PANO_HR_COLUMN_MAP through the configured sources: checked at start, applied to every stream and both lanes. */
 const dir = tmpDir('pano-hr-map-run-');

@@ -13,7 +13,7 @@ import {
   type HrKind,
   type HrRecord,
 } from '../../../../etl/sources/hr/index.js';
-import { SECRET, TCKN, tmpDir, writeCsv, writeXlsx } from './hr-helpers.js';
+import { SECRET, TCKN, tmpDir, writeCsv, writeXlsx } from './helpers.js';
 
 /** PANO_HR_COLUMN_MAP: a site's own HR export headers and words, mapped onto Pano's fields. */
 const dir = tmpDir('pano-hr-map-');

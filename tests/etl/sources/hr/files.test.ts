@@ -14,7 +14,7 @@ import {
   type HrRecord,
 } from '../../../../etl/sources/hr/index.js';
 import { SourceUnavailableError } from '../../../../common/errors.js';
-import { leaveRows, PERSONNEL_HEADER, personnelRows, SECRET, TCKN, tmpDir, trainingRows, writeCsv, writeXlsx, type CsvWriteOptions } from './hr-helpers.js';
+import { leaveRows, PERSONNEL_HEADER, personnelRows, SECRET, TCKN, tmpDir, trainingRows, writeCsv, writeXlsx, type CsvWriteOptions } from './helpers.js';
 
 const dir = tmpDir('pano-hr-files-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

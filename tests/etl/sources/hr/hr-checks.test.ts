@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { hrLeavesSource, hrPersonnelSource, hrTrainingsSource } from '../../../../etl/pipelines/hr.js';
+import { hrLeavesSource, hrPersonnelSource, hrTrainingsSource } from '../../../../etl/sources/hr/pipeline.js';
 import { LEAVE_COLUMNS, parseHrConfig, PERSONNEL_COLUMNS, TRAINING_COLUMNS } from '../../../../etl/sources/hr/index.js';
 import type { CheckContext, QualityCheckResult, SourceDefinition } from '../../../../etl/source.js';
 import { appendRows, createTableSql, type Column } from '../../../../etl/warehouse/duckdb.js';
-import { HR_NOW, SECRET, tmpDir, writeSmallExport } from './hr-helpers.js';
+import { HR_NOW, SECRET, tmpDir, writeSmallExport } from './helpers.js';
 
 /**
  * The HR quality checks against hand-made raw tables, so each check is seen both passing and

@@ -21,7 +21,7 @@ import {
   type HrRecord,
 } from '../../../../etl/sources/hr/index.js';
 import { createTempPgDatabase, SKIP_POSTGRES, type TempPgDatabase } from '../../../helpers/postgres.js';
-import { HR_NOW, hrConfig, runHr, SECRET, TCKN, tmpDir } from './hr-helpers.js';
+import { HR_NOW, hrConfig, runHr, SECRET, TCKN, tmpDir } from './helpers.js';
 
 /**
  * The HR source against a REAL PostgreSQL database holding the same demo content as the export

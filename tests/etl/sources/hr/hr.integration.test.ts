@@ -18,7 +18,7 @@ import {
   writeCsv,
   writeSmallExport,
   type HrRun,
-} from './hr-helpers.js';
+} from './helpers.js';
 
 /**
  * The HR source end to end through the REAL runner: the demo export files (Windows-1254 CSV, XLSX,

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHrDemo } from '../../../../etl/demo/hr-demo.js';
-import { hrSources } from '../../../../etl/pipelines/hr.js';
+import { hrSources } from '../../../../etl/sources/hr/pipeline.js';
 import { runBothLanes, type LaneResult } from '../../../helpers/fast-lane.js';
-import { HR_NOW, hrConfig, tmpDir, writeCsv } from './hr-helpers.js';
+import { HR_NOW, hrConfig, tmpDir, writeCsv } from './helpers.js';
 
 /**
  * The leave exports' fast lane (DuckDB's CSV reader + SQL) lands exactly what the row-by-row reader and

@@ -18,7 +18,7 @@ import {
   parseHrConfig,
 } from '../../../../etl/sources/hr/index.js';
 import { ConfigError } from '../../../../common/errors.js';
-import { SECRET, TCKN } from './hr-helpers.js';
+import { SECRET, TCKN } from './helpers.js';
 
 describe('TC Kimlik No check and pseudonymisation', () => {
   it.each([

@@ -8,8 +8,8 @@ import { SourceUnavailableError } from '../../../../common/errors.js';
 import { knexConfigFromUrl } from '../../../../common/db/knex-url.js';
 import { createGlpiDemoSchema } from '../../../../etl/demo/glpi-schema.js';
 import { createGlpiAssetDemoTables, generateGlpiAssetsDemo, type InventoryDemoSummary } from '../../../../etl/demo/inventory-demo.js';
-import { glpiAssetsSource } from '../../../../etl/pipelines/inventory.js';
-import { NotGlpiDatabaseError } from '../../../../etl/sources/glpi/extract.js';
+import { glpiAssetsSource } from '../../../../etl/sources/inventory/pipeline.js';
+import { NotGlpiDatabaseError } from '../../../../etl/sources/helpdesk/extract.js';
 import {
   connectGlpiAssets,
   detectAssetLayout,
@@ -19,8 +19,8 @@ import {
   type RawGlpiAsset,
 } from '../../../../etl/sources/inventory/index.js';
 import { createTempDatabase, createTempGlpiDatabase, SKIP_MARIADB, type TempDatabase } from '../../../helpers/mariadb.js';
-import { GLPI_11_DELTAS } from '../glpi/glpi-ddl.js';
-import { createEtlHarness } from './etl-harness.js';
+import { GLPI_11_DELTAS } from '../helpdesk/glpi-ddl.js';
+import { createEtlHarness } from './helpers.js';
 
 /**
  * The GLPI assets connector against GLPI's REAL install schema on MariaDB: 10.0.19 as installed

@@ -9,8 +9,8 @@ import { ConfigError, SourceUnavailableError } from '../../../../common/errors.j
 import { createGlpiDemoSource } from '../../../../etl/demo/glpi-demo.js';
 import { createGlpiAssetDemoTables, generateGlpiAssetsDemo, generateInventoryDemo, type InventoryDemoSummary } from '../../../../etl/demo/inventory-demo.js';
 import { buildInventoryMarts, inventoryMarts } from '../../../../etl/marts/inventory.js';
-import { glpiAssetsSource, inventorySources, snipeItSource } from '../../../../etl/pipelines/inventory.js';
-import { NotGlpiDatabaseError } from '../../../../etl/sources/glpi/extract.js';
+import { glpiAssetsSource, inventorySources, snipeItSource } from '../../../../etl/sources/inventory/pipeline.js';
+import { NotGlpiDatabaseError } from '../../../../etl/sources/helpdesk/extract.js';
 import {
   addMonths,
   connectGlpiAssets,
@@ -19,7 +19,7 @@ import {
   validateGlpiAsset,
   type RawGlpiAsset,
 } from '../../../../etl/sources/inventory/index.js';
-import { createEtlHarness, type EtlHarness } from './etl-harness.js';
+import { createEtlHarness, type EtlHarness } from './helpers.js';
 import { replaySnipeIt, sampleRows } from './snipeit-replay.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z'); // Wednesday 12:00 in Istanbul

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FetchLike } from '../../../../etl/sources/inventory/snipeit.js';
+import type { FetchLike } from '../../../../etl/sources/inventory/snipeit-extract.js';
 
 /**
  * Replays Snipe-IT's /api/v1/hardware from the real captured response in ../shared/samples/snipeit/

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../common/config.js';
 import { ConfigError, SourceUnavailableError } from '../../../../common/errors.js';
-import { inventorySources, snipeItSource } from '../../../../etl/pipelines/inventory.js';
+import { inventorySources, snipeItSource } from '../../../../etl/sources/inventory/pipeline.js';
 import {
   extractSnipeItHardware,
   maskSnipeItAsset,
@@ -16,7 +16,7 @@ import {
   validateSnipeItAsset,
   type FetchLike,
 } from '../../../../etl/sources/inventory/index.js';
-import { createEtlHarness, type EtlHarness } from './etl-harness.js';
+import { createEtlHarness, type EtlHarness } from './helpers.js';
 import { replaySnipeIt, sampleResponse, sampleRows, type Row } from './snipeit-replay.js';
 
 /** The morning after the sample was captured (its rows were updated on 2 August 2025). */

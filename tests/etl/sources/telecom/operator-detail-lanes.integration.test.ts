@@ -4,7 +4,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../common/config.js';
-import { telecomSources } from '../../../../etl/pipelines/telecom.js';
+import { telecomSources } from '../../../../etl/sources/telecom/pipeline.js';
 import { runBothLanes } from '../../../helpers/fast-lane.js';
 
 /**

@@ -7,7 +7,7 @@ import { loadConfig } from '../../../../common/config.js';
 import { openAppDb, type AppDb } from '../../../../common/db/app-db.js';
 import { silentLogger } from '../../../../common/logger.js';
 import { buildTelecomMarts } from '../../../../etl/marts/telecom.js';
-import { telecomSources } from '../../../../etl/pipelines/telecom.js';
+import { telecomSources } from '../../../../etl/sources/telecom/pipeline.js';
 import { runEtl, type EtlRunResult } from '../../../../etl/runner.js';
 import { SnapshotStore } from '../../../../etl/warehouse/snapshots.js';
 import { operatorInvoice } from './ubl-fixtures.js';

@@ -9,7 +9,7 @@ import { openAppDb, type AppDb } from '../../../../common/db/app-db.js';
 import { hashTckn, redactTcknInText } from '../../../../common/kvkk.js';
 import { silentLogger } from '../../../../common/logger.js';
 import { buildTelecomMarts } from '../../../../etl/marts/telecom.js';
-import { telecomSources } from '../../../../etl/pipelines/telecom.js';
+import { telecomSources } from '../../../../etl/sources/telecom/pipeline.js';
 import { runEtl, type EtlRunResult } from '../../../../etl/runner.js';
 import { SnapshotStore } from '../../../../etl/warehouse/snapshots.js';
 import { FATURA_2, FATURA_4, operatorInvoice, readSample, renamePrefixes, TEST_TCKN, toEarsivPerson, withDeclaration, withIdentity } from './ubl-fixtures.js';

@@ -1,4 +1,4 @@
-import type { PanoConfig } from '../../common/config.js';
+import type { PanoConfig } from '../../../common/config.js';
 import {
   closeHrOrigin,
   describeHrOrigin,
@@ -20,13 +20,13 @@ import {
   type HrOrigin,
   type HrRecord,
   type RefusalStats,
-} from '../sources/hr/index.js';
-import { bulkHrLeaves } from '../sources/hr/bulk.js';
-import { FILE_PATTERN_TEXT } from '../sources/hr/files.js';
-import { MIN_AGE_AT_START, MIN_BIRTH_YEAR } from '../sources/hr/validate.js';
-import type { BulkContext, CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
-import { tableExists, type Column } from '../warehouse/duckdb.js';
-import { SOURCE_IDS } from '../source-ids.js';
+} from './index.js';
+import { bulkHrLeaves } from './bulk.js';
+import { FILE_PATTERN_TEXT } from './files.js';
+import { MIN_AGE_AT_START, MIN_BIRTH_YEAR } from './rows.js';
+import type { BulkContext, CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../../source.js';
+import { tableExists, type Column } from '../../warehouse/duckdb.js';
+import { SOURCE_IDS } from '../../source-ids.js';
 
 /**
  * The HR system as three runner sources (one per stream), each reading the export folder or, when

@@ -13,9 +13,9 @@ import {
   NotGlpiDatabaseError,
   readGlpiVersion,
   type RawGlpiTicket,
-} from '../../../../etl/sources/glpi/extract.js';
-import { validateGlpiTicket, type GlpiTicket } from '../../../../etl/sources/glpi/schema.js';
-import { loadUnitMap, resolveUnit } from '../../../../etl/sources/glpi/unit-map.js';
+} from '../../../../etl/sources/helpdesk/extract.js';
+import { validateGlpiTicket, type GlpiTicket } from '../../../../etl/sources/helpdesk/rows.js';
+import { loadUnitMap, resolveUnit } from '../../../../etl/unit-map.js';
 import { GLPI_10_EMPTY, GLPI_11_DELTAS, readGlpiColumns } from './glpi-ddl.js';
 
 const NOW = new Date('2026-11-28T09:00:00Z');

@@ -22,5 +22,5 @@ export {
   PRIORITY_LABELS,
   type GlpiTicket,
   type GlpiValidation,
-} from './schema.js';
-export { loadUnitMap, resolveUnit, foldName, type UnitMap, type UnitResolution } from './unit-map.js';
+} from './rows.js';
+export { loadUnitMap, resolveUnit, foldName, type UnitMap, type UnitResolution } from '../../unit-map.js';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PanoConfig } from '../../common/config.js';
-import { SourceUnavailableError, errorMessage } from '../../common/errors.js';
-import { redactTcknInRecord, redactTcknInText } from '../../common/kvkk.js';
-import type { CheckContext, QualityCheckResult, SourceDefinition } from '../source.js';
+import type { PanoConfig } from '../../../common/config.js';
+import { SourceUnavailableError, errorMessage } from '../../../common/errors.js';
+import { redactTcknInRecord, redactTcknInText } from '../../../common/kvkk.js';
+import type { CheckContext, QualityCheckResult, SourceDefinition } from '../../source.js';
 import {
   DETAIL_COLUMNS,
   DETAIL_REQUIRE_ONE_OF,
@@ -33,10 +33,10 @@ import {
   type InvoiceStreamRecord,
   type KvkkGuard,
   type TelecomConfig,
-} from '../sources/telecom/index.js';
-import { tableExists, type Column } from '../warehouse/duckdb.js';
-import { bulkDetailFiles } from '../sources/telecom/operator-detail-bulk.js';
-import { SOURCE_IDS } from '../source-ids.js';
+} from './index.js';
+import { tableExists, type Column } from '../../warehouse/duckdb.js';
+import { bulkDetailFiles } from './operator-detail-bulk.js';
+import { SOURCE_IDS } from '../../source-ids.js';
 
 /**
  * The telecom system as three runner sources, run in this order:

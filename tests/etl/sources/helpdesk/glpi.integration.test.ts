@@ -7,10 +7,10 @@ import mysql from 'mysql2/promise';
 import { SourceUnavailableError } from '../../../../common/errors.js';
 import { knexConfigFromUrl } from '../../../../common/db/knex-url.js';
 import { createGlpiDemoSource, generateGlpiDemo, type GlpiDemoSummary } from '../../../../etl/demo/glpi-demo.js';
-import { connectGlpi, extractGlpiTickets, NotGlpiDatabaseError, type RawGlpiTicket } from '../../../../etl/sources/glpi/extract.js';
-import { validateGlpiTicket } from '../../../../etl/sources/glpi/schema.js';
+import { connectGlpi, extractGlpiTickets, NotGlpiDatabaseError, type RawGlpiTicket } from '../../../../etl/sources/helpdesk/extract.js';
+import { validateGlpiTicket } from '../../../../etl/sources/helpdesk/rows.js';
 import { GLPI_DEMO_TABLES } from '../../../../etl/demo/glpi-schema.js';
-import { loadUnitMap, resolveUnit } from '../../../../etl/sources/glpi/unit-map.js';
+import { loadUnitMap, resolveUnit } from '../../../../etl/unit-map.js';
 import { createTempDatabase, createTempGlpiDatabase, SKIP_MARIADB, type TempDatabase } from '../../../helpers/mariadb.js';
 import { GLPI_11_DELTAS } from './glpi-ddl.js';
 

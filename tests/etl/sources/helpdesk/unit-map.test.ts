@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../common/errors.js';
-import { foldName, loadUnitMap, resolveUnit } from '../../../../etl/sources/glpi/unit-map.js';
+import { foldName, loadUnitMap, resolveUnit } from '../../../../etl/unit-map.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pano-unit-map-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

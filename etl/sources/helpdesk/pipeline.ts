@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import { describeUrl } from '../../common/db/knex-url.js';
-import { zoneClock } from '../calendar/wall-clock.js';
-import { workingCalendar } from '../calendar/working-hours.js';
-import { connectGlpi, extractGlpiTickets, loadUnitMap, resolveUnit, validateGlpiTicket, type RawGlpiTicket } from '../sources/glpi/index.js';
-import type { QualityCheckResult, SourceDefinition } from '../source.js';
-import type { Column } from '../warehouse/duckdb.js';
-import { SOURCE_IDS } from '../source-ids.js';
+import { describeUrl } from '../../../common/db/knex-url.js';
+import { zoneClock } from '../../calendar/wall-clock.js';
+import { workingCalendar } from '../../calendar/working-hours.js';
+import { connectGlpi, extractGlpiTickets, loadUnitMap, resolveUnit, validateGlpiTicket, type RawGlpiTicket } from './index.js';
+import type { QualityCheckResult, SourceDefinition } from '../../source.js';
+import type { Column } from '../../warehouse/duckdb.js';
+import { SOURCE_IDS } from '../../source-ids.js';
 
 export interface GlpiPipelineConfig {
   url: string;

@@ -10,7 +10,7 @@ import { loadConfig, type PanoConfig } from '../../../../common/config.js';
 import { openAppDb, type AppDb } from '../../../../common/db/app-db.js';
 import { runEtl, type EtlRunResult } from '../../../../etl/runner.js';
 import { SnapshotStore } from '../../../../etl/warehouse/snapshots.js';
-import { hrSources } from '../../../../etl/pipelines/hr.js';
+import { hrSources } from '../../../../etl/sources/hr/pipeline.js';
 import { buildHrMarts } from '../../../../etl/marts/hr.js';
 
 /** Test helpers of the HR source: writing export files in real formats, running the real runner, scanning for TCKNs. */

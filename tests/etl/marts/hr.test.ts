@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { buildHrMarts, hrMarts } from '../../../../etl/marts/hr.js';
-import { LEAVE_COLUMNS, PERSONNEL_COLUMNS, TRAINING_COLUMNS } from '../../../../etl/sources/hr/index.js';
-import { appendRows, createTableSql, type Column } from '../../../../etl/warehouse/duckdb.js';
+import { buildHrMarts, hrMarts } from '../../../etl/marts/hr.js';
+import { LEAVE_COLUMNS, PERSONNEL_COLUMNS, TRAINING_COLUMNS } from '../../../etl/sources/hr/index.js';
+import { appendRows, createTableSql, type Column } from '../../../etl/warehouse/duckdb.js';
 
 /**
  * The HR marts on a hand-made raw_hr, every number worked out by hand. As-of day: 2026-11-25

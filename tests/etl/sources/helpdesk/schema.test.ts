@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGlpiText, glpiTicketRowSchema, validateGlpiTicket } from '../../../../etl/sources/glpi/schema.js';
+import { decodeGlpiText, glpiTicketRowSchema, validateGlpiTicket } from '../../../../etl/sources/helpdesk/rows.js';
 
 /** A raw record as extract.ts returns it (the demo's ticket 1, more or less). */
 const base = {

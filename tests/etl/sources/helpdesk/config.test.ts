@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../common/errors.js';
-import { parseGlpiConfig } from '../../../../etl/sources/glpi/config.js';
+import { parseGlpiConfig } from '../../../../etl/sources/helpdesk/config.js';
 
 describe('parseGlpiConfig', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { zoneClock } from '../../calendar/wall-clock.js';
-import { decodeGlpiText } from '../glpi/schema.js';
-import type { UnitMap } from '../glpi/unit-map.js';
+import { decodeGlpiText } from '../helpdesk/rows.js';
+import type { UnitMap } from '../../unit-map.js';
 import {
   ASSET_STATUS_LABELS,
   assetTypeOfGlpi,
@@ -11,10 +11,10 @@ import {
   warrantyEnd,
   type UnitCandidate,
 } from './asset-rules.js';
-import type { RawGlpiAsset } from './glpi-assets.js';
+import type { RawGlpiAsset } from './glpi-extract.js';
 
 /**
- * The GLPI asset row schema: a raw asset (glpi-assets.ts) in, the landed raw_inventory.glpi_assets
+ * The GLPI asset row schema: a raw asset (glpi-extract.ts) in, the landed raw_inventory.glpi_assets
  * row out, or every reason it must go to quarantine. Pure code.
  */
 

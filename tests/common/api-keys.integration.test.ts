@@ -3,12 +3,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import cube from '@cubejs-client/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../../common/api-keys.js';
-import { openAppDb, type AppDb } from '../../../common/db/app-db.js';
-import { D, M } from '../../../common/definitions/kpi/helpdesk.js';
-import { silentLogger } from '../../../common/logger.js';
-import { startServer, type RunningServer } from '../../../portal/server/index.js';
-import { createPanoEnv, type PanoTestEnv } from '../../helpers/pano-env.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../common/api-keys.js';
+import { openAppDb, type AppDb } from '../../common/db/app-db.js';
+import { D, M } from '../../common/definitions/kpi/helpdesk.js';
+import { silentLogger } from '../../common/logger.js';
+import { startServer, type RunningServer } from '../../portal/server/index.js';
+import { createPanoEnv, type PanoTestEnv } from '../helpers/pano-env.js';
 
 // API keys for services: the same access policies as a user with the key's role, refused once revoked or expired,
 // never stored in clear; created, listed and revoked from the CLI.

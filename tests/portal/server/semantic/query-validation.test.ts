@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QueryError } from '../../../common/errors.js';
+import { QueryError } from '../../../../common/errors.js';
 import {
   ALLOWED_QUERY_FIELDS,
   DEFAULT_QUERY_LIMITS,
@@ -7,7 +7,7 @@ import {
   validateQuery,
   validateResolvedDates,
   type MemberIndex,
-} from '../../../portal/server/semantic/query-validation.js';
+} from '../../../../portal/server/semantic/query-validation.js';
 
 // A small member index as /meta would give it: one view (v) and one private cube (p).
 const index: MemberIndex = new Map([

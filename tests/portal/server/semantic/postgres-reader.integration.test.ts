@@ -2,14 +2,14 @@ import cube from '@cubejs-client/core';
 import knexLib from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAppDb, type AppDb } from '../../../common/db/app-db.js';
-import { D, helpdeskQueries, M } from '../../../common/definitions/kpi/helpdesk.js';
-import { silentLogger } from '../../../common/logger.js';
-import { runConfiguredEtl, SYSTEMS } from '../../../etl/index.js';
-import { startServer, type RunningServer } from '../../../portal/server/index.js';
-import { isoFromPgDate, isoFromPgTimestamp, textFromPgNumeric } from '../../../portal/server/semantic/warehouse/postgres-reader.js';
-import { createPanoEnv, login, TEST_NOW, type PanoTestEnv } from '../../helpers/pano-env.js';
-import { createTempPgDatabase, SKIP_POSTGRES, type TempPgDatabase } from '../../helpers/postgres.js';
+import { openAppDb, type AppDb } from '../../../../common/db/app-db.js';
+import { D, helpdeskQueries, M } from '../../../../common/definitions/kpi/helpdesk.js';
+import { silentLogger } from '../../../../common/logger.js';
+import { runConfiguredEtl, SYSTEMS } from '../../../../etl/index.js';
+import { startServer, type RunningServer } from '../../../../portal/server/index.js';
+import { isoFromPgDate, isoFromPgTimestamp, textFromPgNumeric } from '../../../../portal/server/semantic/warehouse/postgres-reader.js';
+import { createPanoEnv, login, TEST_NOW, type PanoTestEnv } from '../../../helpers/pano-env.js';
+import { createTempPgDatabase, SKIP_POSTGRES, type TempPgDatabase } from '../../../helpers/postgres.js';
 
 // PANO_WAREHOUSE_URL: the API reads the marts from PostgreSQL with Cube's PostgreSQL dialect and must answer
 // exactly as the DuckDB warehouse does for the same snapshot.

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { backupMarts } from '../../../../etl/marts/backup.js';
-import { BAREOS_COLUMNS, BAREOS_SOURCE_ID, VEEAM_COLUMNS, VEEAM_SOURCE_ID } from '../../../../etl/pipelines/backup.js';
-import { appendRows, createTableSql, type Column } from '../../../../etl/warehouse/duckdb.js';
+import { backupMarts } from '../../../etl/marts/backup.js';
+import { BAREOS_COLUMNS, BAREOS_SOURCE_ID, VEEAM_COLUMNS, VEEAM_SOURCE_ID } from '../../../etl/sources/backup/pipeline.js';
+import { appendRows, createTableSql, type Column } from '../../../etl/warehouse/duckdb.js';
 
 /** The backup marts over hand-made raw rows, with the snapshot time ("now") injected through `_extracted_at`. */
 const NOW = new Date('2026-11-25T09:00:00Z');

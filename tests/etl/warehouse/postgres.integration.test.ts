@@ -4,14 +4,14 @@ import knexLib from 'knex';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAppDb } from '../../common/db/app-db.js';
-import { silentLogger } from '../../common/logger.js';
-import { configuredSources, runConfiguredEtl, SnapshotStore } from '../../etl/index.js';
-import { runEtl } from '../../etl/runner.js';
-import { PANO_LOCK_CLASS, postgresTypeOf, publishMartsToPostgres, READ_LOCK, schemaSuffix } from '../../etl/warehouse/postgres.js';
-import { isoFromPgTimestamp, PostgresWarehouseReader } from '../../portal/server/semantic/warehouse/postgres-reader.js';
-import { createPanoEnv, TEST_NOW, type PanoTestEnv } from '../helpers/pano-env.js';
-import { createTempPgDatabase, SKIP_POSTGRES, type TempPgDatabase } from '../helpers/postgres.js';
+import { openAppDb } from '../../../common/db/app-db.js';
+import { silentLogger } from '../../../common/logger.js';
+import { configuredSources, runConfiguredEtl, SnapshotStore } from '../../../etl/index.js';
+import { runEtl } from '../../../etl/runner.js';
+import { PANO_LOCK_CLASS, postgresTypeOf, publishMartsToPostgres, READ_LOCK, schemaSuffix } from '../../../etl/warehouse/postgres.js';
+import { isoFromPgTimestamp, PostgresWarehouseReader } from '../../../portal/server/semantic/warehouse/postgres-reader.js';
+import { createPanoEnv, TEST_NOW, type PanoTestEnv } from '../../helpers/pano-env.js';
+import { createTempPgDatabase, SKIP_POSTGRES, type TempPgDatabase } from '../../helpers/postgres.js';
 
 // PANO_WAREHOUSE_URL: the ETL builds in DuckDB as always and publishes the marts into PostgreSQL by a schema swap.
 

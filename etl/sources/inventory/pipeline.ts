@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import type { PanoConfig } from '../../common/config.js';
-import { describeUrl } from '../../common/db/knex-url.js';
-import { redactTcknInRecord } from '../../common/kvkk.js';
-import { loadUnitMap } from '../sources/glpi/unit-map.js';
+import type { PanoConfig } from '../../../common/config.js';
+import { describeUrl } from '../../../common/db/knex-url.js';
+import { redactTcknInRecord } from '../../../common/kvkk.js';
+import { loadUnitMap } from '../../unit-map.js';
 import {
   businessDay,
   connectGlpiAssets,
@@ -17,10 +17,10 @@ import {
   validateSnipeItAsset,
   type FetchLike,
   type SnipeItHandle,
-} from '../sources/inventory/index.js';
-import type { CheckContext, QualityCheckResult, SourceDefinition } from '../source.js';
-import type { Column } from '../warehouse/duckdb.js';
-import { SOURCE_IDS } from '../source-ids.js';
+} from './index.js';
+import type { CheckContext, QualityCheckResult, SourceDefinition } from '../../source.js';
+import type { Column } from '../../warehouse/duckdb.js';
+import { SOURCE_IDS } from '../../source-ids.js';
 
 /**
  * The inventory system (envanter) as runner sources:

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { PanoConfig } from '../../common/config.js';
-import { describeUrl } from '../../common/db/knex-url.js';
-import { redactTcknInRecord, redactTcknInText } from '../../common/kvkk.js';
+import type { PanoConfig } from '../../../common/config.js';
+import { describeUrl } from '../../../common/db/knex-url.js';
+import { redactTcknInRecord, redactTcknInText } from '../../../common/kvkk.js';
 import {
   connectBareos,
   DEMO_SERVICE_MAP_NAME,
@@ -25,11 +25,11 @@ import {
   type RawBareosJob,
   type VeeamFileReport,
   type VeeamRecord,
-} from '../sources/backup/index.js';
-import { bulkVeeamExports } from '../sources/backup/veeam-bulk.js';
-import type { CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../source.js';
-import type { Column } from '../warehouse/duckdb.js';
-import { SOURCE_IDS } from '../source-ids.js';
+} from './index.js';
+import { bulkVeeamExports } from './veeam-bulk.js';
+import type { CheckContext, QualityCheckResult, SourceDefinition, Validated } from '../../source.js';
+import type { Column } from '../../warehouse/duckdb.js';
+import { SOURCE_IDS } from '../../source-ids.js';
 
 /**
  * The backup system's two streams as runner sources:

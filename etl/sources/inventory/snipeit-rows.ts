@@ -1,7 +1,7 @@
 import { redactTcknInRecord } from '../../../common/kvkk.js';
 import { zoneClock } from '../../calendar/wall-clock.js';
-import { decodeGlpiText } from '../glpi/schema.js';
-import type { UnitMap } from '../glpi/unit-map.js';
+import { decodeGlpiText } from '../helpdesk/rows.js';
+import type { UnitMap } from '../../unit-map.js';
 import {
   addMonths,
   ASSET_STATUS_LABELS,
@@ -12,7 +12,7 @@ import {
   resolveAssetUnit,
   type AssetStatus,
 } from './asset-rules.js';
-import type { AssetValidation } from './glpi-asset-schema.js';
+import type { AssetValidation } from './glpi-rows.js';
 
 /**
  * The Snipe-IT row schema: one `/api/v1/hardware` row in, the landed raw_inventory.snipeit_assets row

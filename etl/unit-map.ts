@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../../../common/errors.js';
-import { TR_FOLD, turkishFold } from '../../../common/definitions/text.js';
-import { UNITS, type Unit } from '../../../common/units.js';
-import type { GlpiTicket } from './schema.js';
+import { ConfigError, errorMessage } from '../common/errors.js';
+import { TR_FOLD, turkishFold } from '../common/definitions/text.js';
+import { UNITS, type Unit } from '../common/units.js';
+import type { GlpiTicket } from './sources/helpdesk/rows.js';
 
 /**
  * Which müdürlük a ticket belongs to. GLPI knows requester groups and entities; Pano knows

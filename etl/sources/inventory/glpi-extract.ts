@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { errorMessage, SourceUnavailableError } from '../../../common/errors.js';
 import { describeUrl } from '../../../common/db/knex-url.js';
-import { connectGlpi, NotGlpiDatabaseError, type ConnectGlpiOptions } from '../glpi/extract.js';
+import { connectGlpi, NotGlpiDatabaseError, type ConnectGlpiOptions } from '../helpdesk/extract.js';
 import type { GlpiItemtype } from './asset-rules.js';
 
 /**
