@@ -4,12 +4,15 @@ import crypto from 'node:crypto';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { DEFAULT_TIMEZONE, isTimeZoneName } from './definitions/timezone.js';
 
 /**
  * Pano's whole configuration, parsed once at start from the environment (and `.env`).
  * Every key is PANO_<AREA>_<THING>; `.env.example` documents them all.
  */
 const boolish = z.string().transform((v) => ['1', 'true', 'yes', 'evet', 'on'].includes(v.trim().toLowerCase()));
+/** An IANA time zone name: the marts write it into SQL, so nothing else gets through. */
+const timeZone = z.string().refine(isTimeZoneName, { message: 'is not an IANA time zone (e.g. Europe/Istanbul, UTC)' });
 
 const schema = z.object({
   PANO_MODE: z.enum(['demo', 'production']).default('demo'),
@@ -34,7 +37,8 @@ const schema = z.object({
   PANO_API_CACHE_ENTRY_MB: z.coerce.number().min(0).max(65536).default(4),
   PANO_API_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   PANO_APP_DB_URL: z.string().optional(),
-  PANO_TIMEZONE: z.string().default('Europe/Istanbul'),
+  /** The business time zone: the marts' dates (opened_date, session_date, …), schedules, report dates. */
+  PANO_TIMEZONE: timeZone.default(DEFAULT_TIMEZONE),
   PANO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Log lines: `auto` (human lines on a terminal, JSON otherwise), `json` or `pretty` (always human lines). */
   PANO_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -52,7 +56,8 @@ const schema = z.object({
     .optional(),
 
   PANO_GLPI_URL: z.string().optional(),
-  PANO_GLPI_TIMEZONE: z.string().default('Europe/Istanbul'),
+  /** The zone GLPI's database writes its datetimes in (a source-system setting, not the business zone). */
+  PANO_GLPI_TIMEZONE: z.string().default(DEFAULT_TIMEZONE),
   PANO_GLPI_UNIT_MAP: z.string().optional(),
 
   PANO_SNIPEIT_URL: z.string().url().optional(),
@@ -97,6 +102,7 @@ export type RawConfig = z.infer<typeof schema>;
 export interface PanoConfig {
   mode: 'demo' | 'production';
   dataDir: string;
+  /** PANO_TIMEZONE: the business time zone (an IANA name, checked). */
   timezone: string;
   logLevel: RawConfig['PANO_LOG_LEVEL'];
   logFormat: RawConfig['PANO_LOG_FORMAT'];

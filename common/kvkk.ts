@@ -25,25 +25,56 @@ export function hashTckn(tckn: string, secret: string): string {
 export type TcknResult = { ok: true; hash: string } | { ok: false; reason: string };
 
 /**
- * Checks and hashes a TC Kimlik No in one step. The reason never contains the number itself,
- * so it can go into the quarantine and the logs as it is.
+ * Checks a TC Kimlik No as sources hold it (text, or a number such as an Excel cell) and returns its keyed
+ * hash (hashTckn), or why it was refused. Spaces are ignored, and so is a zero fraction of Excel float text
+ * ('10000000146.0'). The reason never contains the number itself, so it can go into the quarantine and the
+ * logs as it is. `cache` (clear number → hash, valid numbers only) saves hashing a person's number on
+ * every row.
  */
-export function pseudonymizeTckn(value: unknown, secret: string): TcknResult {
-  const s = value == null ? '' : String(value).replace(/\s+/g, '');
-  if (!s) return { ok: false, reason: 'TC Kimlik No is missing' };
-  if (!/^\d{11}$/.test(s)) return { ok: false, reason: `TC Kimlik No must be 11 digits (got ${s.length} characters)` };
-  if (!isValidTckn(s)) return { ok: false, reason: 'TC Kimlik No fails its check digits' };
-  return { ok: true, hash: hashTckn(s, secret) };
+export function pseudonymizeTckn(value: unknown, secret: string, cache?: Map<string, string>): TcknResult {
+  const refuse = (reason: string): TcknResult => ({ ok: false, reason });
+  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) return refuse('TC Kimlik No is missing');
+  let s: string;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return refuse('TC Kimlik No is not a whole number (format the column as text)');
+    s = String(value);
+  } else if (typeof value === 'string') {
+    s = value.replace(/[\s\u00a0]/g, '');
+    if (/^\d+[.,]0+$/.test(s)) s = s.replace(/[.,]0+$/, '');
+    if (/^\d([.,]\d+)?E\+?\d+$/i.test(s))
+      return refuse('TC Kimlik No is in scientific notation: digits were lost in Excel (format the column as text and export again)');
+  } else {
+    return refuse('TC Kimlik No is not a number');
+  }
+  const known = cache?.get(s);
+  if (known) return { ok: true, hash: known };
+  if (!/^\d+$/.test(s)) return refuse(`TC Kimlik No must be 11 digits (got ${s.length} characters, not all digits)`);
+  if (s.length !== 11) return refuse(`TC Kimlik No must be 11 digits (got ${s.length})`);
+  if (s[0] === '0') return refuse('TC Kimlik No cannot start with 0');
+  if (!isValidTckn(s)) return refuse('TC Kimlik No fails its check digits');
+  const hash = hashTckn(s, secret);
+  if (cache) {
+    if (cache.size > 500_000) cache.clear();
+    cache.set(s, hash);
+  }
+  return { ok: true, hash };
 }
 
-/** Replaces every 11-digit run that is a valid TC Kimlik No in a text with "[TCKN]", for quarantine records and messages. */
+/**
+ * What stands for hidden personal data in a text or record Pano keeps (the quarantine, reasons, free
+ * texts): Turkish, like everything its users read, and the same word the logger uses for a secret.
+ * It does not say what was hidden: HR also masks phone numbers and broken TC Kimlik Nos with it.
+ */
+export const MASK = '[gizli]';
+
+/** Replaces every 11-digit run that is a valid TC Kimlik No in a text with MASK ("[gizli]"), for quarantine records and messages. */
 export function redactTcknInText(text: string): string {
-  return text.replace(/\b[1-9]\d{10}\b/g, (m) => (isValidTckn(m) ? '[TCKN]' : m));
+  return text.replace(/\b[1-9]\d{10}\b/g, (m) => (isValidTckn(m) ? MASK : m));
 }
 
 /** Masks TC Kimlik Nos anywhere inside a record (values only), for the quarantine. */
 export function redactTcknInRecord<T>(record: T): T {
   return JSON.parse(
-    JSON.stringify(record, (_k, v) => (typeof v === 'string' ? redactTcknInText(v) : typeof v === 'number' && isValidTckn(String(v)) ? '[TCKN]' : v)),
+    JSON.stringify(record, (_k, v) => (typeof v === 'string' ? redactTcknInText(v) : typeof v === 'number' && isValidTckn(String(v)) ? MASK : v)),
   );
 }

@@ -67,6 +67,7 @@ export async function runConfiguredEtl(
       onProgress: opts.onProgress,
       duckdb: config.duckdb,
       postgres: config.warehouse.postgresUrl ? { url: config.warehouse.postgresUrl } : undefined,
+      timezone: config.timezone,
     });
   } finally {
     await appDb.destroy();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AppDb } from '../common/db/app-db.js';
+import { DEFAULT_TIMEZONE } from '../common/definitions/timezone.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { keepJsHeapUnder, releaseJsGarbage } from '../common/memory.js';
@@ -35,6 +36,8 @@ export interface RunEtlOptions {
   duckdb?: WarehouseSettings;
   /** PANO_WAREHOUSE_URL: the marts are published into PostgreSQL before the DuckDB snapshot is. */
   postgres?: Pick<PostgresPublishOptions, 'url' | 'swapLockTimeoutMs' | 'beforeCommit'>;
+  /** PANO_TIMEZONE: the business time zone the marts' dates are taken in. Default DEFAULT_TIMEZONE. */
+  timezone?: string;
 }
 
 export interface EtlRunResult {
@@ -167,7 +170,7 @@ async function buildSnapshot(opts: RunEtlOptions, runId: string, now: () => Date
     }
     if (previous) await conn.run('DETACH prev');
     releaseJsGarbage(); // the marts are DuckDB's work: what the extract left on the JS heap need not stay resident meanwhile
-    await buildMarts(conn, new Set(statuses.filter((s) => s.loadedByRun !== null).map((s) => s.source)));
+    await buildMarts(conn, new Set(statuses.filter((s) => s.loadedByRun !== null).map((s) => s.source)), { timezone: opts.timezone ?? DEFAULT_TIMEZONE });
     await conn.run('CHECKPOINT');
     const publishedAt = now();
     if (opts.postgres) {

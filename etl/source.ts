@@ -4,6 +4,13 @@ import type { Column } from './warehouse/duckdb.js';
 /** What one validated row becomes: the landed record for the raw table, or a reason it was refused. */
 export type Validated = { ok: true; row: Record<string, unknown> } | { ok: false; reason: string };
 
+/**
+ * What a source's value parser returns (a date, an amount, a coded word…): the value, or why it was
+ * refused. The reason is written to go into a row's refusal as it is (values in it masked where the
+ * source holds personal data).
+ */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
 export interface QualityCheckResult {
   name: string;
   severity: 'warn' | 'fail';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../common/errors.js';
-import { TR_FOLD, turkishFold } from '../common/definitions/text.js';
+import { cachedFold, TR_FOLD } from '../common/definitions/text.js';
 import { UNITS, type Unit } from '../common/units.js';
 import type { GlpiTicket } from './sources/helpdesk/rows.js';
 
@@ -18,20 +18,11 @@ export type UnitResolution = { unitCode: string; via: 'map' | 'group' | 'entity'
 
 /**
  * Folds a name for comparison only: Unicode NFC, trimmed, inner whitespace collapsed,
- * lower-cased with Turkish rules ('İ' → 'i', 'I' → 'ı'). Never used to build keys. TR_FOLD.name in common/text.ts.
+ * lower-cased with Turkish rules ('İ' → 'i', 'I' → 'ı'). Never used to build keys. TR_FOLD.name in
+ * common/definitions/text.ts; each distinct name is folded once (cachedFold), as every ticket asks for its
+ * group and entity names.
  */
-export function foldName(s: string): string {
-  // asked for every ticket's group and entity names, a few hundred distinct ones: Turkish lower-casing
-  // (ICU) is the costly part, so each name is folded once
-  let f = folded.get(s);
-  if (f === undefined) {
-    if (folded.size > 50_000) folded.clear();
-    f = turkishFold(s, TR_FOLD.name);
-    folded.set(s, f);
-  }
-  return f;
-}
-const folded = new Map<string, string>();
+export const foldName: (s: string) => string = cachedFold(TR_FOLD.name);
 
 const mapFileSchema = z.record(z.string().min(1), z.string().min(1));
 

@@ -4,6 +4,7 @@ import { ReportError, errorMessage } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { getReport } from '../common/definitions/reports/index.js';
 import { backoffDelay, realSleep } from '../common/backoff.js';
+import { DEFAULT_TIMEZONE } from '../common/definitions/timezone.js';
 
 /**
  * Turns the portal's print page of a report into an A4 PDF with one warm Chromium.
@@ -56,7 +57,7 @@ export interface ReportRendererOptions {
   random?: () => number;
   /** Clock for the "generated at" stamp in the footer. */
   now?: () => Date;
-  /** Business timezone for the footer stamp. Default Europe/Istanbul. */
+  /** Business timezone for the footer stamp (PANO_TIMEZONE). Default DEFAULT_TIMEZONE. */
   timezone?: string;
   logger?: Logger;
   /** Extra Chromium flags appended to DEFAULT_CHROMIUM_ARGS. */
@@ -124,7 +125,7 @@ export class ReportRenderer {
       sleep: options.sleep ?? realSleep,
       random: options.random ?? Math.random,
       now: options.now ?? (() => new Date()),
-      timezone: options.timezone ?? 'Europe/Istanbul',
+      timezone: options.timezone ?? DEFAULT_TIMEZONE,
       logger: options.logger ?? silentLogger,
       extraArgs: options.extraArgs ?? [],
       footerFontFamily: options.footerFontFamily ?? "'Noto Sans', 'DejaVu Sans', sans-serif",

@@ -8,6 +8,7 @@ import { composeReportMail } from './delivery/mail-content.js';
 import type { SendMail } from './delivery/mailer.js';
 import type { BackoffOptions, Sleep } from '../common/backoff.js';
 import type { Subscription } from './subscriptions.js';
+import { DEFAULT_TIMEZONE } from '../common/definitions/timezone.js';
 
 /**
  * One run of one subscription: render the report once, with the subscription owner's permissions, and
@@ -40,6 +41,8 @@ export interface CreateSubscriptionRunnerOptions {
    * warning in the mail. Without this hook nothing is held.
    */
   sourceHealth?: () => { failedSources: string[] } | Promise<{ failedSources: string[] }>;
+  /** Business time zone of a subscription that names none (PANO_TIMEZONE). Default DEFAULT_TIMEZONE. */
+  timezone?: string;
 }
 
 export interface RunSummary {
@@ -73,7 +76,7 @@ export function createSubscriptionRunner(opts: CreateSubscriptionRunnerOptions):
   return async function runSubscription(subscription, runKey, scheduledAt, context = {}) {
     const fields = { subscription_id: subscription.id, report_id: subscription.reportId, run_key: runKey };
     const recipients = normalizeRecipients(subscription.recipients);
-    const timezone = subscription.timezone || 'Europe/Istanbul';
+    const timezone = subscription.timezone || opts.timezone || DEFAULT_TIMEZONE;
     const definition = getReport(subscription.reportId);
     const reportTitle = definition?.title.tr ?? subscription.name;
     const summary: RunSummary = {

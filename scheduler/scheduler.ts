@@ -10,7 +10,7 @@ export { seedDefaultSubscriptions } from './subscriptions.js';
  * Runs subscriptions on their cron schedule (croner), one job per active subscription.
  *
  * - Cron patterns have 5 fields (minute hour day month weekday), read in the subscription's timezone
- *   (Europe/Istanbul by default): '0 8 * * 1' is Monday 08:00 in Istanbul, 05:00Z.
+ *   (PANO_TIMEZONE by default): with Europe/Istanbul, '0 8 * * 1' is Monday 08:00 in Istanbul, 05:00Z.
  * - One occurrence is one run key, `${subscription.id}@${scheduledAt.toISOString()}`, the scheduled instant
  *   (not the instant the timer happened to fire), so the delivery ledger recognises a repeated run.
  * - No overlap: a subscription never has two runs at once. An occurrence that falls due while the previous

@@ -73,7 +73,7 @@ const migrations: Migration[] = [
         t.string('report_id', 64).notNullable();
         t.string('name', 200).notNullable();
         t.string('cron', 64).notNullable();
-        t.string('timezone', 64).notNullable().defaultTo('Europe/Istanbul');
+        t.string('timezone', 64).notNullable().defaultTo('Europe/Istanbul'); // frozen as applied: not DEFAULT_TIMEZONE
         t.string('owner_username', 64).notNullable(); // whose permissions the report is rendered with
         t.text('recipients_json').notNullable(); // ["a@b", …]
         t.string('format', 16).notNullable().defaultTo('pdf');

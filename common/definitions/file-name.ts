@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { getReport } from './reports/index.js';
+import { DEFAULT_TIMEZONE } from './timezone.js';
 
 const TURKISH_ASCII: Record<string, string> = {
   ı: 'i',
@@ -35,7 +36,7 @@ export function slugifyTr(text: string): string {
  * business timezone. reportFileName('helpdesk-weekly', Monday 05:00Z) → 'yardim-masasi-haftalik-2026-11-30.pdf'.
  * A date given as 'yyyy-MM-dd' is taken as is.
  */
-export function reportFileName(reportId: string, date: Date | string, timezone = 'Europe/Istanbul'): string {
+export function reportFileName(reportId: string, date: Date | string, timezone = DEFAULT_TIMEZONE): string {
   const title = getReport(reportId)?.title.tr;
   const base = (title ? slugifyTr(title).replace(/-(raporu|rapor)$/, '') : '') || slugifyTr(reportId) || 'rapor';
   const day =

@@ -2,7 +2,7 @@
  * Turkish-first formatting shared by the portal and the PDFs: dates dd.MM.yyyy, decimal comma,
  * ₺ before the amount, % before the number. Pure code, no I/O.
  */
-const TZ = 'Europe/Istanbul';
+import { DEFAULT_TIMEZONE } from './timezone.js';
 
 export function formatNumber(value: number | null | undefined, fractionDigits = 0): string {
   if (value == null || Number.isNaN(value)) return '–';
@@ -37,14 +37,14 @@ function parts(date: Date, timezone: string, withTime: boolean): Record<string, 
 }
 
 /** 28.11.2026 */
-export function formatDate(date: Date | string | null | undefined, timezone = TZ): string {
+export function formatDate(date: Date | string | null | undefined, timezone = DEFAULT_TIMEZONE): string {
   if (date == null) return '–';
   const p = parts(new Date(date), timezone, false);
   return `${p.day}.${p.month}.${p.year}`;
 }
 
 /** 28.11.2026 14:05 */
-export function formatDateTime(date: Date | string | null | undefined, timezone = TZ): string {
+export function formatDateTime(date: Date | string | null | undefined, timezone = DEFAULT_TIMEZONE): string {
   if (date == null) return '–';
   const p = parts(new Date(date), timezone, true);
   return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`;
@@ -63,7 +63,7 @@ export function formatMonth(cubeLocal: string, short = true): string {
 }
 
 /** "Veriler 28.11.2026 03:00 itibarıyla" */
-export function freshnessLine(dataAsOf: Date | string | null | undefined, timezone = TZ): string {
+export function freshnessLine(dataAsOf: Date | string | null | undefined, timezone = DEFAULT_TIMEZONE): string {
   if (!dataAsOf) return 'Veri tazeliği bilinmiyor';
   return `Veriler ${formatDateTime(dataAsOf, timezone)} itibarıyla`;
 }

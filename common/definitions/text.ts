@@ -164,3 +164,23 @@ function keepOnly(t: string, keep: FoldKeep): string {
       return t.replace(/[^a-z0-9]+/g, ' ').trim();
   }
 }
+
+/**
+ * turkishFold with one variant, remembering each distinct text's fold. For code that folds the same few
+ * hundred names on every row (unit, group and entity names, headers, coded values): Turkish lower-casing
+ * (ICU) is the costly part, so each name is folded once. The memory is bounded (emptied past 50 000 texts).
+ * Each call makes its own memory: etl/unit-map.ts (foldName, TR_FOLD.name) and etl/sources/hr (foldText,
+ * TR_FOLD.tokens).
+ */
+export function cachedFold(opts: FoldOptions): (s: string) => string {
+  const folded = new Map<string, string>();
+  return (s) => {
+    let f = folded.get(s);
+    if (f === undefined) {
+      if (folded.size >= 50_000) folded.clear();
+      f = turkishFold(s, opts);
+      folded.set(s, f);
+    }
+    return f;
+  };
+}

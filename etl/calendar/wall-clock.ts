@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import { DEFAULT_TIMEZONE } from '../../common/definitions/timezone.js';
 
 /**
  * Fast conversion between UTC instants and local wall-clock strings ('YYYY-MM-DD HH:MM:SS')
@@ -115,12 +116,12 @@ export function zoneClock(zone: string): ZoneClock {
 }
 
 /** Date → 'YYYY-MM-DD HH:MM:SS' local wall clock in `zone`. */
-export function toWallClock(date: Date, zone = 'Europe/Istanbul'): string {
+export function toWallClock(date: Date, zone = DEFAULT_TIMEZONE): string {
   return zoneClock(zone).format(date);
 }
 
 /** Local wall clock in `zone` → Date; null for empty, zero or invalid values. */
-export function fromWallClock(s: string | null | undefined, zone = 'Europe/Istanbul'): Date | null {
+export function fromWallClock(s: string | null | undefined, zone = DEFAULT_TIMEZONE): Date | null {
   if (s === null || s === undefined || s === '') return null;
   const t = zoneClock(zone).parse(s);
   return t === null ? null : new Date(t);

@@ -1,10 +1,11 @@
 import Holidays from 'date-holidays';
 import { ZoneClock, zoneClock } from './wall-clock.js';
+import { DEFAULT_TIMEZONE } from '../../common/definitions/timezone.js';
 
 /**
  * The Turkish business calendar that SLA clocks run on (mesai saatleri).
  *
- * Working time is Monday–Friday, 08:30–17:30 Europe/Istanbul by default, minus Turkish public
+ * Working time is Monday–Friday, 08:30–17:30 in the business time zone (DEFAULT_TIMEZONE by default), minus Turkish public
  * holidays (date-holidays, country TR, type public: the national days plus Ramazan and Kurban
  * Bayramı). Arife days — the eve of both bayrams and 28 Ekim, the eve of Cumhuriyet Bayramı —
  * are half days: by Law 2429 the holiday starts at 13:00, so work ends then.
@@ -14,7 +15,7 @@ import { ZoneClock, zoneClock } from './wall-clock.js';
  */
 
 export interface WorkingHoursOptions {
-  /** IANA zone the working day is defined in. Default 'Europe/Istanbul'. */
+  /** IANA zone the working day is defined in (PANO_TIMEZONE). Default DEFAULT_TIMEZONE. */
   timezone?: string;
   /** Start of the working day, 'HH:MM'. Default '08:30'. */
   dayStart?: string;
@@ -279,7 +280,7 @@ function resolveOptions(opts: WorkingHoursOptions): ResolvedOptions {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new RangeError(`extraClosedDays: "${d}" is not 'YYYY-MM-DD'`);
   }
   return {
-    timezone: opts.timezone ?? 'Europe/Istanbul',
+    timezone: opts.timezone ?? DEFAULT_TIMEZONE,
     startMin,
     endMin,
     halfEndMin,
@@ -328,7 +329,7 @@ export function addWorkingHours(start: Date, hours: number, opts?: WorkingHoursO
 }
 
 /** True if the local day (in `tz`) of `date` has working hours; arife half days count as working days. */
-export function isWorkingDay(date: Date | string, tz: string | WorkingHoursOptions = 'Europe/Istanbul'): boolean {
+export function isWorkingDay(date: Date | string, tz: string | WorkingHoursOptions = DEFAULT_TIMEZONE): boolean {
   return workingCalendar(typeof tz === 'string' ? { timezone: tz } : tz).isWorkingDay(date);
 }
 

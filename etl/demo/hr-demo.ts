@@ -12,6 +12,7 @@ import { turkishHolidays } from '../calendar/working-hours.js';
 import { HR_DB_SCHEMA_SQL } from '../sources/hr/database.js';
 import type { EmploymentType } from '../sources/hr/values.js';
 import { DemoRandom, WeightedPicker } from './demo-random.js';
+import { breakTckn, makeDemoTckn } from './demo-tckn.js';
 import { FEMALE_NAMES, MALE_NAMES, SURNAMES } from './demo-names.js';
 
 /**
@@ -328,25 +329,6 @@ interface Person {
   start: number;
   end: number | null;
   title: string;
-}
-
-// ---------------------------------------------------------------------------------------------
-// TC Kimlik No
-
-/** A synthetic but valid TC Kimlik No: nine random digits (first not 0), then the two check digits. */
-export function makeDemoTckn(rng: DemoRandom): string {
-  const d: number[] = [rng.int(1, 9)];
-  for (let i = 1; i < 9; i++) d.push(rng.int(0, 9));
-  const odd = d[0] + d[2] + d[4] + d[6] + d[8];
-  const even = d[1] + d[3] + d[5] + d[7];
-  d.push((((odd * 7 - even) % 10) + 10) % 10);
-  d.push(d.reduce((a, b) => a + b, 0) % 10);
-  return d.join('');
-}
-
-/** The same number with its last check digit wrong. */
-export function breakTckn(tckn: string): string {
-  return tckn.slice(0, 10) + String((Number(tckn[10]) + 3) % 10);
 }
 
 function poisson(rng: DemoRandom, mean: number): number {

@@ -4,7 +4,6 @@ import { XMLBuilder, type XmlBuilderOptions } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import type { PanoConfig } from '../../common/config.js';
 import { PanoError } from '../../common/errors.js';
-import { isValidTckn } from '../../common/kvkk.js';
 import { UNITS } from '../../common/units.js';
 import { toWallClock } from '../calendar/wall-clock.js';
 import { formatLineKey } from '../sources/telecom/line-key.js';
@@ -12,6 +11,7 @@ import { LINE_TYPE_LABELS, type LineType } from '../sources/telecom/line-registr
 import { UBL_NS } from '../sources/telecom/ubl.js';
 import { round2 } from '../sources/telecom/tr-format.js';
 import { DemoRandom, WeightedPicker } from './demo-random.js';
+import { makeDemoTckn } from './demo-tckn.js';
 import { FEMALE_NAMES, MALE_NAMES, SURNAMES } from './demo-names.js';
 
 /**
@@ -758,7 +758,7 @@ class Generator {
     const issue = issueMoment(month, OPERATORS.TURKCELL.issueDay, this.rng);
     if (issue.date + ' ' + issue.time > this.nowWall) return;
     const kdvRate = kdvRateOn(issue.date);
-    const tckn = syntheticTckn(this.rng);
+    const tckn = makeDemoTckn(this.rng);
     const first = this.rng.pick([...FEMALE_NAMES, ...MALE_NAMES]);
     const family = this.rng.pick(SURNAMES);
     const no = this.nextNo('TCE', issue.date);
@@ -1475,17 +1475,4 @@ function uuidFrom(rng: DemoRandom): string {
   hex[16] = ((rng.int(0, 15) & 0x3) | 0x8).toString(16);
   const h = hex.join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** A TC Kimlik No that passes the check digits — synthetic, drawn from the seed. */
-export function syntheticTckn(rng: DemoRandom): string {
-  for (;;) {
-    const d = [rng.int(1, 9), ...Array.from({ length: 8 }, () => rng.int(0, 9))];
-    const odd = d[0] + d[2] + d[4] + d[6] + d[8];
-    const even = d[1] + d[3] + d[5] + d[7];
-    d.push((((odd * 7 - even) % 10) + 10) % 10);
-    d.push(d.reduce((a, b) => a + b, 0) % 10);
-    const s = d.join('');
-    if (isValidTckn(s)) return s;
-  }
 }

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SOURCE_IDS } from '../source-ids.js';
-import type { MartBuilder } from './mart-builder.js';
+import { timeZoneSql, type MartBuilder, type MartContext } from './mart-builder.js';
 
 /**
  * Backup marts, rebuilt whole in every snapshot from raw_backup.* (either stream is enough):
@@ -21,8 +21,6 @@ import type { MartBuilder } from './mart-builder.js';
  * of the backup sources in this snapshot (`_extracted_at`), so marts do not move with the wall clock.
  */
 
-/** Business time zone for session dates: the directorate works in Europe/Istanbul (README "Configuration"). */
-const BUSINESS_TZ = 'Europe/Istanbul';
 /** An object or job that has not run for this long is retired: no breach, no "no success" flag. */
 export const ACTIVE_DAYS = 30;
 
@@ -46,7 +44,9 @@ const BAREOS_SELECT = `
     CASE WHEN from_histo THEN 'JobHisto' ELSE 'Job' END || '.JobId=' || job_id AS source_locator, rpo_target_hours, _extracted_at
   FROM raw_backup.bareos_jobs`;
 
-async function build(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void> {
+/** Session dates are days in the business time zone (`ctx.timezone`, PANO_TIMEZONE). */
+async function build(conn: DuckDBConnection, present: ReadonlySet<string>, ctx: MartContext): Promise<void> {
+  const tz = timeZoneSql(ctx.timezone);
   const parts = [present.has(SOURCE_IDS.backupVeeam) ? VEEAM_SELECT : null, present.has(SOURCE_IDS.backupBareos) ? BAREOS_SELECT : null].filter(Boolean);
   if (parts.length === 0) return;
   await conn.run('CREATE SCHEMA IF NOT EXISTS marts');
@@ -61,7 +61,7 @@ async function build(conn: DuckDBConnection, present: ReadonlySet<string>): Prom
       SELECT session_key,
         last_value(coalesce(protected_bytes, CASE WHEN status IN ('success', 'warning') AND level_kind = 'full' THEN bytes END) IGNORE NULLS)
           OVER (PARTITION BY tool, server ORDER BY started_at, session_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS size_so_far,
-        row_number() OVER (PARTITION BY tool, server, date_trunc('month', CAST(timezone('${BUSINESS_TZ}', started_at) AS DATE))
+        row_number() OVER (PARTITION BY tool, server, date_trunc('month', CAST(timezone(${tz}, started_at) AS DATE))
           ORDER BY started_at DESC, session_key DESC) AS from_month_end
       FROM backup_union
       WHERE job_type = 'backup' AND server IS NOT NULL AND started_at IS NOT NULL
@@ -71,7 +71,7 @@ async function build(conn: DuckDBConnection, present: ReadonlySet<string>): Prom
       status IN ('success', 'warning', 'failed') AS is_outcome,
       status IN ('success', 'warning') AS is_good,
       started_at, ended_at,
-      CAST(timezone('${BUSINESS_TZ}', started_at) AS DATE) AS session_date,
+      CAST(timezone(${tz}, started_at) AS DATE) AS session_date,
       duration_sec, bytes, stored_bytes, protected_bytes, files, errors, message, source_locator,
       CASE WHEN z.from_month_end = 1 THEN z.size_so_far END AS month_end_protected_bytes
     FROM backup_union LEFT JOIN sized z USING (session_key)

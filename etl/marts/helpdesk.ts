@@ -1,17 +1,16 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SOURCE_IDS } from '../source-ids.js';
-import type { MartBuilder } from './mart-builder.js';
-
-const BUSINESS_TZ = 'Europe/Istanbul';
+import { timeZoneSql, type MartBuilder, type MartContext } from './mart-builder.js';
 
 /** marts.fct_tickets: one row per GLPI ticket with its dates in the business timezone and its SLA outcomes. */
-async function build(conn: DuckDBConnection): Promise<void> {
+async function build(conn: DuckDBConnection, _present: ReadonlySet<string>, ctx: MartContext): Promise<void> {
+  const tz = timeZoneSql(ctx.timezone);
   await conn.run(`
     CREATE TABLE marts.fct_tickets AS
     SELECT
       ticket_id, title, opened_at, taken_at, solved_at, closed_at,
-      CAST(timezone('${BUSINESS_TZ}', opened_at) AS DATE) AS opened_date,
-      CAST(timezone('${BUSINESS_TZ}', solved_at) AS DATE) AS solved_date,
+      CAST(timezone(${tz}, opened_at) AS DATE) AS opened_date,
+      CAST(timezone(${tz}, solved_at) AS DATE) AS solved_date,
       status_code, status, type_code, type, category, priority, priority_label, urgency, impact,
       unit_code, requester_group, assigned_group, technician, sla_due_at, own_due_at,
       resolution_work_hours, first_response_work_hours,

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EMPLOYMENT_TYPE_LABELS, GENDER_LABELS, LEAVE_TYPE_LABELS } from '../sources/hr/values.js';
-import type { MartBuilder } from './mart-builder.js';
+import { DEFAULT_TIMEZONE } from '../../common/definitions/timezone.js';
+import { timeZoneSql, type MartBuilder, type MartContext } from './mart-builder.js';
 import { SOURCE_IDS } from '../source-ids.js';
 
 /**
@@ -20,15 +21,14 @@ import { SOURCE_IDS } from '../source-ids.js';
  * Every row carries unit_code (row-level security). Person-level members (person_key) are for the
  * ik and admin roles only (model access policies).
  *
- * Dates are calendar dates (DATE) in business time (Europe/Istanbul). The as-of date is the day of
- * the personnel extraction in Europe/Istanbul. A person's unit is the one of the export: transfers
+ * Dates are calendar dates (DATE) in business time (PANO_TIMEZONE). The as-of date is the day of
+ * the personnel extraction in that zone. A person's unit is the one of the export: transfers
  * between units are not historised, so past months count people in their current (or last) unit.
  */
 
 /** Months of headcount history kept (10 years). */
 export const HEADCOUNT_MONTHS = 120;
 export const IT_UNIT_CODE = 'BILGI_ISLEM';
-const TZ = 'Europe/Istanbul';
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const caseOf = (col: string, labels: Record<string, string>, otherwise: string) =>
@@ -39,7 +39,8 @@ const caseOf = (col: string, labels: Record<string, string>, otherwise: string) 
 const GENDER_LABEL = (col: string) => caseOf(col, GENDER_LABELS, 'Belirtilmemiş');
 const TYPE_LABEL = (col: string) => caseOf(col, EMPLOYMENT_TYPE_LABELS, 'Bilinmiyor');
 
-export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void> {
+export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<string>, ctx: MartContext = { timezone: DEFAULT_TIMEZONE }): Promise<void> {
+  const tz = timeZoneSql(ctx.timezone);
   await conn.run('CREATE SCHEMA IF NOT EXISTS marts');
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE hr_periods AS
@@ -48,7 +49,7 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
     FROM raw_hr.personnel`);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE hr_asof AS
-    SELECT coalesce(CAST(timezone(${q(TZ)}, max(_extracted_at)) AS DATE), (SELECT max(start_date) FROM hr_periods)) AS as_of
+    SELECT coalesce(CAST(timezone(${tz}, max(_extracted_at)) AS DATE), (SELECT max(start_date) FROM hr_periods)) AS as_of
     FROM raw_hr.personnel`);
 
   await conn.run(`

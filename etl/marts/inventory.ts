@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { MartBuilder } from './mart-builder.js';
+import { DEFAULT_TIMEZONE } from '../../common/definitions/timezone.js';
+import { timeZoneSql, type MartBuilder, type MartContext } from './mart-builder.js';
 import { tableExists } from '../warehouse/duckdb.js';
 
 /**
@@ -14,10 +15,8 @@ import { tableExists } from '../warehouse/duckdb.js';
  *   marts.dim_locations           one row per location named by the assets or the daily snapshot: site, sub-location
  *
  * Ages, warranty windows and "this year" are measured at the data's as-of day: the business day
- * (Europe/Istanbul) of the run that extracted the rows, so a snapshot's numbers never drift.
+ * (in the business time zone, PANO_TIMEZONE) of the run that extracted the rows, so a snapshot's numbers never drift.
  */
-
-export const BUSINESS_TIMEZONE = 'Europe/Istanbul';
 
 /** Source id → its raw asset table and daily table. */
 const SOURCES = [
@@ -25,12 +24,16 @@ const SOURCES = [
   { id: 'snipeit', source: 'snipeit', table: 'raw_inventory.snipeit_assets', daily: 'raw_inventory.snipeit_asset_daily', sourceType: 'category' },
 ] as const;
 
-export async function buildInventoryMarts(conn: DuckDBConnection, present: ReadonlySet<string>): Promise<void> {
+export async function buildInventoryMarts(
+  conn: DuckDBConnection,
+  present: ReadonlySet<string>,
+  ctx: MartContext = { timezone: DEFAULT_TIMEZONE },
+): Promise<void> {
   const here: Array<(typeof SOURCES)[number]> = [];
   for (const s of SOURCES) if (present.has(s.id) && (await tableExists(conn, s.table))) here.push(s);
   if (here.length === 0) return;
   await conn.run('CREATE SCHEMA IF NOT EXISTS marts');
-  const tz = BUSINESS_TIMEZONE;
+  const tz = timeZoneSql(ctx.timezone);
 
   const assetSelect = (s: (typeof SOURCES)[number]) => `
     SELECT '${s.source}' AS source, asset_key, source_id, ${s.sourceType} AS source_type, name, inventory_number, serial,
@@ -38,9 +41,9 @@ export async function buildInventoryMarts(conn: DuckDBConnection, present: Reado
            location, group_name, supplier,
            TRY_CAST(purchase_date AS DATE) AS purchase_date, value,
            warranty_months, warranty_lifelong, TRY_CAST(warranty_end AS DATE) AS warranty_end,
-           CAST(timezone('${tz}', decommissioned_at) AS DATE) AS decommission_date,
+           CAST(timezone(${tz}, decommissioned_at) AS DATE) AS decommission_date,
            modified_at,
-           (SELECT CAST(timezone('${tz}', max(_extracted_at)) AS DATE) FROM ${s.table}) AS as_of_date
+           (SELECT CAST(timezone(${tz}, max(_extracted_at)) AS DATE) FROM ${s.table}) AS as_of_date
     FROM ${s.table}`;
 
   await conn.run(`
@@ -50,7 +53,7 @@ export async function buildInventoryMarts(conn: DuckDBConnection, present: Reado
       SELECT a.*,
              status = 'scrapped' AS is_scrapped,
              CASE WHEN status = 'scrapped'
-                  THEN coalesce(decommission_date, CAST(timezone('${tz}', modified_at) AS DATE)) END AS scrapped_date
+                  THEN coalesce(decommission_date, CAST(timezone(${tz}, modified_at) AS DATE)) END AS scrapped_date
       FROM a
     )
     SELECT

@@ -72,6 +72,7 @@ export async function startPano(
     renderer: { render: renderForUser },
     sendMail: mailer.sendReportMail,
     retries: config.mail.retries,
+    timezone: config.timezone,
     dataAsOf: () => server.reader.manifest()?.sources.find((s) => s.source === 'glpi')?.dataAsOf ?? null,
     sourceHealth: () => ({ failedSources: (server.reader.manifest()?.sources ?? []).filter((s) => s.status === 'failed').map((s) => s.title) }),
   });

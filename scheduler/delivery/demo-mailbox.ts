@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { silentLogger, type Logger } from '../../common/logger.js';
+import { DEFAULT_TIMEZONE } from '../../common/definitions/timezone.js';
 
 /**
  * The demo mailbox: a local SMTP server that keeps every message it receives as a file, so a demo user can
@@ -22,7 +23,7 @@ export interface DemoMailboxOptions {
   dir: string;
   /** Largest message accepted, in bytes. Default 25 MB. */
   maxMessageBytes?: number;
-  /** Timezone of the file names. Default Europe/Istanbul. */
+  /** Timezone of the file names (PANO_TIMEZONE). Default DEFAULT_TIMEZONE. */
   timezone?: string;
   now?: () => Date;
   logger?: Logger;
@@ -52,7 +53,7 @@ export async function startDemoMailbox(opts: DemoMailboxOptions): Promise<DemoMa
   const host = opts.host ?? '127.0.0.1';
   const dir = path.resolve(opts.dir);
   const maxBytes = opts.maxMessageBytes ?? 25 * 1024 * 1024;
-  const zone = opts.timezone ?? 'Europe/Istanbul';
+  const zone = opts.timezone ?? DEFAULT_TIMEZONE;
   const now = opts.now ?? (() => new Date());
   const log = opts.logger ?? silentLogger;
   fs.mkdirSync(dir, { recursive: true });

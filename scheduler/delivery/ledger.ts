@@ -8,6 +8,7 @@ import { backoffDelay, isRetryable, realSleep, shouldRetry, type BackoffOptions,
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 2_000, maxMs: 60_000 };
 import { composeFailureNotice } from './mail-content.js';
 import type { SendMail } from './mailer.js';
+import { DEFAULT_TIMEZONE } from '../../common/definitions/timezone.js';
 
 /**
  * The delivery ledger (`deliveries` table, one row per run and recipient; unique run_key + recipient).
@@ -72,7 +73,7 @@ export interface DeliverRunOptions {
   sleep?: Sleep;
   backoff?: BackoffOptions;
   logger?: Logger;
-  /** For the administrators' notice; defaults to the report id, now and Europe/Istanbul. */
+  /** For the administrators' notice; defaults to the report id, now and DEFAULT_TIMEZONE. */
   reportTitle?: string;
   scheduledAt?: Date;
   timezone?: string;
@@ -378,7 +379,7 @@ function notifyFinalFailures(
     subscriptionId,
     reportTitle: opts.reportTitle ?? opts.reportId,
     scheduledAt: opts.scheduledAt ?? new Date(),
-    timezone: opts.timezone ?? 'Europe/Istanbul',
+    timezone: opts.timezone ?? DEFAULT_TIMEZONE,
     failures: outcomes.filter((o) => o.status === 'failed').map((o) => ({ recipient: o.recipient, error: o.error ?? '', attempts: o.totalAttempts })),
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TR_FOLD, turkishFold, type FoldOptions } from '../../common/definitions/text.js';
+import { cachedFold, TR_FOLD, turkishFold, type FoldOptions } from '../../common/definitions/text.js';
 
 const fold = (v: FoldOptions) => (s: string) => turkishFold(s, v);
 
@@ -36,6 +36,16 @@ describe('turkishFold core', () => {
     // The same text with one non-ASCII character takes the Unicode path and agrees.
     expect(turkishFold('INCIDENT ş', TR_FOLD.key)).toBe('incidents');
     expect(turkishFold('INCIDENT ş', TR_FOLD.tokens)).toBe('incident s');
+  });
+});
+
+describe('cachedFold', () => {
+  it.each(Object.entries(TR_FOLD))('%s: the same fold as turkishFold, asked once or twice', (_name, variant) => {
+    const f = cachedFold(variant);
+    for (const s of ['FEN İŞLERİ  Müdürlüğü ', 'Işık', 'BILGI_ISLEM', 'c\u0327ankaya', '']) {
+      expect(f(s)).toBe(turkishFold(s, variant));
+      expect(f(s)).toBe(turkishFold(s, variant));
+    }
   });
 });
 

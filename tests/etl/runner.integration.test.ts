@@ -201,4 +201,34 @@ describe('ETL run on the demo GLPI source', () => {
     expect(rows[0].rows_read).toBe(rows[0].rows_loaded + rows[0].rows_rejected);
     expect(JSON.parse(rows[0].checks_json).map((c: any) => c.name)).toEqual(expect.arrayContaining(['keys_unique', 'references_resolve', 'freshness']));
   });
+
+  // GLPI writes wall-clock Istanbul time (PANO_GLPI_TIMEZONE); the marts date it in PANO_TIMEZONE, the business zone.
+  it.each([
+    ['UTC', '2026-03-31'],
+    ['Europe/Istanbul', '2026-04-01'],
+  ])('PANO_TIMEZONE=%s dates a ticket opened at 2026-03-31T22:30:00Z on %s in marts.fct_tickets', async (zone, day) => {
+    env = await createPanoEnv({ etl: false, env: { PANO_TIMEZONE: zone } });
+    await generateDemoSources(env.config, { seed: 7, scale: 0.1, now: TEST_NOW, systems: ['helpdesk'] });
+    const knexLib = (await import('knex')).default;
+    const glpi = knexLib({ client: 'better-sqlite3', connection: { filename: env.config.sources.glpi.url.slice('sqlite:'.length) }, useNullAsDefault: true });
+    const [ticket] = await glpi('glpi_tickets').where({ is_deleted: 0, status: 1 }).orderBy('id').limit(1).select('id');
+    await glpi('glpi_tickets')
+      .where({ id: ticket.id })
+      .update({ date: '2026-04-01 01:30:00', date_creation: '2026-04-01 01:30:00', takeintoaccountdate: null, solvedate: null, closedate: null });
+    await glpi.destroy();
+    expect((await run()).failed).toBe(false);
+
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const store = new SnapshotStore(env.config.warehouse.dir);
+    const db = await DuckDBInstance.create(store.pathOf(store.current()!), { access_mode: 'READ_ONLY' });
+    const c = await db.connect();
+    const rows = (
+      await c.runAndReadAll(
+        `SELECT epoch_ms(opened_at) AS opened_ms, CAST(opened_date AS VARCHAR) AS opened_date FROM marts.fct_tickets WHERE ticket_id = ${ticket.id}`,
+      )
+    ).getRowObjectsJson();
+    c.closeSync();
+    db.closeSync();
+    expect(rows).toEqual([{ opened_ms: String(Date.parse('2026-03-31T22:30:00Z')), opened_date: day }]);
+  });
 });

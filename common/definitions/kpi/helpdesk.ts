@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Query } from '@cubejs-client/core';
+import { DEFAULT_TIMEZONE } from '../timezone.js';
 
 /**
  * The helpdesk KPIs as Cube queries against the public view `yardim_masasi`.
@@ -48,7 +49,7 @@ export interface HelpdeskPeriod {
 const iso = (d: DateTime) => d.toFormat('yyyy-MM-dd');
 
 /** Date ranges (YYYY-MM-DD, in the business timezone) that the helpdesk KPIs are measured over. */
-export function helpdeskPeriod(now: Date, timezone = 'Europe/Istanbul'): HelpdeskPeriod {
+export function helpdeskPeriod(now: Date, timezone = DEFAULT_TIMEZONE): HelpdeskPeriod {
   const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
   const monthStart = today.startOf('month');
   const prevStart = monthStart.minus({ months: 1 });
@@ -76,7 +77,7 @@ export interface HelpdeskQueries {
   byCategory: CubeQuery;
 }
 
-export function helpdeskQueries(now: Date, timezone = 'Europe/Istanbul'): HelpdeskQueries {
+export function helpdeskQueries(now: Date, timezone = DEFAULT_TIMEZONE): HelpdeskQueries {
   const p = helpdeskPeriod(now, timezone);
   return {
     backlog: { measures: [M.openCount], timezone },

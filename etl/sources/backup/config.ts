@@ -4,6 +4,7 @@ import { ConfigError } from '../../../common/errors.js';
 import { redactUrl } from '../../../common/db/knex-url.js';
 import { unitByCode } from '../../../common/units.js';
 import { loadVeeamColumnMap, type VeeamColumnMap } from './column-map.js';
+import { DEFAULT_TIMEZONE } from '../../../common/definitions/timezone.js';
 
 /**
  * Settings of the backup sources. `veeamDir` and `bareosUrl` come from common/config.ts
@@ -28,9 +29,9 @@ export const backupConfigSchema = z
         message: 'must be postgres://user:password@host:5432/bareos, mysql://user:password@host:3306/bareos or sqlite:<file>',
       }),
     /** Zone of the Veeam server: local times in en-US / tr-TR exports are its wall clock. */
-    veeamTimezone: zone.default('Europe/Istanbul'),
+    veeamTimezone: zone.default(DEFAULT_TIMEZONE),
     /** Zone of the Bareos director: catalog times are its wall clock. */
-    bareosTimezone: zone.default('Europe/Istanbul'),
+    bareosTimezone: zone.default(DEFAULT_TIMEZONE),
     /** Optional CSV: server (or pattern) → service, unit, RPO target. */
     serviceMapFile: z.string().trim().min(1).optional(),
     /** Optional JSON: the site's Veeam export headers (and status words) → Pano's (column-map.ts). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { ConfigError } from '../../../common/errors.js';
 import { redactUrl } from '../../../common/db/knex-url.js';
+import { DEFAULT_TIMEZONE } from '../../../common/definitions/timezone.js';
 
 /**
  * Settings of the GLPI source. From the environment: PANO_GLPI_URL, PANO_GLPI_TIMEZONE,
@@ -27,7 +28,7 @@ export const glpiConfigSchema = z
     timezone: z
       .string()
       .trim()
-      .default('Europe/Istanbul')
+      .default(DEFAULT_TIMEZONE)
       .refine((tz) => IANAZone.isValidZone(tz), { message: 'is not an IANA time zone (e.g. Europe/Istanbul)' }),
     /** Optional JSON file {"<GLPI group or entity name>": "<UNIT_CODE>"} for names that are not unit names. */
     unitMapFile: z.string().trim().min(1).optional(),

@@ -54,7 +54,7 @@ const COLUMNS: Column[] = [
 /**
  * GLPI helpdesk tickets as a runner source: GLPI's connector does the I/O and row rules; here the ticket
  * gets its unit (or is refused with the reason) and its working-hour durations on Pano's calendar
- * (weekdays 08:30–17:30 Europe/Istanbul, Turkish public holidays off).
+ * (weekdays 08:30–17:30 in the business time zone `businessTimezone`, PANO_TIMEZONE; Turkish public holidays off).
  */
 export function glpiTicketsSource(cfg: GlpiPipelineConfig): SourceDefinition<Knex> {
   const unitMap = loadUnitMap(cfg.unitMapFile);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { zoneClock } from '../../calendar/wall-clock.js';
+import { DEFAULT_TIMEZONE } from '../../../common/definitions/timezone.js';
 
 /**
  * The GLPI row schema: a raw ticket record (extract.ts) in, a typed GlpiTicket out, or the
@@ -59,7 +60,7 @@ export interface GlpiTicket {
 export type GlpiValidation = { ok: true; row: GlpiTicket } | { ok: false; reason: string };
 
 const ZERO_DATE = /^0000-00-00/;
-const DEFAULT_TZ = 'Europe/Istanbul';
+const DEFAULT_TZ = DEFAULT_TIMEZONE;
 
 /** GLPI 10 stores text HTML-encoded ('Donanım &#62; Yazıcı'); GLPI 11 and the demo do not. */
 export function decodeGlpiText(s: string): string {

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { pseudonymizeTckn } from '../../../common/kvkk.js';
 import { createTwiceTable, demoteLooseCopies, lookupTable, noOtherWhitespace, sqlString } from '../../csv/sql.js';
 import { stageDelimitedFiles, type StageEncoding } from '../../csv/stage.js';
 import type { BulkContext } from '../../source.js';
@@ -7,7 +8,7 @@ import { findHeader, readCsvExport, sniffCsv, type CsvEncoding } from './csv.js'
 import type { HrRunState } from './extract.js';
 import { listExportFiles, type ExportFile } from './files.js';
 import type { HrField } from './headers.js';
-import { makeHrRecord, maskCell, pseudonymizeHrTckn, type HrRecord } from './records.js';
+import { makeHrRecord, maskCell, type HrRecord } from './records.js';
 import { maskDigitRuns } from './text.js';
 import type { PersonStatus } from './rows.js';
 import { leaveTypeLabel, parseLeaveType } from './values.js';
@@ -213,8 +214,8 @@ async function convert(conn: DuckDBConnection, table: string, members: Candidate
     ['cell VARCHAR', 'person_key VARCHAR', 'accepted BOOLEAN'],
     `SELECT DISTINCT ${c('tckn')} AS v FROM ${table} WHERE ${c('tckn')} IS NOT NULL`,
     ({ v }) => {
-      const r = pseudonymizeHrTckn(String(v), opts.secret, opts.state.cache);
-      const key = 'key' in r ? r.key : null;
+      const r = pseudonymizeTckn(String(v), opts.secret, opts.state.cache);
+      const key = r.ok ? r.hash : null;
       return [String(v), key, key !== null && opts.persons.get(key)?.ok === true];
     },
   );

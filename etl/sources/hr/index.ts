@@ -8,9 +8,9 @@ export { listExportFiles, readExportFiles, FILE_PATTERNS, type ExportFile, type 
 export { connectHrDatabase, readHrTable, hrTableColumns, checkHrDbUrl, HR_DB_TABLES, HR_DB_SCHEMA_SQL } from './database.js';
 export { openHrOrigin, closeHrOrigin, extractHr, readPersonStatus, describeHrOrigin, HrRunState, type HrOrigin } from './extract.js';
 export { FIELD_SPECS, mapHeaderRow, chooseHeaderRow, type HrKind, type HrField, type FieldSpec } from './headers.js';
-export { makeHrRecord, maskHrRecord, pseudonymizeHrTckn, type HrRecord } from './records.js';
+export { makeHrRecord, maskHrRecord, type HrRecord } from './records.js';
 export { HrExportError, HrDatabaseSchemaError } from './errors.js';
-export { foldText, maskDigitRuns, MASK } from './text.js';
+export { foldText, maskDigitRuns } from './text.js';
 export { loadHrUnitMap, resolveHrUnit, UNIT_MAP_FILE, type HrUnitMap } from './units.js';
 export {
   PersonnelValidator,

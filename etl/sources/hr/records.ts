@@ -1,7 +1,7 @@
-import { hashTckn, isValidTckn } from '../../../common/kvkk.js';
+import { MASK, pseudonymizeTckn } from '../../../common/kvkk.js';
 import { mapHrValue, type HrColumnMap } from './column-map.js';
 import type { HrField, HrKind } from './headers.js';
-import { MASK, maskDigitRuns } from './text.js';
+import { maskDigitRuns } from './text.js';
 import type { Cell } from './values.js';
 
 /**
@@ -26,38 +26,6 @@ export interface HrRecord {
   problem: string | null;
 }
 
-/**
- * Checks a TC Kimlik No as exports hold it (text, or an Excel number) and returns its keyed hash,
- * or why it was refused. Reasons never contain the digits.
- */
-export function pseudonymizeHrTckn(v: Cell | undefined, secret: string, cache?: Map<string, string>): { key: string } | { error: string } {
-  if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) return { error: 'TC Kimlik No is missing' };
-  let s: string;
-  if (typeof v === 'number') {
-    if (!Number.isInteger(v)) return { error: 'TC Kimlik No is not a whole number (format the column as text)' };
-    s = String(v);
-  } else if (typeof v === 'string') {
-    s = v.replace(/[\s\u00a0]/g, '');
-    if (/^\d+[.,]0+$/.test(s)) s = s.replace(/[.,]0+$/, '');
-    if (/^\d([.,]\d+)?E\+?\d+$/i.test(s))
-      return { error: 'TC Kimlik No is in scientific notation: digits were lost in Excel (format the column as text and export again)' };
-  } else {
-    return { error: 'TC Kimlik No is not a number' };
-  }
-  const known = cache?.get(s); // only valid numbers are cached
-  if (known) return { key: known };
-  if (!/^\d+$/.test(s)) return { error: `TC Kimlik No must be 11 digits (got ${s.length} characters, not all digits)` };
-  if (s.length !== 11) return { error: `TC Kimlik No must be 11 digits (got ${s.length})` };
-  if (s[0] === '0') return { error: 'TC Kimlik No cannot start with 0' };
-  if (!isValidTckn(s)) return { error: 'TC Kimlik No fails its check digits' };
-  const key = hashTckn(s, secret);
-  if (cache) {
-    if (cache.size > 500_000) cache.clear();
-    cache.set(s, key);
-  }
-  return { key };
-}
-
 /** Masks a cell that is not the TC Kimlik No: long digit runs in text, and numbers of nine digits or more. */
 export function maskCell(v: Cell): Cell {
   if (typeof v === 'string') return maskDigitRuns(v);
@@ -76,7 +44,7 @@ export function makeHrRecord(
   secret: string,
   opts: { problem?: string | null; cache?: Map<string, string>; columnMap?: HrColumnMap } = {},
 ): HrRecord {
-  const t = pseudonymizeHrTckn(cells.tckn ?? null, secret, opts.cache);
+  const t = pseudonymizeTckn(cells.tckn ?? null, secret, opts.cache);
   const values: HrRecord['values'] = {};
   let mapped: HrRecord['mapped'];
   for (const [k, v] of Object.entries(cells)) {
@@ -90,8 +58,8 @@ export function makeHrRecord(
   const rec: HrRecord = {
     kind,
     ref: maskDigitRuns(ref),
-    person_key: 'key' in t ? t.key : null,
-    tckn_error: 'error' in t ? t.error : null,
+    person_key: t.ok ? t.hash : null,
+    tckn_error: t.ok ? null : t.reason,
     values,
     problem: opts.problem ? maskDigitRuns(opts.problem) : null,
   };

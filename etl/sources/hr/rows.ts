@@ -172,7 +172,7 @@ export class PersonnelValidator {
     const v = rec.values;
     const unit = resolveHrUnit(v.unit, this.unitMap);
     if (!unit.ok) {
-      c.problems.push(unit.error);
+      c.problems.push(unit.reason);
       c.kinds.add('unit');
       const name = maskDigitRuns(cellText(v.unit ?? null)) || '(empty)';
       this.stats.unknownUnits.set(name, (this.stats.unknownUnits.get(name) ?? 0) + 1);
@@ -183,7 +183,7 @@ export class PersonnelValidator {
     const gender = parseGender(word(rec, 'gender'));
     const birth = parseBirthYear(v.birth_year);
     const hours = parseDecimal(v.weekly_hours, 'Haftalık Çalışma Saati');
-    for (const p of [type, startDate, endDate, gender, birth, hours]) if (!p.ok) (c.problems.push(p.error), c.kinds.add('values'));
+    for (const p of [type, startDate, endDate, gender, birth, hours]) if (!p.ok) (c.problems.push(p.reason), c.kinds.add('values'));
     if (startDate.ok && startDate.value === null) (c.problems.push('İşe Başlama is empty'), c.kinds.add('values'));
     const sd = startDate.ok ? startDate.value : null;
     const ed = endDate.ok ? endDate.value : null;
@@ -258,7 +258,7 @@ export class TrainingValidator {
     if (!course) (c.problems.push('Eğitim Adı is empty'), c.kinds.add('values'));
     const hours = parseDecimal(v.hours, 'Süre (Saat)');
     const date = parseDate(v.date, 'Eğitim Tarihi');
-    for (const p of [hours, date]) if (!p.ok) (c.problems.push(p.error), c.kinds.add('values'));
+    for (const p of [hours, date]) if (!p.ok) (c.problems.push(p.reason), c.kinds.add('values'));
     if (hours.ok && (hours.value === null || !(hours.value > 0 && hours.value <= MAX_TRAINING_HOURS))) {
       c.problems.push(hours.value === null ? 'Süre (Saat) is empty' : `Süre (Saat) ${show(v.hours)} is outside 0–${MAX_TRAINING_HOURS}`);
       c.kinds.add('values');
@@ -293,7 +293,7 @@ export class LeaveValidator {
     const sd = parseDate(v.start_date, 'Başlangıç');
     const ed = parseDate(v.end_date, 'Bitiş');
     const days = parseDecimal(v.days, 'Gün');
-    for (const p of [type, sd, ed, days]) if (!p.ok) (c.problems.push(p.error), c.kinds.add('values'));
+    for (const p of [type, sd, ed, days]) if (!p.ok) (c.problems.push(p.reason), c.kinds.add('values'));
     if (sd.ok && sd.value === null) (c.problems.push('Başlangıç is empty'), c.kinds.add('values'));
     if (ed.ok && ed.value === null) (c.problems.push('Bitiş is empty'), c.kinds.add('values'));
     const s = sd.ok ? sd.value : null;

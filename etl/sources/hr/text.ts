@@ -3,35 +3,23 @@
  * never for building keys) and masking of long digit runs (KVKK: a TC Kimlik No, even a wrong or
  * truncated one, never leaves the extractor in clear).
  */
-import { TR_FOLD, turkishFold } from '../../../common/definitions/text.js';
+import { cachedFold, TR_FOLD } from '../../../common/definitions/text.js';
+import { MASK } from '../../../common/kvkk.js';
 
 /**
  * Folds a name for comparison: Unicode NFC, Turkish lower case ('İ' → 'i', 'I' → 'ı'), then
  * Turkish letters to ASCII ('ı' → 'i', 'ş' → 's' …), every other non-alphanumeric run to one space.
  * 'FEN İŞLERİ MÜDÜRLÜĞÜ', 'Fen İşleri Müdürlüğü' and 'Fen Isleri Mudurlugu' all fold to
  * 'fen isleri mudurlugu'. Upper-case ASCII 'I' folds to 'i' as well (through 'ı'), so
- * 'BILGI_ISLEM' and 'Bilgi İşlem' meet. TR_FOLD.tokens in common/text.ts.
+ * 'BILGI_ISLEM' and 'Bilgi İşlem' meet. TR_FOLD.tokens in common/definitions/text.ts. Unit names, types
+ * and course names repeat on every row: each distinct text is folded once (cachedFold).
  */
-export function foldText(s: string): string {
-  let folded = foldCache.get(s);
-  if (folded === undefined) {
-    folded = turkishFold(s, TR_FOLD.tokens);
-    if (foldCache.size >= 20_000) foldCache.clear();
-    foldCache.set(s, folded);
-  }
-  return folded;
-}
-
-/** Unit names, types and course names repeat on every row: folding each distinct text once is enough. */
-const foldCache = new Map<string, string>();
+export const foldText: (s: string) => string = cachedFold(TR_FOLD.tokens);
 
 /** foldText without spaces: 'T.C. Kimlik No' → 'tckimlikno', 'İşe Başlama Tarihi' → 'isebaslamatarihi'. */
 export function compactKey(s: string): string {
   return foldText(s).replace(/ /g, '');
 }
-
-/** What replaces a masked digit run. */
-export const MASK = '[gizli]';
 
 const LONG_DIGITS = /\d{9,}/g;
 
@@ -41,14 +29,6 @@ const LONG_DIGITS = /\d{9,}/g;
  */
 export function maskDigitRuns(s: string): string {
   return s.replace(LONG_DIGITS, MASK);
-}
-
-/** True when the text holds a run of nine or more digits. */
-export function hasDigitRun(s: string): boolean {
-  LONG_DIGITS.lastIndex = 0;
-  const found = LONG_DIGITS.test(s);
-  LONG_DIGITS.lastIndex = 0;
-  return found;
 }
 
 /** A value as it may appear inside a refusal reason: masked, trimmed, at most 60 characters, quoted. */

@@ -4,7 +4,8 @@ import { UNITS, type Unit } from '../../../common/units.js';
 import { errorMessage } from '../../../common/errors.js';
 import { HrExportError } from './errors.js';
 import { foldText, show } from './text.js';
-import { cellText, isBlank, type Cell, type Parsed } from './values.js';
+import type { Parsed } from '../../source.js';
+import { cellText, isBlank, type Cell } from './values.js';
 
 /**
  * Which müdürlük a person works in. HR software writes the unit as a name in any case
@@ -77,7 +78,7 @@ function lookup(key: string, map: HrUnitMap, idx: Map<string, string>): string |
  * without 'Müdürlüğü'; for 'A / B', 'A > B', 'A - B' the first part that is a unit.
  */
 export function resolveHrUnit(v: Cell | undefined, map: HrUnitMap = new Map(), units?: readonly Unit[]): Parsed<string> {
-  if (isBlank(v)) return { ok: false, error: 'Birim is empty' };
+  if (isBlank(v)) return { ok: false, reason: 'Birim is empty' };
   const idx = units ? unitIndex(units) : defaultIndex;
   const text = cellText(v);
   const whole = lookup(foldText(text), map, idx);
@@ -86,5 +87,5 @@ export function resolveHrUnit(v: Cell | undefined, map: HrUnitMap = new Map(), u
     const code = part ? lookup(foldText(part), map, idx) : undefined;
     if (code) return { ok: true, value: code };
   }
-  return { ok: false, error: `Birim ${show(text)} is not a known müdürlük (use a unit name or code of common/units.ts, or map it in ${UNIT_MAP_FILE})` };
+  return { ok: false, reason: `Birim ${show(text)} is not a known müdürlük (use a unit name or code of common/units.ts, or map it in ${UNIT_MAP_FILE})` };
 }

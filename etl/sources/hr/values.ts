@@ -1,18 +1,18 @@
+import type { Parsed } from '../../source.js';
 import { foldText, show } from './text.js';
 
 /**
  * Parsers for the values of HR exports, the same for CSV text, XLSX cells and database text.
- * Each returns `{ ok: true, value }` (null for an empty cell) or `{ ok: false, error }`; errors quote
- * the value masked (show()), so they can go into the quarantine as they are.
+ * Each returns a Parsed (etl/source.ts): `{ ok: true, value }` (null for an empty cell) or
+ * `{ ok: false, reason }`; reasons quote the value masked (show()), so they can go into the quarantine
+ * as they are.
  */
 
 /** One cell as a reader hands it over. */
 export type Cell = string | number | boolean | Date | null;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
+const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
 
 export function isBlank(v: Cell | undefined): boolean {
   return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');

@@ -1,6 +1,7 @@
 import { TR_FOLD, turkishFold } from '../../../common/definitions/text.js';
 import { UNITS, type Unit } from '../../../common/units.js';
 import { decodeGlpiText } from '../helpdesk/rows.js';
+import type { Parsed } from '../../source.js';
 import { foldName, type UnitMap } from '../../unit-map.js';
 
 /**
@@ -140,8 +141,6 @@ function categoryType(category: string | null): AssetType {
 
 // ---------------------------------------------------------------------------------------------
 // Dates and amounts
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$/;
 const ZERO_DATE = /^0000-00-00/;

@@ -1,4 +1,4 @@
-import { redactTcknInRecord } from '../../../common/kvkk.js';
+import { MASK, redactTcknInRecord } from '../../../common/kvkk.js';
 import { zoneClock } from '../../calendar/wall-clock.js';
 import { decodeGlpiText } from '../helpdesk/rows.js';
 import type { UnitMap } from '../../unit-map.js';
@@ -178,6 +178,6 @@ export function maskSnipeItAsset(raw: Record<string, unknown>): Record<string, u
   const out: Record<string, unknown> = { ...rest };
   if (assigned_to && typeof assigned_to === 'object') out.assigned_to = { type: assigned_to.type ?? null, id: assigned_to.id ?? null };
   else if (assigned_to !== undefined) out.assigned_to = assigned_to;
-  if (custom_fields && typeof custom_fields === 'object') out.custom_fields = Object.fromEntries(Object.keys(custom_fields).map((k) => [k, '[gizli]']));
+  if (custom_fields && typeof custom_fields === 'object') out.custom_fields = Object.fromEntries(Object.keys(custom_fields).map((k) => [k, MASK]));
   return redactTcknInRecord(out);
 }

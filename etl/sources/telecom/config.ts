@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { PanoConfig } from '../../../common/config.js';
 import { ConfigError } from '../../../common/errors.js';
+import { DEFAULT_TIMEZONE } from '../../../common/definitions/timezone.js';
 
 /**
  * Settings of the telecom source. From the environment: PANO_TELECOM_INVOICE_DIR,
@@ -22,7 +23,7 @@ export const telecomConfigSchema = z
     timezone: z
       .string()
       .trim()
-      .default('Europe/Istanbul')
+      .default(DEFAULT_TIMEZONE)
       .refine((tz) => IANAZone.isValidZone(tz), { message: 'is not an IANA time zone (e.g. Europe/Istanbul)' }),
   })
   .strict();

@@ -544,7 +544,7 @@ function nonEmpty(s: string | undefined | null): string | null {
   return t === '' ? null : t;
 }
 
-/** Free text as Pano keeps it: trimmed, whitespace collapsed, any valid TC Kimlik No replaced by [TCKN]. */
+/** Free text as Pano keeps it: trimmed, whitespace collapsed, any valid TC Kimlik No replaced by [gizli] (MASK). */
 function cleanText(s: string): string | null {
   const t = s.replace(/\s+/g, ' ').trim();
   return t === '' ? null : redactTcknInText(t);

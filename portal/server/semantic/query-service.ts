@@ -9,6 +9,7 @@ import { loadCube } from './cube-internals.js';
 import { ResultCache } from './result-cache.js';
 import { viewLanguage } from './view-errors.js';
 import { DEFAULT_QUERY_LIMITS, memberIndexOf, validateQuery, validateResolvedDates, type MemberIndex, type QueryLimits } from './query-validation.js';
+import { DEFAULT_TIMEZONE } from '../../../common/definitions/timezone.js';
 
 const { normalizeQuery, remapToQueryAdapterFormat, getPivotQuery, prepareAnnotation } = loadCube();
 
@@ -64,7 +65,7 @@ export class CubeQueryService {
     private readonly logger: Logger,
     opts: QueryServiceOptions = {},
   ) {
-    this.defaultTimezone = opts.timezone ?? 'Europe/Istanbul';
+    this.defaultTimezone = opts.timezone ?? DEFAULT_TIMEZONE;
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...opts.limits };
     const cacheBytes = opts.cacheBytes ?? 64 * 1024 * 1024;
     this.cache = new ResultCache(cacheBytes, opts.cacheEntryBytes ?? Math.max(1, Math.floor(cacheBytes / 16)));

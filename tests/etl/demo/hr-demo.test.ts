@@ -7,7 +7,8 @@ import iconv from 'iconv-lite';
 import { loadConfig, type PanoConfig } from '../../../common/config.js';
 import { isValidTckn } from '../../../common/kvkk.js';
 import { UNITS } from '../../../common/units.js';
-import { breakTckn, generateHrDemo, HR_DEMO_STAFF, makeDemoTckn, UNKNOWN_UNIT_NAME, type HrDemoSummary } from '../../../etl/demo/hr-demo.js';
+import { generateHrDemo, HR_DEMO_STAFF, UNKNOWN_UNIT_NAME, type HrDemoSummary } from '../../../etl/demo/hr-demo.js';
+import { breakTckn, makeDemoTckn } from '../../../etl/demo/demo-tckn.js';
 import { DemoRandom } from '../../../etl/demo/demo-random.js';
 
 /**

@@ -100,7 +100,7 @@ describe('RPO per protected object, at the snapshot time', () => {
         bareos(null, 'eski-muhasebe-sistem', 'backup', 'success', 5),
       ],
     );
-    await backupMarts.build(conn, new Set([VEEAM_SOURCE_ID, BAREOS_SOURCE_ID]));
+    await backupMarts.build(conn, new Set([VEEAM_SOURCE_ID, BAREOS_SOURCE_ID]), { timezone: 'Europe/Istanbul' });
   });
 
   it('rpo_hours, target, breach, last run and last good, per tool and server', async () => {
@@ -254,9 +254,9 @@ describe('RPO per protected object, at the snapshot time', () => {
 describe('which streams the marts are built from', () => {
   it('only the streams present in the snapshot; nothing without either', async () => {
     await load([veeam('dc01', 'AD', 'success', 3)], []);
-    await backupMarts.build(conn, new Set());
+    await backupMarts.build(conn, new Set(), { timezone: 'Europe/Istanbul' });
     expect(await rows(`SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'marts'`)).toEqual([{ n: '0' }]);
-    await backupMarts.build(conn, new Set([VEEAM_SOURCE_ID]));
+    await backupMarts.build(conn, new Set([VEEAM_SOURCE_ID]), { timezone: 'Europe/Istanbul' });
     expect(await rows(`SELECT tool, count(*) AS n FROM marts.fct_backup_sessions GROUP BY tool`)).toEqual([{ tool: 'veeam', n: '1' }]);
     expect(await rows(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1`)).toEqual([
       { table_name: 'dim_backup_jobs' },

@@ -13,8 +13,9 @@ import { clearMarkers, markError, markReady, waitForRender } from '../lib/ready.
 import { unitScopeNotice } from '../lib/roles.js';
 import { freshnessText, qualityIssues, sourcesForViews } from '../lib/snapshot.js';
 import { useCubeQueries, useSnapshot } from '../lib/use-data.js';
+import { DEFAULT_TIMEZONE } from '../../../../common/definitions/timezone.js';
 
-const TIMEZONE = 'Europe/Istanbul';
+const TIMEZONE = DEFAULT_TIMEZONE;
 
 /**
  * /print/reports/:id — the chrome-less A4 page the PDF renderer prints. Same block components as the portal,

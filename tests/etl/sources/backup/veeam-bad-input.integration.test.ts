@@ -224,7 +224,7 @@ describe('KVKK: a TC Kimlik No in free text never reaches the warehouse or the q
   let home: EtlHome;
   afterAll(() => home?.close());
 
-  it('is replaced by [TCKN] in landed reasons and in quarantined rows', async () => {
+  it('is replaced by [gizli] in landed reasons and in quarantined rows', async () => {
     home = await createEtlHome();
     const dir = path.join(home.dir, 'veeam');
     fs.mkdirSync(dir);
@@ -244,11 +244,11 @@ describe('KVKK: a TC Kimlik No in free text never reaches the warehouse or the q
     );
     await home.run([src], NOW);
     const landed = await home.query('SELECT reason FROM raw_backup.veeam_sessions');
-    expect(landed).toEqual([{ reason: 'Stopped by operator [TCKN]' }]);
+    expect(landed).toEqual([{ reason: 'Stopped by operator [gizli]' }]);
     const q = await home.quarantine();
     expect(q).toHaveLength(1);
     expect(JSON.stringify(q[0])).not.toContain(TCKN);
-    expect(q[0].record.values.JobName).toBe('AD [TCKN]');
-    expect(q[0].reason).toBe('Result "[TCKN]" is not a Veeam result (Success, Warning, Failed, None)');
+    expect(q[0].record.values.JobName).toBe('AD [gizli]');
+    expect(q[0].reason).toBe('Result "[gizli]" is not a Veeam result (Success, Warning, Failed, None)');
   });
 });

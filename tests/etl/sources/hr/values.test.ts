@@ -1,5 +1,6 @@
+import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isValidTckn } from '../../../../common/kvkk.js';
+import { isValidTckn, pseudonymizeTckn } from '../../../../common/kvkk.js';
 import {
   foldText,
   mapHeaderRow,
@@ -12,7 +13,6 @@ import {
   parseEmploymentType,
   parseGender,
   parseLeaveType,
-  pseudonymizeHrTckn,
   resolveHrUnit,
   SeenKeys,
   parseHrConfig,
@@ -37,22 +37,32 @@ describe('TC Kimlik No check and pseudonymisation', () => {
     ['scientific notation from Excel', '1,00000E+10', 'scientific notation'],
     ['a fractional number', 1.5, 'not a whole number'],
   ])('%s', (_label, value, error) => {
-    const r = pseudonymizeHrTckn(value as never, SECRET);
+    const r = pseudonymizeTckn(value, SECRET);
     if (error === null) {
-      expect(r).toEqual({ key: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(r).toEqual({ ok: true, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     } else {
-      expect('error' in r && r.error).toContain(error);
+      expect(!r.ok && r.reason).toContain(error);
       // the reason never holds the number, not even its digits
       expect(JSON.stringify(r)).not.toMatch(/\d{9,}/);
     }
   });
 
   it('the same number gives the same key whatever its form; another secret gives another key', () => {
-    const k = (v: unknown, s = SECRET) => (pseudonymizeHrTckn(v as never, s) as { key: string }).key;
+    const k = (v: unknown, s = SECRET) => (pseudonymizeTckn(v, s) as { hash: string }).hash;
     expect(k(TCKN.a)).toBe(k(10000000146));
     expect(k(TCKN.a)).toBe(k(' 10000000146 '));
     expect(k(TCKN.a)).not.toBe(k(TCKN.b));
     expect(k(TCKN.a)).not.toBe(k(TCKN.a, 'another-secret-0123456789'));
+  });
+
+  it('the key is HMAC-SHA256 of the 11 digits with the secret, hex (existing warehouses keep their keys), cached or not', () => {
+    const expected = crypto.createHmac('sha256', SECRET).update('10000000146').digest('hex');
+    const cache = new Map<string, string>();
+    expect(pseudonymizeTckn('100 000 001 46', SECRET, cache)).toEqual({ ok: true, hash: expected });
+    expect(cache.get('10000000146')).toBe(expected);
+    expect(pseudonymizeTckn(10000000146, SECRET, cache)).toEqual({ ok: true, hash: expected });
+    expect(pseudonymizeTckn('10000000147', SECRET, cache).ok).toBe(false);
+    expect(cache.size).toBe(1);
   });
 
   it.each([TCKN.a, TCKN.b, TCKN.c])('test fixture %s is a valid number', (t) => expect(isValidTckn(t)).toBe(true));
@@ -97,7 +107,7 @@ describe('employment type normalisation', () => {
   it.each([['4/C'], ['Stajyer'], ['Gönüllü'], ['']])('%s is refused with the accepted values named', (value) => {
     const r = parseEmploymentType(value);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toMatch(value ? /is not one of memur, kadrolu işçi, geçici işçi, sözleşmeli, hizmet alımı/ : /is empty/);
+    expect(!r.ok && r.reason).toMatch(value ? /is not one of memur, kadrolu işçi, geçici işçi, sözleşmeli, hizmet alımı/ : /is empty/);
   });
 });
 
@@ -129,7 +139,7 @@ describe('dates', () => {
   ])('%s is refused: %s', (value, error) => {
     const r = parseDate(value, 'İşe Başlama');
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toContain(`İşe Başlama "${value}" ${error.startsWith('two') ? 'has a ' : ''}${error}`);
+    expect(!r.ok && r.reason).toContain(`İşe Başlama "${value}" ${error.startsWith('two') ? 'has a ' : ''}${error}`);
   });
 });
 
@@ -149,7 +159,7 @@ describe('decimal numbers (Turkish decimal comma and the rest)', () => {
     expect(parseDecimal(value as never, 'Gün')).toEqual({ ok: true, value: n });
   });
   it.each([['2,5,1'], ['iki'], ['1.2.3'], ['5 gün']])('%s is refused', (value) => {
-    expect(parseDecimal(value, 'Gün')).toEqual({ ok: false, error: `Gün "${value}" is not a number` });
+    expect(parseDecimal(value, 'Gün')).toEqual({ ok: false, reason: `Gün "${value}" is not a number` });
   });
 });
 
@@ -169,7 +179,7 @@ describe('gender, birth year, leave type', () => {
     ['M', 'E'],
     ['', null],
   ])('gender %s → %s', (value, g) => expect(parseGender(value)).toEqual({ ok: true, value: g }));
-  it('an unknown gender is refused', () => expect(parseGender('X')).toEqual({ ok: false, error: 'Cinsiyet "X" is not K/E (Kadın/Erkek)' }));
+  it('an unknown gender is refused', () => expect(parseGender('X')).toEqual({ ok: false, reason: 'Cinsiyet "X" is not K/E (Kadın/Erkek)' }));
 
   it.each([
     ['1985', 1985],
@@ -228,7 +238,7 @@ describe('unit resolution (names folded for comparison only)', () => {
   it('an unknown unit is refused naming the value and the way out', () => {
     expect(resolveHrUnit('Tarımsal Hizmetler Müdürlüğü')).toEqual({
       ok: false,
-      error: 'Birim "Tarımsal Hizmetler Müdürlüğü" is not a known müdürlük (use a unit name or code of common/units.ts, or map it in birim-eslestirme.json)',
+      reason: 'Birim "Tarımsal Hizmetler Müdürlüğü" is not a known müdürlük (use a unit name or code of common/units.ts, or map it in birim-eslestirme.json)',
     });
   });
   it('the map file takes names that are not units', () => {

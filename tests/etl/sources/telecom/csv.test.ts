@@ -223,7 +223,7 @@ describe('line registry rows', () => {
 
   it('a TC Kimlik No written in the description never lands', async () => {
     const v = await one(`0532 111 22 33;;ZABITA;;GSM;Turkcell;;;;;Kullanıcı TCKN ${TEST_TCKN}`);
-    expect(v).toMatchObject({ ok: true, row: { description: 'Kullanıcı TCKN [TCKN]' } });
+    expect(v).toMatchObject({ ok: true, row: { description: 'Kullanıcı TCKN [gizli]' } });
   });
 
   it.each([

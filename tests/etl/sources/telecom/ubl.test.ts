@@ -434,7 +434,7 @@ describe('KVKK: a TC Kimlik No never leaves the parser in clear', () => {
       customer_id_hash: hashTckn(TEST_TCKN, SECRET),
       customer_is_person: true,
       customer_name: null,
-      note: 'Alıcı TCKN: [TCKN]',
+      note: 'Alıcı TCKN: [gizli]',
     });
     const everything = JSON.stringify({ inv, r });
     expect(everything).not.toContain(TEST_TCKN);

@@ -10,8 +10,9 @@ import { unitScopeNotice } from '../../lib/roles.js';
 import { useUser } from '../../lib/session.js';
 import { sourcesForViews } from '../../lib/snapshot.js';
 import { useCubeQueries, useSnapshot } from '../../lib/use-data.js';
+import { DEFAULT_TIMEZONE } from '../../../../../common/definitions/timezone.js';
 
-export const TIMEZONE = 'Europe/Istanbul';
+export const TIMEZONE = DEFAULT_TIMEZONE;
 const REPORT_ID = 'helpdesk-weekly';
 
 /** Beyond the weekly report's blocks: SLA compliance per month, from the same monthly query. */
