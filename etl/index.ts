@@ -19,10 +19,10 @@ import type { SourceDefinition } from './source.js';
 import { SnapshotStore, type SnapshotManifest } from './warehouse/snapshots.js';
 
 /** The public entry of etl/: the only warehouse writer. */
-export { SnapshotStore, type SnapshotManifest, type SourceStatus } from './warehouse/snapshots.js';
+export { SnapshotStore, type SnapshotManifest } from './warehouse/snapshots.js';
 export type { EtlProgress, EtlRunResult, SourceState } from './runner.js';
-export { SOURCE_STATE_WORDS, describeChecks, stateOfRunLog } from './runner.js';
-export { checkSourceFile, renderFileCheck, CHECK_FILE_SOURCES, type EtlFileCheck, type CheckFileOptions } from './check-file.js';
+export { SOURCE_STATE_WORDS, describeChecks } from './runner.js';
+export { checkSourceFile, renderFileCheck, CHECK_FILE_SOURCES } from './check-file.js';
 
 /** GLPI's generator makes ≈ 6 000 tickets a year at its own scale 1; Pano's demo scale 1 is ≈ 13 300 a year. */
 const GLPI_TICKETS_PER_SCALE = 2.2;

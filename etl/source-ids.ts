@@ -16,4 +16,4 @@ export const SOURCE_IDS = {
   hrLeaves: 'hr_leaves',
 } as const;
 
-export type SourceId = (typeof SOURCE_IDS)[keyof typeof SOURCE_IDS];
+type SourceId = (typeof SOURCE_IDS)[keyof typeof SOURCE_IDS];

@@ -5,17 +5,14 @@
  * composition root (portal/server/pano.ts).
  */
 export { startScheduler, nextRuns, validateSchedule, runKeyOf, seedDefaultSubscriptions } from './scheduler.js';
-export type { StartSchedulerOptions, SchedulerHandle, SchedulerJobInfo, RunSubscription, RunOutcome } from './scheduler.js';
-export { parseSubscription, getSubscription, loadSubscriptionRows } from './subscriptions.js';
-export type { Subscription, SubscriptionRow } from './subscriptions.js';
+export type { SchedulerHandle } from './scheduler.js';
+export { getSubscription } from './subscriptions.js';
+export type { Subscription } from './subscriptions.js';
 export { createSubscriptionRunner, SubscriptionRunError } from './run-subscription.js';
-export type { CreateSubscriptionRunnerOptions, SubscriptionRendererPort, SubscriptionRunner, RunSummary } from './run-subscription.js';
 export { createMailer, smtpTarget, toDeliveryError } from './delivery/mailer.js';
-export type { Mailer, MailerOptions, OutgoingMail, SentMail, SendMail } from './delivery/mailer.js';
-export { composeReportMail, composeFailureNotice, AUTOMATIC_NOTICE } from './delivery/mail-content.js';
-export type { MailContent, ReportMailInput } from './delivery/mail-content.js';
+export type { Mailer, OutgoingMail, SendMail } from './delivery/mailer.js';
+export { composeReportMail, AUTOMATIC_NOTICE } from './delivery/mail-content.js';
 export { startDemoMailbox } from './delivery/demo-mailbox.js';
-export type { DemoMailbox, DemoMailboxOptions, StoredMailSummary } from './delivery/demo-mailbox.js';
+export type { DemoMailbox, StoredMailSummary } from './delivery/demo-mailbox.js';
 export { deliverRun, recordRunFailure, listDeliveries } from './delivery/ledger.js';
-export type { DeliverRunOptions, DeliverRunResult, DeliveryOutcome, DeliveryRow, DeliveryStatus } from './delivery/ledger.js';
-export { DEFAULT_BACKOFF } from './delivery/ledger.js';
+export type { DeliveryOutcome } from './delivery/ledger.js';

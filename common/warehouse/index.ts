@@ -2,5 +2,5 @@
  * The warehouse contract, shared by its writer (the ETL) and its readers (the API server, tools): the snapshot
  * manifest, the read side of the snapshot folder, and the PostgreSQL warehouse's locks and channel.
  */
-export { fsyncDir, SnapshotDirectory, writeFileAtomic, type SnapshotManifest, type SourceStatus } from './snapshots.js';
-export { connect as connectPostgres, PANO_LOCK_CLASS, PUBLISH_LOCK, READ_LOCK, SNAPSHOT_CHANNEL } from './postgres.js';
+export { SnapshotDirectory, type SnapshotManifest } from './snapshots.js';
+export { connect as connectPostgres, PANO_LOCK_CLASS, READ_LOCK, SNAPSHOT_CHANNEL } from './postgres.js';

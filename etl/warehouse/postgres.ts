@@ -5,7 +5,7 @@ import type { Logger } from '../../common/logger.js';
 import { connect, PANO_LOCK_CLASS, PUBLISH_LOCK, READ_LOCK, SNAPSHOT_CHANNEL } from '../../common/warehouse/postgres.js';
 import type { SnapshotManifest } from '../../common/warehouse/snapshots.js';
 
-export { connect, PANO_LOCK_CLASS, READ_LOCK, SNAPSHOT_CHANNEL } from '../../common/warehouse/postgres.js';
+export { PANO_LOCK_CLASS, READ_LOCK } from '../../common/warehouse/postgres.js';
 
 /**
  * The PostgreSQL warehouse (PANO_WAREHOUSE_URL). DuckDB stays the build engine: raw tables, quarantine,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PanoError } from '../../common/errors.js';
 import { fsyncDir, SnapshotDirectory, writeFileAtomic, type SnapshotManifest } from '../../common/warehouse/snapshots.js';
 
-export { writeFileAtomic, type SnapshotManifest, type SourceStatus } from '../../common/warehouse/snapshots.js';
+export { type SnapshotManifest, type SourceStatus } from '../../common/warehouse/snapshots.js';
 
 /**
  * The writer's side of the snapshot folder (the layout and the read side are the contract in

@@ -6,7 +6,7 @@
 /** Pano's session status. Only success, warning and failed are *outcomes* (counted in success rates). */
 export type BackupStatus = 'success' | 'warning' | 'failed' | 'cancelled' | 'running';
 
-export const STATUS_LABELS: Record<BackupStatus, string> = {
+const STATUS_LABELS: Record<BackupStatus, string> = {
   success: 'Başarılı',
   warning: 'Uyarı',
   failed: 'Başarısız',
@@ -106,7 +106,7 @@ export const BAREOS_TYPES: Record<string, { type: JobType; meaning: string }> = 
   O: { type: 'consolidate', meaning: 'Always Incremental consolidate' },
 };
 
-export const JOB_TYPE_LABELS: Record<JobType, string> = {
+const JOB_TYPE_LABELS: Record<JobType, string> = {
   backup: 'Yedekleme',
   restore: 'Geri yükleme',
   verify: 'Doğrulama',

@@ -244,7 +244,7 @@ export function chooseHeaderRow<R>(
 }
 
 /** The fields of a stream that a database table must provide (required) or may provide. */
-export function specsOf(kind: HrKind): FieldSpec[] {
+function specsOf(kind: HrKind): FieldSpec[] {
   return FIELD_SPECS[kind].filter((s) => s.field !== 'discard');
 }
 

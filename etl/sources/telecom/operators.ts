@@ -7,7 +7,7 @@ import { foldKey } from './tr-format.js';
  */
 export type OperatorCode = 'TURK_TELEKOM' | 'TURKCELL' | 'VODAFONE' | 'DIGER';
 
-export const OPERATOR_LABELS: Record<OperatorCode, string> = {
+const OPERATOR_LABELS: Record<OperatorCode, string> = {
   TURK_TELEKOM: 'Türk Telekom',
   TURKCELL: 'Turkcell',
   VODAFONE: 'Vodafone',
@@ -65,7 +65,7 @@ export function operatorOfInvoice(
 }
 
 /** True when a 10-digit Vergi Kimlik No's last digit is its check digit (GİB's algorithm). */
-export function isValidVkn(value: string): boolean {
+function isValidVkn(value: string): boolean {
   if (!/^\d{10}$/.test(value)) return false;
   return vknCheckDigit(value.slice(0, 9)) === Number(value[9]);
 }

@@ -9,7 +9,7 @@ import type { CatalogueMeasure, CatalogueView, KpiCatalogue } from '../../../com
 
 type Json = Record<string, any>;
 
-export type { CatalogueMeasure, CatalogueView, KpiCatalogue };
+export type { KpiCatalogue };
 
 /** Turkish (English) labels of Pano's measure formats. */
 export const FORMAT_LABELS: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { ROLE_LABELS, type Role } from '../../../../common/definitions/roles.js';
 
-export { ROLES, ROLE_LABELS, type Role } from '../../../../common/definitions/roles.js';
+export { type Role } from '../../../../common/definitions/roles.js';
 
 export function roleLabel(role: string | null | undefined): string {
   return role && Object.prototype.hasOwnProperty.call(ROLE_LABELS, role) ? ROLE_LABELS[role as Role] : (role ?? '');
