@@ -32,7 +32,7 @@ import {
   type ColumnSpec,
   type CsvItem,
 } from './sources/telecom/index.js';
-import type { SourceDefinition } from './source.js';
+import type { SourceDefinition, FileReadCheck } from './source.js';
 
 /**
  * `pano etl check-file <path>`: how one export file would be read — which source and shape, encoding,
@@ -40,33 +40,18 @@ import type { SourceDefinition } from './source.js';
  * sources' own readers and row rules, without a warehouse, a run log or a quarantine entry.
  */
 
-export interface EtlFileCheck {
+export interface EtlFileCheck extends FileReadCheck {
   file: string;
   /** The source (stream) id that reads it, or null when none recognises it. */
   source: string | null;
   sourceTitle: string | null;
   shape: string | null;
   shapeTitle: string | null;
-  encoding: string | null;
-  delimiter: string | null;
   culture: string | null;
   /** Line (or sheet row) of the header, where the reader looks for it. */
   headerLine: number | null;
   /** The columns read: Pano field → header as written (where the source says). */
   columns: Array<{ field: string; header: string }>;
-  /** The column map applied: its entries the header used, those it did not, its value maps. */
-  mapping: {
-    file: string;
-    columns: Array<{ header: string; field: string }>;
-    unused: string[];
-    values: Array<{ field: string; from: string; to: string }>;
-  } | null;
-  rows: number;
-  valid: number;
-  rejected: number;
-  rejects: Array<{ locator: string; reason: string }>;
-  /** Why the whole file would be refused, or null. */
-  refused: string | null;
   notes: string[];
   /** When no source recognises the file: what each one said. */
   tried: Array<{ source: string; reason: string }>;

@@ -103,3 +103,27 @@ export interface CheckContext {
   previousRowsLoaded: number | null;
   now: Date;
 }
+
+/** How a site's column map (PANO_*_COLUMN_MAP) met one file: the entries its header used, those it did not, the value maps. */
+export interface ColumnMapUse {
+  file: string;
+  columns: Array<{ header: string; field: string }>;
+  unused: string[];
+  values: Array<{ field: string; from: string; to: string }>;
+}
+
+/** What `pano etl check-file` learns of one file as a run would read it, whichever source reads it. */
+export interface FileReadCheck {
+  encoding: string | null;
+  delimiter: string | null;
+  /** The column map applied; null without one. */
+  mapping: ColumnMapUse | null;
+  /** Data lines read, those a run would land, those it would quarantine. */
+  rows: number;
+  valid: number;
+  rejected: number;
+  /** The first refused lines, with the reason a run would quarantine them with. */
+  rejects: Array<{ locator: string; reason: string }>;
+  /** Why the whole file would be refused, or null. */
+  refused: string | null;
+}

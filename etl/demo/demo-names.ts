@@ -177,7 +177,7 @@ export class PersonFactory {
   }
 }
 
-/** 'Gülsüm' → 'gulsum', 'Işık' → 'isik' (logins and e-mail local parts). TR_FOLD.login in common/text.ts. */
+/** 'Gülsüm' → 'gulsum', 'Işık' → 'isik' (logins and e-mail local parts). TR_FOLD.login in common/definitions/text.ts. */
 export function asciiFold(s: string): string {
   return turkishFold(s, TR_FOLD.login);
 }

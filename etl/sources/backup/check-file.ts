@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Validated } from '../../source.js';
+import type { Validated, FileReadCheck } from '../../source.js';
 import type { VeeamColumnMap } from './column-map.js';
 import { prepareVeeamFile, readVeeamFile, type VeeamFileContext, type VeeamFileReport, type VeeamRecord } from './veeam-extract.js';
 import { validateVeeamRow } from './veeam-rows.js';
@@ -9,29 +9,12 @@ import { validateVeeamRow } from './veeam-rows.js';
  * same row rules), counted and described, nothing written anywhere.
  */
 
-export interface VeeamFileCheck {
+export interface VeeamFileCheck extends FileReadCheck {
   /** True when the header is a shape Pano knows (the file is a Veeam export, readable or not). */
   recognised: boolean;
   shape: string | null;
   shapeTitle: string | null;
-  encoding: string | null;
-  delimiter: string | null;
   culture: string | null;
-  /** The column map's entries the header used; null without a column map. */
-  mapping: {
-    file: string;
-    columns: Array<{ header: string; field: string }>;
-    unused: string[];
-    values: Array<{ field: string; from: string; to: string }>;
-  } | null;
-  /** Data lines read. */
-  rows: number;
-  valid: number;
-  rejected: number;
-  /** The first refused lines, with the reason a run would quarantine them with. */
-  rejects: Array<{ locator: string; reason: string }>;
-  /** Why the whole file would be refused, or null. */
-  refused: string | null;
 }
 
 export interface CheckVeeamFileOptions {

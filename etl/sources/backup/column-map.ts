@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ConfigError, errorMessage } from '../../../common/errors.js';
 import { veeamStatus } from './codes.js';
 import { SESSION_ID_COLUMNS, VEEAM_SHAPES, VeeamValueMap, type VeeamColumnMap } from './veeam-shapes.js';
+import { readColumnMapJson } from '../../column-map.js';
 
 export { VeeamValueMap, type VeeamColumnMap } from './veeam-shapes.js';
 
@@ -41,20 +42,7 @@ export function loadVeeamColumnMap(file: string, envName = 'PANO_VEEAM_COLUMN_MA
 
 /** Checks a column map's JSON text (see loadVeeamColumnMap). */
 export function parseVeeamColumnMap(text: string, file: string, envName = 'PANO_VEEAM_COLUMN_MAP'): VeeamColumnMap {
-  const fail = (lines: string[]): never => {
-    throw new ConfigError(`${envName} ${file}: invalid Veeam column map:\n${lines.map((l) => `  ${l}`).join('\n')}`);
-  };
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    return fail([`not JSON: ${errorMessage(e)}`]);
-  }
-  const shape = '{"columns": {"<header>": "<Pano field>"}, "values": {"<Pano field>": {"<word>": "<Pano word>"}}}';
-  if (!isObject(json)) return fail([`must be a JSON object ${shape}`]);
-  const problems: string[] = [];
-  for (const k of Object.keys(json)) if (k !== 'columns' && k !== 'values') problems.push(`"${k}": unknown key (a column map has "columns" and "values")`);
-  if (json.columns === undefined && json.values === undefined) problems.push(`has neither "columns" nor "values": ${shape}`);
+  const { json, problems, fail } = readColumnMapJson(text, file, envName, 'Veeam');
 
   const columns: Array<{ header: string; field: string }> = [];
   const byHeader = new Map<string, string>();

@@ -10,6 +10,7 @@ import { compactKey, foldText } from './text.js';
 import type { HrUnitMap } from './units.js';
 import { LeaveValidator, PersonnelValidator, TrainingValidator, type PersonStatus } from './rows.js';
 import { readXlsxExport } from './xlsx.js';
+import type { FileReadCheck } from '../../source.js';
 
 /**
  * `pano etl check-file` for one HR export: which stream it is (by its name, else by its header), then the
@@ -23,27 +24,14 @@ export const HR_KIND_TITLES: Record<HrKind, string> = {
   leave: 'izin (leave)',
 };
 
-export interface HrFileCheck {
+export interface HrFileCheck extends FileReadCheck {
   /** True when a header row of the stream was found (the file is an HR export, readable or not). */
   recognised: boolean;
   kind: HrKind | null;
-  encoding: string | null;
-  delimiter: string | null;
   /** Line (CSV) or sheet row (XLSX) of the header. */
   headerLine: number | null;
   /** The columns read: field → header as written. */
   columns: Array<{ field: string; header: string }>;
-  mapping: {
-    file: string;
-    columns: Array<{ header: string; field: string }>;
-    unused: string[];
-    values: Array<{ field: string; from: string; to: string }>;
-  } | null;
-  rows: number;
-  valid: number;
-  rejected: number;
-  rejects: Array<{ locator: string; reason: string }>;
-  refused: string | null;
   notes: string[];
 }
 

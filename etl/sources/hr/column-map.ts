@@ -5,6 +5,7 @@ import { FIELD_SPECS, type HrColumnMap, type HrField, type HrKind } from './head
 export type { HrColumnMap } from './headers.js';
 import { compactKey, foldText } from './text.js';
 import { cellText, parseEmploymentType, parseGender, parseLeaveType, type Cell } from './values.js';
+import { readColumnMapJson } from '../../column-map.js';
 
 /**
  * A site's own HR export headers, mapped onto Pano's fields (PANO_HR_COLUMN_MAP): a JSON file
@@ -48,20 +49,7 @@ export function loadHrColumnMap(file: string, envName = 'PANO_HR_COLUMN_MAP'): H
 
 /** Checks a column map's JSON text (see loadHrColumnMap). */
 export function parseHrColumnMap(text: string, file: string, envName = 'PANO_HR_COLUMN_MAP'): HrColumnMap {
-  const fail = (lines: string[]): never => {
-    throw new ConfigError(`${envName} ${file}: invalid HR column map:\n${lines.map((l) => `  ${l}`).join('\n')}`);
-  };
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    return fail([`not JSON: ${errorMessage(e)}`]);
-  }
-  const shape = '{"columns": {"<header>": "<Pano field>"}, "values": {"<Pano field>": {"<word>": "<Pano word>"}}}';
-  if (!isObject(json)) return fail([`must be a JSON object ${shape}`]);
-  const problems: string[] = [];
-  for (const k of Object.keys(json)) if (k !== 'columns' && k !== 'values') problems.push(`"${k}": unknown key (a column map has "columns" and "values")`);
-  if (json.columns === undefined && json.values === undefined) problems.push(`has neither "columns" nor "values": ${shape}`);
+  const { json, problems, fail } = readColumnMapJson(text, file, envName, 'HR');
 
   const columns: Array<{ header: string; field: HrField; kind?: HrKind }> = [];
   const byHeader = { personnel: new Map<string, HrField>(), training: new Map<string, HrField>(), leave: new Map<string, HrField>() };

@@ -26,7 +26,7 @@ export const ASSET_STATUS_LABELS: Record<AssetStatus, string> = {
 
 /**
  * Lower-cased with Turkish rules (as foldName), then Turkish letters folded to ASCII and accents dropped;
- * punctuation and spaces stay. For keyword matching only. TR_FOLD.words in common/text.ts.
+ * punctuation and spaces stay. For keyword matching only. TR_FOLD.words in common/definitions/text.ts.
  */
 export function asciiFold(s: string): string {
   return turkishFold(s, TR_FOLD.words);

@@ -129,7 +129,7 @@ export function parseTrMonth(value: unknown): string | null | undefined {
 /**
  * Folds a header or label for matching only: Turkish lower case, Turkish letters to ASCII, everything that
  * is not a letter or digit dropped. "Dönem Başlangıç" → "donembaslangic", "HİZMET NO:" → "hizmetno".
- * TR_FOLD.key in common/text.ts.
+ * TR_FOLD.key in common/definitions/text.ts.
  */
 export function foldKey(s: string): string {
   return turkishFold(s, TR_FOLD.key);

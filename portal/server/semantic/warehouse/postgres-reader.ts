@@ -160,7 +160,7 @@ function isMissingMeta(e: unknown): boolean {
   return code === '42P01' || code === '3F000'; // undefined_table, invalid_schema_name: nothing published yet
 }
 
-// ── Values as Cube's DuckDB driver gives them (portal/server/warehouse/reader.ts), so both warehouses answer alike ──
+// ── Values as Cube's DuckDB driver gives them (./reader.ts), so both warehouses answer alike ──
 
 const TIMESTAMP_TEXT = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-]\d\d(?::\d\d){0,2})?$/;
 

@@ -28,7 +28,7 @@ const SLA_TREND: Extract<Block, { kind: 'line' | 'bar' }> = {
 
 /**
  * Yardım Masası: the helpdesk-weekly report's blocks (the PDF shows the same numbers) laid out for the screen,
- * plus the SLA trend. Queries come from common/kpi/helpdesk.ts, built once per visit for "now" in Istanbul.
+ * plus the SLA trend. Queries come from common/definitions/kpi/helpdesk.ts, built once per visit for "now" in Istanbul.
  */
 export default function HelpdeskPage() {
   const user = useUser();
