@@ -20,6 +20,7 @@ import {
   describeChecks,
   SOURCE_STATE_WORDS,
   CHECK_FILE_SOURCES,
+  unlockBuild,
 } from '../etl/index.js';
 
 loadDotenv();
@@ -158,6 +159,26 @@ etl
     for (const r of rows) table.push([r.source, r.location, r.locator, r.reason]);
     console.log(table.toString());
     console.log(`${rows.length} kayıt gösterildi (rows shown).`);
+  });
+etl
+  .command('unlock')
+  .description('Remove the build lock left by a run that is gone (refused while that run lives; --force for a run on another host)')
+  .option('--force', "remove a lock held from another host (Pano cannot see that host's processes)")
+  .action(async (opts) => {
+    const cfg = config();
+    const r = unlockBuild(cfg, { force: Boolean(opts.force) });
+    if (!r.removed) return console.log(`Yapım kilidi yok (no build lock): ${r.file}`);
+    const h = r.holder;
+    const why = {
+      gone: 'its process is gone',
+      reused: 'its PID now names another process',
+      elsewhere: 'held from another host; removed with --force',
+      unreadable: 'the lock file could not be read',
+      alive: '',
+      none: '',
+    }[r.state];
+    const whose = h ? `run ${h.runId}, process ${h.pid} on ${h.host}, since ${h.startedAt}` : 'unknown holder';
+    console.log(`Yapım kilidi kaldırıldı (build lock removed): ${r.file} — ${whose} (${why})`);
   });
 etl
   .command('check-file <path>')

@@ -16,10 +16,10 @@ import { generateInventoryDemo } from './demo/inventory-demo.js';
 import { generateHrDemo } from './demo/hr-demo.js';
 import { runEtl, stateOfRunLog, type EtlProgress, type EtlRunResult, type SourceState } from './runner.js';
 import type { SourceDefinition } from './source.js';
-import { SnapshotStore, type SnapshotManifest } from './warehouse/snapshots.js';
+import { SnapshotStore, type BuildLockHolder, type BuildLockState, type SnapshotManifest } from './warehouse/snapshots.js';
 
 /** The public entry of etl/: the only warehouse writer. */
-export { SnapshotStore, type SnapshotManifest } from './warehouse/snapshots.js';
+export { SnapshotStore, type BuildLockHolder, type SnapshotManifest } from './warehouse/snapshots.js';
 export type { EtlProgress, EtlRunResult, SourceState } from './runner.js';
 export { SOURCE_STATE_WORDS, describeChecks } from './runner.js';
 export { checkSourceFile, renderFileCheck, CHECK_FILE_SOURCES } from './check-file.js';
@@ -134,6 +134,18 @@ export async function etlStatus(config: PanoConfig): Promise<{
   } finally {
     await appDb.destroy();
   }
+}
+
+/**
+ * `pano etl unlock`: removes the warehouse's build lock when the run that held it is gone (or its PID now names
+ * another process). Throws EtlBusyError naming the holder while it lives on this host, and for a holder on another
+ * host unless `force` (Pano cannot see another host's processes).
+ */
+export function unlockBuild(
+  config: PanoConfig,
+  opts: { force?: boolean } = {},
+): { file: string; removed: boolean; holder: BuildLockHolder | null; state: BuildLockState | 'unreadable' | 'none' } {
+  return new SnapshotStore(config.warehouse.dir).unlockBuild(opts);
 }
 
 /** `pano etl quarantine`: refused rows with their reasons (latest run of each source unless a run is named). */

@@ -116,6 +116,20 @@ export async function runEtl(opts: RunEtlOptions): Promise<EtlRunResult> {
   // One build at a time per warehouse: a second run (the scheduler's while `pano etl run` works, say) would
   // take the first one's build and spill folder for a crashed run's leftovers. It is refused, naming the first.
   const lock = opts.store.lockBuild(runId, now());
+  if (lock.tookOver) {
+    const { holder, state } = lock.tookOver;
+    opts.logger.warn(
+      {
+        run_id: runId,
+        holder_run_id: holder.runId,
+        holder_pid: holder.pid,
+        holder_host: holder.host,
+        holder_started_at: holder.startedAt,
+        reason: state === 'reused' ? 'pid_reused' : 'process_gone',
+      },
+      'etl.lock.taken_over',
+    );
+  }
   try {
     return await buildSnapshot(opts, runId, now);
   } finally {

@@ -53,14 +53,16 @@ export class SnapshotStore extends SnapshotDirectory {
   }
 
   /**
-   * Takes the warehouse's build lock (`snapshots/build.lock`: process, host, run, start) or throws
+   * Takes the warehouse's build lock (`snapshots/build.lock`: process, its start time, host, run, start) or throws
    * EtlBusyError naming the run that holds it. A lock whose process is gone (a crashed or killed run on this
-   * host) is taken over. The lock is created with O_EXCL, so of two runs starting together one wins.
+   * host), or whose PID now names another process (a different start time: the PID was reused), is taken over
+   * and `tookOver` says whose it was. The lock is created with O_EXCL, so of two runs starting together one wins.
    */
-  lockBuild(runId: string, now = new Date()): { release(): void } {
+  lockBuild(runId: string, now = new Date()): { release(): void; tookOver?: { holder: BuildLockHolder; state: StaleHolderState } } {
     fs.mkdirSync(this.snapshotsDir, { recursive: true });
-    const file = path.join(this.snapshotsDir, 'build.lock');
-    const mine: BuildLockHolder = { pid: process.pid, host: os.hostname(), runId, startedAt: now.toISOString() };
+    const file = this.buildLockFile;
+    const mine: BuildLockHolder = { pid: process.pid, startTime: processStartTime(process.pid), host: os.hostname(), runId, startedAt: now.toISOString() };
+    let tookOver: { holder: BuildLockHolder; state: StaleHolderState } | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         fs.writeFileSync(file, JSON.stringify(mine), { flag: 'wx' });
@@ -69,6 +71,7 @@ export class SnapshotStore extends SnapshotDirectory {
             // only our own lock: never one a later run took over
             if (readLockHolder(file)?.runId === runId) fs.rmSync(file, { force: true });
           },
+          tookOver,
         };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -79,15 +82,50 @@ export class SnapshotStore extends SnapshotDirectory {
         // unreadable: being written this very moment, or left half-written by a crash long ago
         if (Date.now() - fileMtimeMs(file) < 10_000)
           throw new EtlBusyError(`Another ETL run is starting in ${this.dir} (${file} is being written); this run did not start`);
-      } else if (holderAlive(holder)) {
-        throw new EtlBusyError(
-          `Another ETL run is building a snapshot in ${this.dir}: run ${holder.runId}, process ${holder.pid} on ${holder.host}, since ${holder.startedAt}. ` +
-            `This run did not start; run it again when that one has finished (if no such process exists any more, remove ${file}).`,
-        );
+      } else {
+        const state = holderState(holder);
+        if (state === 'alive' || state === 'elsewhere') {
+          throw new EtlBusyError(
+            `Another ETL run is building a snapshot in ${this.dir}: ${describeHolder(holder)}. ` +
+              `This run did not start; run it again when that one has finished (if that run is gone, \`pano etl unlock\` removes ${file}).`,
+          );
+        }
+        tookOver = { holder, state };
       }
       fs.rmSync(file, { force: true }); // the run that held it is gone
     }
     throw new EtlBusyError(`Could not take the build lock ${file}: other runs keep taking it; this run did not start`);
+  }
+
+  /**
+   * `pano etl unlock`: removes the build lock when its holder is gone (or its PID now names another process).
+   * Refuses, naming the holder, while the holder lives on this host; for a holder on another host Pano cannot see
+   * its processes, so it refuses unless `force`.
+   */
+  unlockBuild(opts: { force?: boolean } = {}): {
+    file: string;
+    removed: boolean;
+    holder: BuildLockHolder | null;
+    state: BuildLockState | 'unreadable' | 'none';
+  } {
+    const file = this.buildLockFile;
+    const holder = readLockHolder(file);
+    if (holder === undefined) return { file, removed: false, holder: null, state: 'none' };
+    const state = holder === null ? 'unreadable' : holderState(holder);
+    if (holder !== null && state === 'alive')
+      throw new EtlBusyError(`The build lock ${file} is held by a live run: ${describeHolder(holder)}. Not removed; wait for that run to finish.`);
+    if (holder !== null && state === 'elsewhere' && !opts.force)
+      throw new EtlBusyError(
+        `The build lock ${file} is held by a run on another host: ${describeHolder(holder)}. ` +
+          `Pano cannot see another host's processes, so it cannot tell whether that run is still building; not removed. ` +
+          `If it is gone, run \`pano etl unlock --force\`.`,
+      );
+    fs.rmSync(file, { force: true });
+    return { file, removed: true, holder, state };
+  }
+
+  private get buildLockFile(): string {
+    return path.join(this.snapshotsDir, 'build.lock');
   }
 
   /** Removes abandoned builds and all but the newest `keep` published snapshots (never the serving one). */
@@ -115,6 +153,8 @@ export class SnapshotStore extends SnapshotDirectory {
 /** Who holds a warehouse's build lock. */
 export interface BuildLockHolder {
   pid: number;
+  /** The process's start time (Linux: /proc/<pid>/stat field 22, clock ticks since boot); absent where unknown and in old lock files. */
+  startTime?: number;
   host: string;
   runId: string;
   startedAt: string;
@@ -138,7 +178,9 @@ function readLockHolder(file: string): BuildLockHolder | null | undefined {
   }
   try {
     const h = JSON.parse(text) as BuildLockHolder;
-    return Number.isInteger(h.pid) && typeof h.host === 'string' && typeof h.runId === 'string' ? h : null;
+    if (!(Number.isInteger(h.pid) && typeof h.host === 'string' && typeof h.runId === 'string')) return null;
+    if (!Number.isSafeInteger(h.startTime)) delete h.startTime; // an old lock file (or a foreign value): the kill check only
+    return h;
   } catch {
     return null;
   }
@@ -152,10 +194,43 @@ function fileMtimeMs(file: string): number {
   }
 }
 
-/** On this host: is the process still there? On another host Pano cannot tell, so it assumes so. */
+/**
+ * A build lock's holder: `alive` (its process runs on this host), `gone` (no such process), `reused` (the PID now
+ * names another process: its start time differs from the one recorded), `elsewhere` (another host: Pano cannot tell).
+ */
+export type BuildLockState = 'alive' | 'gone' | 'reused' | 'elsewhere';
+type StaleHolderState = Extract<BuildLockState, 'gone' | 'reused'>;
+
+function holderState(h: BuildLockHolder): BuildLockState {
+  if (h.host !== os.hostname()) return 'elsewhere';
+  if (!holderAlive(h)) return 'gone';
+  if (h.startTime === undefined) return 'alive'; // an old lock file: the kill check is all there is
+  const live = processStartTime(h.pid);
+  if (live === undefined) return 'alive'; // no /proc (or it hides the process): as before
+  return live === h.startTime ? 'alive' : 'reused';
+}
+
+function describeHolder(h: BuildLockHolder): string {
+  return `run ${h.runId}, process ${h.pid} on ${h.host}, since ${h.startedAt}`;
+}
+
+/** A process's start time in clock ticks since boot (/proc/<pid>/stat field 22); undefined without /proc. */
+export function processStartTime(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count the fields after the last ")"
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[22 - 3]);
+  return Number.isSafeInteger(ticks) ? ticks : undefined;
+}
+
+/** On this host: is the process still there (kill(pid, 0))? */
 function holderAlive(h: BuildLockHolder): boolean {
-  if (h.host !== os.hostname()) return true;
-  if (h.pid === process.pid) return true; // a run of this very process is under way
+  if (h.pid === process.pid) return true; // this very process
   try {
     process.kill(h.pid, 0);
     return true;

@@ -185,3 +185,42 @@ describe('etl check-file', () => {
     nothingLoaded();
   }, 120_000);
 });
+
+describe('etl unlock: the way out of a build lock left behind', () => {
+  const data = path.join(tmp, 'unlock');
+  const env = { PANO_DATA_DIR: data };
+  const lock = path.join(data, 'warehouse', 'snapshots', 'build.lock');
+  /** A process's start time (/proc/<pid>/stat field 22). */
+  const startTime = (pid: number) => {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  };
+  const holder = (runId: string, start: number) => ({ pid: process.pid, startTime: start, host: os.hostname(), runId, startedAt: '2026-11-25T09:00:00.000Z' });
+
+  it.skipIf(!fs.existsSync('/proc/self/stat'))(
+    'refuses while the holder lives, naming it; removes the lock of a reused PID',
+    async () => {
+      fs.mkdirSync(path.dirname(lock), { recursive: true });
+      fs.writeFileSync(lock, JSON.stringify(holder('20261125T090000Z-live00', startTime(process.pid)))); // this test process: alive
+      const refused = await pano(['etl', 'unlock'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `held by a live run: run 20261125T090000Z-live00, process ${process.pid} on ${os.hostname()}, since 2026-11-25T09:00:00.000Z`,
+      );
+      expect(fs.existsSync(lock)).toBe(true);
+
+      fs.writeFileSync(lock, JSON.stringify(holder('20261125T080000Z-reused', startTime(process.pid) + 1))); // same PID, another process
+      const removed = await pano(['etl', 'unlock'], env);
+      expect(removed.code, removed.stderr).toBe(0);
+      expect(removed.stdout).toContain('build lock removed');
+      expect(removed.stdout).toContain('run 20261125T080000Z-reused');
+      expect(removed.stdout).toContain('its PID now names another process');
+      expect(fs.existsSync(lock)).toBe(false);
+
+      const none = await pano(['etl', 'unlock'], env);
+      expect(none.code).toBe(0);
+      expect(none.stdout).toContain('no build lock');
+    },
+    120_000,
+  );
+});

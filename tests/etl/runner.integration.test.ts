@@ -187,7 +187,7 @@ describe('ETL run on the demo GLPI source', () => {
 
     fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), runId: '20261125T090000Z-live00', startedAt: '2026-11-25T09:00:00.000Z' }));
     await expect(run()).rejects.toThrow(`run 20261125T090000Z-live00, process ${process.ppid} on ${os.hostname()}`);
-    await expect(run()).rejects.toThrow(`remove ${lock}`);
+    await expect(run()).rejects.toThrow(`\`pano etl unlock\` removes ${lock}`);
     expect(fs.existsSync(lock)).toBe(true); // not ours to remove
   });
 
