@@ -86,25 +86,28 @@ async function build(conn: DuckDBConnection, present: ReadonlySet<string>, ctx: 
       WHERE u.job_type = 'backup' AND u.server IS NOT NULL AND u.started_at IS NOT NULL AND u.started_at <= s.snap_at
     ),
     a AS (
+      -- "newest" picks order by (started_at, session_key): two sessions starting in the same second (two jobs of
+      -- one server) would otherwise give whichever row the parallel aggregation saw last (issue #19, item 7).
+      -- The min(...) picks below are of a single value (count(DISTINCT) = 1, or the one snapshot time).
       SELECT tool, server,
-        arg_max(service, started_at) AS service,
-        arg_max(unit_code, started_at) AS unit_code,
-        arg_max(object_type, started_at) AS object_type,
-        arg_max(rpo_target_hours, started_at) AS rpo_target_hours,
+        arg_max(service, (started_at, session_key)) AS service,
+        arg_max(unit_code, (started_at, session_key)) AS unit_code,
+        arg_max(object_type, (started_at, session_key)) AS object_type,
+        arg_max(rpo_target_hours, (started_at, session_key)) AS rpo_target_hours,
         count(DISTINCT job_name) AS job_count,
         string_agg(DISTINCT job_name, ', ' ORDER BY job_name) AS jobs,
         min(started_at) AS first_backup_at,
         max(started_at) AS last_run_at,
-        arg_max(status, started_at) AS last_run_status,
+        arg_max(status, (started_at, session_key)) AS last_run_status,
         max(started_at) FILTER (WHERE status = 'success') AS last_success_at,
         max(started_at) FILTER (WHERE status IN ('success', 'warning')) AS last_good_at,
-        arg_max(bytes, started_at) FILTER (WHERE status IN ('success', 'warning')) AS last_good_bytes,
-        arg_max(protected_bytes, started_at) FILTER (WHERE protected_bytes IS NOT NULL) AS protected_bytes,
+        arg_max(bytes, (started_at, session_key)) FILTER (WHERE status IN ('success', 'warning')) AS last_good_bytes,
+        arg_max(protected_bytes, (started_at, session_key)) FILTER (WHERE protected_bytes IS NOT NULL) AS protected_bytes,
         count(*) FILTER (WHERE started_at >= snap_at - INTERVAL ${ACTIVE_DAYS} DAY AND status IN ('success', 'warning', 'failed')) AS outcomes_30d,
         count(*) FILTER (WHERE started_at >= snap_at - INTERVAL ${ACTIVE_DAYS} DAY AND status = 'success') AS success_30d,
         count(*) FILTER (WHERE started_at >= snap_at - INTERVAL ${ACTIVE_DAYS} DAY AND status = 'warning') AS warning_30d,
         count(*) FILTER (WHERE started_at >= snap_at - INTERVAL ${ACTIVE_DAYS} DAY AND status = 'failed') AS failed_30d,
-        any_value(snap_at) AS snapshot_at
+        min(snap_at) AS snapshot_at
       FROM b GROUP BY tool, server
     )
     SELECT tool || ':' || server AS object_key, tool, server, service, unit_code, object_type, job_count, jobs,
@@ -126,20 +129,20 @@ async function build(conn: DuckDBConnection, present: ReadonlySet<string>, ctx: 
     b AS (SELECT u.*, s.snap_at FROM backup_union u, s WHERE u.started_at IS NOT NULL AND u.started_at <= s.snap_at),
     a AS (
       SELECT tool, job_name,
-        arg_max(job_type, started_at) AS job_type,
+        arg_max(job_type, (started_at, session_key)) AS job_type,
         count(DISTINCT server) AS server_count,
-        CASE WHEN count(DISTINCT unit_code) = 1 THEN any_value(unit_code) ELSE 'BILGI_ISLEM' END AS unit_code,
-        CASE WHEN count(DISTINCT service) = 1 THEN any_value(service) END AS service,
+        CASE WHEN count(DISTINCT unit_code) = 1 THEN min(unit_code) ELSE 'BILGI_ISLEM' END AS unit_code,
+        CASE WHEN count(DISTINCT service) = 1 THEN min(service) END AS service,
         min(started_at) AS first_run_at,
         max(started_at) AS last_run_at,
-        arg_max(status, started_at) AS last_run_status,
+        arg_max(status, (started_at, session_key)) AS last_run_status,
         max(started_at) FILTER (WHERE status = 'success') AS last_success_at,
         max(started_at) FILTER (WHERE status IN ('success', 'warning')) AS last_good_at,
         count(*) FILTER (WHERE started_at >= snap_at - INTERVAL ${ACTIVE_DAYS} DAY) AS sessions_30d,
         count(*) FILTER (WHERE started_at >= snap_at - INTERVAL ${ACTIVE_DAYS} DAY AND status = 'failed') AS failed_30d,
         count(*) FILTER (WHERE started_at >= snap_at - INTERVAL ${ACTIVE_DAYS} DAY AND status = 'warning') AS warning_30d,
         avg(duration_sec) FILTER (WHERE started_at >= snap_at - INTERVAL ${ACTIVE_DAYS} DAY AND status IN ('success', 'warning', 'failed')) AS avg_duration_sec_30d,
-        any_value(snap_at) AS snapshot_at
+        min(snap_at) AS snapshot_at
       FROM b GROUP BY tool, job_name
     )
     SELECT tool || ':' || job_name AS job_key, tool, job_name, job_type, server_count, unit_code, service,

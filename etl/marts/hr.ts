@@ -36,6 +36,10 @@ const caseOf = (col: string, labels: Record<string, string>, otherwise: string) 
     .map(([k, v]) => `WHEN ${col} = ${q(k)} THEN ${q(v)}`)
     .join(' ')} ELSE ${q(otherwise)} END`;
 
+/** A person's periods, latest first; ties on the start date broken by every other column of hr_periods (a total order). */
+const PERIOD_ORDER = (p: string) =>
+  `${p}start_date DESC, ${p}end_date DESC NULLS FIRST, ${p}unit_code, ${p}employment_type, ${p}title, ${p}gender, ${p}birth_year`;
+
 const GENDER_LABEL = (col: string) => caseOf(col, GENDER_LABELS, 'Belirtilmemiş');
 const TYPE_LABEL = (col: string) => caseOf(col, EMPLOYMENT_TYPE_LABELS, 'Bilinmiyor');
 
@@ -56,7 +60,9 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
     CREATE OR REPLACE TABLE marts.dim_employees AS
     WITH ranked AS (
       SELECT p.*,
-             row_number() OVER (PARTITION BY person_key ORDER BY start_date DESC) AS rn,
+             -- the latest period; two periods starting the same day: a total order over the shown columns, so the pick
+             -- does not depend on row order (issue #19, item 7)
+             row_number() OVER (PARTITION BY person_key ORDER BY ${PERIOD_ORDER('')}) AS rn,
              count(*) OVER (PARTITION BY person_key) AS periods,
              min(start_date) OVER (PARTITION BY person_key) AS first_start
       FROM hr_periods p
@@ -112,7 +118,7 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
     in_post AS (
       SELECT m.month, p.person_key, p.unit_code, p.employment_type, p.gender
       FROM months m JOIN hr_periods p ON p.start_date <= m.snapshot_date AND (p.end_date IS NULL OR p.end_date >= m.snapshot_date)
-      QUALIFY row_number() OVER (PARTITION BY m.month, p.person_key ORDER BY p.start_date DESC) = 1
+      QUALIFY row_number() OVER (PARTITION BY m.month, p.person_key ORDER BY ${PERIOD_ORDER('p.')}) = 1
     ),
     events AS (
       SELECT month, unit_code, employment_type, gender, 1 AS headcount, 0 AS hires, 0 AS exits, ${th} AS training_hours, ${ld} AS leave_days FROM in_post
@@ -159,7 +165,7 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
   if (present.has(SOURCE_IDS.hrTrainings)) {
     await conn.run(`
       CREATE OR REPLACE TABLE marts.fct_trainings AS
-      SELECT row_number() OVER (ORDER BY t.training_date, t.person_key, t.course) AS training_id,
+      SELECT row_number() OVER (ORDER BY t.training_date, t.person_key, t.course, t.hours) AS training_id,
              t.person_key, e.unit_code, e.employment_type, e.employment_type_label, e.gender, e.gender_label, e.is_it_staff,
              t.course, t.hours, CAST(t.training_date AS DATE) AS training_date
       FROM raw_hr.trainings t JOIN marts.dim_employees e USING (person_key)`);
@@ -167,7 +173,7 @@ export async function buildHrMarts(conn: DuckDBConnection, present: ReadonlySet<
   if (present.has(SOURCE_IDS.hrLeaves)) {
     await conn.run(`
       CREATE OR REPLACE TABLE marts.fct_leaves AS
-      SELECT row_number() OVER (ORDER BY l.start_date, l.person_key, l.leave_type) AS leave_id,
+      SELECT row_number() OVER (ORDER BY l.start_date, l.person_key, l.leave_type, l.end_date, l.days, l.leave_type_as_exported) AS leave_id,
              l.person_key, e.unit_code, e.employment_type, e.employment_type_label, e.gender, e.gender_label, e.is_it_staff,
              l.leave_type, ${caseOf('l.leave_type', LEAVE_TYPE_LABELS, 'Diğer')} AS leave_type_label, l.leave_type_as_exported,
              CAST(l.start_date AS DATE) AS start_date, CAST(l.end_date AS DATE) AS end_date,

@@ -32,6 +32,16 @@ const money = (expr: string) => `CAST(round(${expr}, 2) AS ${MONEY})`;
 const display = (col: string) =>
   `CASE WHEN regexp_matches(${col}, '^[2-58][0-9]{9}$') THEN '0' || substr(${col}, 1, 3) || ' ' || substr(${col}, 4, 3) || ' ' || substr(${col}, 7, 2) || ' ' || substr(${col}, 9, 2) ELSE ${col} END`;
 
+/**
+ * Which spelling of a line's number to show. Invoices and operator files write the same line differently
+ * ('5360443114', '905360443114', '0536 044 31 14'), so a pick by row order (`any_value`) changed between runs
+ * over identical sources under parallel aggregation (issue #19, item 7). The pick is `arg_min(number, rank)`
+ * over a total order: the most frequent spelling (`n`, the rows with that spelling in the group), ties broken
+ * by the canonical national form (the spelling equal to the line key, 10 digits without 0/90), then the
+ * shortest, then the lexicographically smallest.
+ */
+const spellingRank = (n: string, num: string, key: string) => `(-${n}, coalesce(${num} <> ${key}, true), length(${num}), ${num})`;
+
 export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
   if (!(await tableExists(conn, 'raw_telecom.invoice_lines')) || !(await tableExists(conn, 'raw_telecom.invoices'))) return;
   const hasRegistry = await tableExists(conn, 'raw_telecom.lines');
@@ -102,14 +112,19 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
     CREATE OR REPLACE TEMP TABLE tel_usage AS
     ${
       hasDetails
-        ? `SELECT coalesce(c.line_key, d.line_key) AS line_key, CAST(d.period_month AS DATE) AS cost_month,
-             arg_max(d.operator, d.net_amount) AS operator, any_value(d.line_number) AS line_number,
+        ? `SELECT d.ckey AS line_key, d.cmonth AS cost_month,
+             -- the operator of the largest net amount; equal amounts: the alphabetically last (a fixed choice)
+             arg_max(d.operator, (d.net_amount, d.operator)) FILTER (WHERE d.net_amount IS NOT NULL) AS operator,
+             arg_min(d.line_number, ${spellingRank('d.spelling_n', 'd.line_number', 'd.ckey')}) AS line_number,
              sum(d.fixed_fee) AS fixed_fee, sum(d.usage_fee) AS usage_fee, sum(d.discount) AS discount, sum(d.other_fee) AS other_fee,
              sum(d.net_amount) AS net_amount, sum(d.voice_minutes) AS voice_minutes, sum(d.data_mb) AS data_mb, sum(d.sms_count) AS sms_count,
              bool_or(d.has_usage) AS has_usage, count(*) AS detail_rows
-           FROM raw_telecom.operator_charges d LEFT JOIN tel_canon c ON c.key = d.line_key
-           WHERE d.line_key IS NOT NULL AND d.period_month IS NOT NULL
-           GROUP BY ALL`
+           FROM (
+             SELECT d.*, coalesce(c.line_key, d.line_key) AS ckey, CAST(d.period_month AS DATE) AS cmonth,
+               count(*) OVER (PARTITION BY coalesce(c.line_key, d.line_key), d.period_month, d.line_number) AS spelling_n
+             FROM raw_telecom.operator_charges d LEFT JOIN tel_canon c ON c.key = d.line_key
+             WHERE d.line_key IS NOT NULL AND d.period_month IS NOT NULL) d
+           GROUP BY d.ckey, d.cmonth`
         : `SELECT * FROM (VALUES (NULL::VARCHAR, NULL::DATE, NULL::VARCHAR, NULL::VARCHAR, NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE,
              NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE, NULL::BOOLEAN, NULL::BIGINT))
              t(line_key, cost_month, operator, line_number, fixed_fee, usage_fee, discount, other_fee, net_amount, voice_minutes, data_mb, sms_count, has_usage, detail_rows)
@@ -118,16 +133,22 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
 
   await conn.run(`
     CREATE OR REPLACE TABLE marts.fct_telecom_costs AS
-    WITH ln AS (SELECT *, coalesce(reg_line_key, invoice_line_key) AS ckey FROM tel_ln),
-    op AS (SELECT cost_month, ckey, arg_max(operator, abs(gross)) AS main_operator FROM ln WHERE ckey IS NOT NULL GROUP BY ALL),
+    WITH ln AS (
+      SELECT *, coalesce(reg_line_key, invoice_line_key) AS ckey, coalesce(reg_line_number, identity_value) AS number_as_billed,
+        count(*) OVER (PARTITION BY cost_month, coalesce(reg_line_key, invoice_line_key), coalesce(reg_line_number, identity_value)) AS spelling_n
+      FROM tel_ln),
+    -- the operator of the largest item; equal amounts: the alphabetically last (a fixed choice, not row order)
+    op AS (SELECT cost_month, ckey, arg_max(operator, (abs(gross), operator)) AS main_operator FROM ln WHERE ckey IS NOT NULL GROUP BY ALL),
     agg AS (
       SELECT ln.cost_month, ln.ckey AS line_key, coalesce(op.main_operator, ln.operator) AS operator,
-        any_value(coalesce(ln.reg_line_number, ln.identity_value)) AS line_number,
-        any_value(ln.unit_code) AS unit_code,
-        CASE WHEN ln.ckey IS NULL THEN 'HESAP' ELSE coalesce(any_value(ln.line_type), 'KAYITSIZ') END AS line_type,
+        arg_min(ln.number_as_billed, ${spellingRank('ln.spelling_n', 'ln.number_as_billed', 'ln.ckey')}) AS line_number,
+        -- registry attributes: from the registry row with the lowest reg_id (a line's items in a month resolve to
+        -- one row, so this is that row's value; arg_min skips NULLs as any_value did)
+        arg_min(ln.unit_code, ln.reg_id) AS unit_code,
+        CASE WHEN ln.ckey IS NULL THEN 'HESAP' ELSE coalesce(arg_min(ln.line_type, ln.reg_id), 'KAYITSIZ') END AS line_type,
         CASE WHEN ln.ckey IS NULL THEN 'HAT_BELIRSIZ' WHEN bool_or(ln.reg_id IS NOT NULL) THEN 'KAYITLI' ELSE 'KAYITSIZ' END AS line_status,
-        any_value(ln.tariff) AS tariff,
-        any_value(ln.monthly_budget) AS monthly_budget,
+        arg_min(ln.tariff, ln.reg_id) AS tariff,
+        arg_min(ln.monthly_budget, ln.reg_id) AS monthly_budget,
         bool_or(ln.outside_active) AS billed_outside_active,
         count(DISTINCT ln.invoice_uuid) AS invoice_count,
         count(*) AS item_count,
@@ -178,9 +199,13 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
       SELECT * FROM tel_reg
       QUALIFY row_number() OVER (PARTITION BY line_key ORDER BY active_to DESC NULLS FIRST, active_from DESC NULLS LAST, reg_id DESC) = 1),
     seen AS (
-      SELECT line_key, any_value(line_number) AS line_number, arg_max(operator, cost_month) AS operator FROM (
-        SELECT line_key, line_number, operator, cost_month FROM marts.fct_telecom_costs WHERE line_status = 'KAYITSIZ'
-        UNION ALL SELECT line_key, line_number, operator, cost_month FROM marts.fct_telecom_usage WHERE line_status = 'KAYITSIZ') x
+      -- an unregistered line: its most frequent spelling (spellingRank) over its cost and usage months; the operator
+      -- of its latest month (two operators in that month: the alphabetically last, a fixed choice)
+      SELECT line_key, arg_min(line_number, ${spellingRank('spelling_n', 'line_number', 'line_key')}) AS line_number,
+        arg_max(operator, (cost_month, operator)) AS operator FROM (
+        SELECT *, count(*) OVER (PARTITION BY line_key, line_number) AS spelling_n FROM (
+          SELECT line_key, line_number, operator, cost_month FROM marts.fct_telecom_costs WHERE line_status = 'KAYITSIZ'
+          UNION ALL SELECT line_key, line_number, operator, cost_month FROM marts.fct_telecom_usage WHERE line_status = 'KAYITSIZ')) x
       GROUP BY line_key),
     lines AS (
       SELECT line_key, line_number, unit_code, line_type, line_type_label, operator, tariff, monthly_budget, active_from, active_to, true AS is_registered FROM cur
@@ -247,7 +272,7 @@ export async function buildTelecomMarts(conn: DuckDBConnection): Promise<void> {
   await conn.run(`
     CREATE OR REPLACE TABLE marts.fct_telecom_invoices AS
     WITH units AS (
-      SELECT invoice_uuid, CASE WHEN count(DISTINCT unit_code) = 1 AND count(*) = count(unit_code) THEN any_value(unit_code) END AS unit_code,
+      SELECT invoice_uuid, CASE WHEN count(DISTINCT unit_code) = 1 AND count(*) = count(unit_code) THEN min(unit_code) END AS unit_code,
         count(DISTINCT coalesce(reg_line_key, invoice_line_key)) AS line_count_distinct,
         count(*) FILTER (WHERE reg_id IS NULL AND invoice_line_key IS NOT NULL) AS unregistered_items,
         sum(payable) AS lines_payable

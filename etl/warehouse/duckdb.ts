@@ -23,7 +23,8 @@ const SIZE = /^\d+(\.\d+)?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
  * the host, and DuckDB's memory capped: without a limit its buffer cache grows to 80 % of the machine's RAM
  * while a large snapshot is built, crowding out the API and the other jobs on the same server.
  * Insertion order stays preserved (DuckDB's default): raw tables copied over from the serving snapshot keep
- * their row order, and marts that pick `any_value(...)` within a group must not change with it.
+ * their row order. Marts never depend on it: every pick within a group has a total order
+ * (tests/etl/marts/determinism.integration.test.ts builds the demo twice and compares every mart).
  */
 export async function openWarehouseForWrite(file: string, settings: WarehouseSettings = {}): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
   const options: Record<string, string> = {};

@@ -378,7 +378,7 @@ export function bareosJobsSource(cfg: BackupConfig, resolver: ObjectResolver): S
         backupOnly: "job_type = 'backup'",
       });
       const [o] = await ctx.query(
-        `SELECT count(*) AS n, count(DISTINCT client_id) AS clients, string_agg(DISTINCT CAST(client_id AS VARCHAR), ', ') AS ids
+        `SELECT count(*) AS n, count(DISTINCT client_id) AS clients, string_agg(DISTINCT CAST(client_id AS VARCHAR), ', ' ORDER BY CAST(client_id AS VARCHAR)) AS ids
          FROM raw_backup.bareos_jobs WHERE server IS NULL`,
       );
       const orphans = Number(o.n);

@@ -90,7 +90,7 @@ export function telecomLinesSource(cfg: TelecomConfig, guard: KvkkGuard): Source
           ON a.line_key = b.line_key AND a.source_line < b.source_line
          AND coalesce(a.active_from, '0000-01-01') <= coalesce(b.active_to, '9999-12-31')
          AND coalesce(b.active_from, '0000-01-01') <= coalesce(a.active_to, '9999-12-31')
-        ORDER BY a.source_line LIMIT 6`);
+        ORDER BY a.source_file, a.source_line, b.source_file, b.source_line LIMIT 6`);
       out.push({
         name: 'keys_unique',
         severity: 'warn',
@@ -159,7 +159,7 @@ export function telecomOperatorDetailsSource(cfg: TelecomConfig, guard: KvkkGuar
       });
       const dups = await ctx.query(`
         SELECT line_number, period_month, count(*) AS c FROM ${T}
-        GROUP BY line_key, line_number, period_month, operator HAVING count(*) > 1 ORDER BY period_month, line_number LIMIT 6`);
+        GROUP BY line_key, line_number, period_month, operator HAVING count(*) > 1 ORDER BY period_month, line_number, line_key, operator LIMIT 6`);
       out.push({
         name: 'duplicate_keys',
         severity: 'warn',
@@ -320,7 +320,7 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
   const mismatches = await ctx.query(`
     WITH lp AS (SELECT invoice_uuid, sum(payable_amount) AS lines_payable FROM ${L} GROUP BY invoice_uuid),
     c AS (
-      SELECT i.invoice_no, i.issue_date, 0.01 * greatest(i.line_count, 1) AS tolerance,
+      SELECT i.invoice_no, i.invoice_uuid, i.issue_date, 0.01 * greatest(i.line_count, 1) AS tolerance,
         i.lines_net_amount AS lines_net, coalesce(i.line_extension_amount, i.lines_net_amount) AS doc_net,
         i.lines_tax_amount AS lines_tax, coalesce(i.tax_total_amount, i.lines_tax_amount) AS doc_tax,
         round(coalesce(lp.lines_payable, 0) + coalesce(i.payable_rounding_amount, 0), 2) AS lines_payable,
@@ -331,7 +331,7 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
     SELECT * FROM c
     WHERE abs(doc_net - lines_net) > tolerance OR abs(doc_tax - lines_tax) > tolerance
        OR abs(lines_payable - payable_amount) > tolerance OR abs(doc_payable - payable_amount) > tolerance
-    ORDER BY issue_date, invoice_no LIMIT 6`);
+    ORDER BY issue_date, invoice_no, invoice_uuid LIMIT 6`);
   out.push({
     name: 'totals_match',
     severity: 'warn',
@@ -342,7 +342,7 @@ async function invoiceChecks(ctx: CheckContext, cfg: TelecomConfig): Promise<Qua
   });
 
   const [ops] = await ctx.query(
-    `SELECT count(*) AS n, string_agg(DISTINCT coalesce(supplier_name, supplier_vkn, '?'), ', ') AS names FROM ${I} WHERE operator = 'DIGER'`,
+    `SELECT count(*) AS n, string_agg(DISTINCT coalesce(supplier_name, supplier_vkn, '?'), ', ' ORDER BY coalesce(supplier_name, supplier_vkn, '?')) AS names FROM ${I} WHERE operator = 'DIGER'`,
   );
   out.push({
     name: 'operator_known',
