@@ -32,7 +32,7 @@ import {
   type ColumnSpec,
   type CsvItem,
 } from './sources/telecom/index.js';
-import type { SourceDefinition, FileReadCheck } from './source.js';
+import { type FileReadCheck, type SourceDefinition, unreadFile } from './source.js';
 
 /**
  * `pano etl check-file <path>`: how one export file would be read — which source and shape, encoding,
@@ -155,21 +155,14 @@ function placeOf(config: PanoConfig, file: string): string | undefined {
 function empty(file: string): EtlFileCheck {
   return {
     file,
+    ...unreadFile(),
     source: null,
     sourceTitle: null,
     shape: null,
     shapeTitle: null,
-    encoding: null,
-    delimiter: null,
     culture: null,
     headerLine: null,
     columns: [],
-    mapping: null,
-    rows: 0,
-    valid: 0,
-    rejected: 0,
-    rejects: [],
-    refused: null,
     notes: [],
     tried: [],
   };

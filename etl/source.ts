@@ -127,3 +127,8 @@ export interface FileReadCheck {
   /** Why the whole file would be refused, or null. */
   refused: string | null;
 }
+
+/** A file check before anything is read: nothing known, nothing counted. */
+export function unreadFile(): FileReadCheck {
+  return { encoding: null, delimiter: null, mapping: null, rows: 0, valid: 0, rejected: 0, rejects: [], refused: null };
+}

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Validated, FileReadCheck } from '../../source.js';
+import { type FileReadCheck, type Validated, unreadFile } from '../../source.js';
 import type { VeeamColumnMap } from './column-map.js';
 import { prepareVeeamFile, readVeeamFile, type VeeamFileContext, type VeeamFileReport, type VeeamRecord } from './veeam-extract.js';
 import { validateVeeamRow } from './veeam-rows.js';
@@ -35,18 +35,11 @@ export async function checkVeeamFile(file: string, opts: CheckVeeamFileOptions):
     opts.validate ??
     ((r: VeeamRecord): Validated => (r.kind === 'row' ? toValidated(validateVeeamRow(r.ctx, r.values, opts.timezone)) : { ok: false, reason: reasonOf(r) }));
   const out: VeeamFileCheck = {
+    ...unreadFile(),
     recognised: false,
     shape: null,
     shapeTitle: null,
-    encoding: null,
-    delimiter: null,
     culture: null,
-    mapping: null,
-    rows: 0,
-    valid: 0,
-    rejected: 0,
-    rejects: [],
-    refused: null,
   };
   const prepared = await prepareVeeamFile(path.dirname(full), name, new Map());
   let report: VeeamFileReport = prepared.report;

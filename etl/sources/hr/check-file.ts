@@ -10,7 +10,7 @@ import { compactKey, foldText } from './text.js';
 import type { HrUnitMap } from './units.js';
 import { LeaveValidator, PersonnelValidator, TrainingValidator, type PersonStatus } from './rows.js';
 import { readXlsxExport } from './xlsx.js';
-import type { FileReadCheck } from '../../source.js';
+import { type FileReadCheck, unreadFile } from '../../source.js';
 
 /**
  * `pano etl check-file` for one HR export: which stream it is (by its name, else by its header), then the
@@ -63,18 +63,11 @@ export async function checkHrFile(file: string, opts: CheckHrFileOptions): Promi
   const full = path.resolve(file);
   const maxRejects = opts.maxRejects ?? 5;
   const out: HrFileCheck = {
+    ...unreadFile(),
     recognised: false,
     kind: null,
-    encoding: null,
-    delimiter: null,
     headerLine: null,
     columns: [],
-    mapping: null,
-    rows: 0,
-    valid: 0,
-    rejected: 0,
-    rejects: [],
-    refused: null,
     notes: [],
   };
   const xlsx = /\.xlsx$/i.test(full);
